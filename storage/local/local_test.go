@@ -1,0 +1,137 @@
+package local_test
+
+import (
+	"bytes"
+	"context"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"slices"
+	"sync"
+	"testing"
+
+	"github.com/tailsynth/tailsynth/storage"
+	"github.com/tailsynth/tailsynth/storage/local"
+	"github.com/tailsynth/tailsynth/storage/storagetest"
+)
+
+func newStore(t *testing.T) (*local.Store, string) {
+	t.Helper()
+	dir := t.TempDir()
+	s, err := local.New(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return s, dir
+}
+
+func TestAcceptance(t *testing.T) {
+	s, _ := newStore(t)
+	storagetest.AcceptanceTest(t, s)
+}
+
+func TestAcceptanceSub(t *testing.T) {
+	s, _ := newStore(t)
+	storagetest.AcceptanceTest(t, storage.Sub(s, "some/prefix"))
+}
+
+func TestFilesArePlain(t *testing.T) {
+	s, dir := newStore(t)
+	ctx := context.Background()
+	if _, err := s.Put(ctx, "data/cat/1.png", bytes.NewReader([]byte("img")), 3, storage.PutOptions{ContentType: "image/png"}); err != nil {
+		t.Fatal(err)
+	}
+	b, err := os.ReadFile(filepath.Join(dir, "data", "cat", "1.png"))
+	if err != nil || string(b) != "img" {
+		t.Fatalf("file on disk = %q, %v; want %q", b, err, "img")
+	}
+	got := storagetest.Keys(t, ctx, s, "", storage.ListOptions{})
+	if want := []string{"data/cat/1.png"}; !slices.Equal(got, want) {
+		t.Errorf("List = %q, want %q (bookkeeping files must not be listed)", got, want)
+	}
+}
+
+func TestSymlinkEscapeRefused(t *testing.T) {
+	s, dir := newStore(t)
+	outside := t.TempDir()
+	if err := os.WriteFile(filepath.Join(outside, "secret"), []byte("s"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(outside, filepath.Join(dir, "link")); err != nil {
+		t.Fatal(err)
+	}
+	ctx := context.Background()
+	if _, _, err := s.Get(ctx, "link/secret"); err == nil {
+		t.Fatal("Get through a symlink leaving the root succeeded")
+	}
+	if _, err := s.Put(ctx, "link/new", bytes.NewReader([]byte("x")), 1, storage.PutOptions{}); err == nil {
+		t.Fatal("Put through a symlink leaving the root succeeded")
+	}
+	if _, err := os.Stat(filepath.Join(outside, "new")); !errors.Is(err, os.ErrNotExist) {
+		t.Fatalf("a file appeared outside the root: %v", err)
+	}
+	if keys := storagetest.Keys(t, ctx, s, "", storage.ListOptions{}); len(keys) != 0 {
+		t.Errorf("List followed a symlink out of the root: %q", keys)
+	}
+}
+
+// Concurrent writers of one key and concurrent readers: a reader always sees
+// one whole version, never a mix or a prefix.
+func TestConcurrentWritersNeverTear(t *testing.T) {
+	s, _ := newStore(t)
+	ctx := context.Background()
+	versions := make(map[string]bool)
+	var payloads [][]byte
+	for i := range 8 {
+		p := bytes.Repeat([]byte(fmt.Sprintf("v%d-", i)), 64<<10)
+		payloads = append(payloads, p)
+		versions[string(p)] = true
+	}
+	if _, err := s.Put(ctx, "k", bytes.NewReader(payloads[0]), int64(len(payloads[0])), storage.PutOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	var wg sync.WaitGroup
+	for i := range 8 {
+		wg.Go(func() {
+			for range 5 {
+				if _, err := s.Put(ctx, "k", bytes.NewReader(payloads[i]), int64(len(payloads[i])), storage.PutOptions{}); err != nil {
+					t.Error(err)
+				}
+			}
+		})
+	}
+	for range 4 {
+		wg.Go(func() {
+			for range 20 {
+				rc, _, err := s.Get(ctx, "k")
+				if err != nil {
+					t.Error(err)
+					return
+				}
+				var buf bytes.Buffer
+				_, _ = buf.ReadFrom(rc)
+				rc.Close()
+				if !versions[buf.String()] {
+					t.Errorf("read a torn object of %d bytes", buf.Len())
+				}
+			}
+		})
+	}
+	wg.Wait()
+}
+
+func TestDirectoryKeyConflict(t *testing.T) {
+	s, _ := newStore(t)
+	ctx := context.Background()
+	if _, err := s.Put(ctx, "a/b", bytes.NewReader(nil), 0, storage.PutOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := s.Put(ctx, "a", bytes.NewReader(nil), 0, storage.PutOptions{}); !errors.Is(err, storage.ErrInvalidKey) {
+		t.Errorf("Put over a directory error = %v, want ErrInvalidKey", err)
+	}
+	if _, err := s.Put(ctx, "a/b/c", bytes.NewReader(nil), 0, storage.PutOptions{}); !errors.Is(err, storage.ErrInvalidKey) {
+		t.Errorf("Put below a file error = %v, want ErrInvalidKey", err)
+	}
+}
