@@ -319,4 +319,3 @@ func (s *Store) translate(key string, err error) error {
 	}
 	return fmt.Errorf("%s: %w", where, err)
 }
-
