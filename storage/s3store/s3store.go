@@ -50,6 +50,9 @@ type Config struct {
 	CreateBucket bool
 	// Transport overrides the HTTP transport (tests).
 	Transport http.RoundTripper
+	// MaxRetries bounds minio-go's retries of a failed request (default
+	// 10, with backoff).
+	MaxRetries int
 }
 
 // DefaultPartSize is the multipart part size used when Config.PartSize is 0.
@@ -113,6 +116,7 @@ func NewClient(cfg Config) (*minio.Client, error) {
 		Region:       cfg.Region,
 		BucketLookup: lookup,
 		Transport:    cfg.Transport,
+		MaxRetries:   cfg.MaxRetries,
 	})
 }
 
@@ -298,6 +302,9 @@ func (s *Store) translate(key string, err error) error {
 		return err
 	}
 	where := fmt.Sprintf("s3://%s/%s at %s", s.bucket, key, s.endpoint)
+	if s.bucket == "" {
+		where = "S3 endpoint " + s.endpoint
+	}
 	resp := minio.ToErrorResponse(err)
 	switch resp.Code {
 	case "NoSuchKey", "NotFound":
@@ -318,4 +325,23 @@ func (s *Store) translate(key string, err error) error {
 		return fmt.Errorf("%s: cannot reach the S3 endpoint (is it running, and is storage.s3.endpoint right?): %v: %w", where, err, storage.ErrUnavailable)
 	}
 	return fmt.Errorf("%s: %w", where, err)
+}
+
+// Ping checks that the endpoint answers and accepts the credentials,
+// without naming a bucket. Credentials that may not list buckets
+// (AccessDenied) still count as accepted.
+func Ping(ctx context.Context, cfg Config) error {
+	cfg.MaxRetries = 1 // a probe: answer now, do not back off for a minute
+	client, err := NewClient(cfg)
+	if err != nil {
+		return err
+	}
+	s := &Store{client: client, endpoint: client.EndpointURL().String()}
+	if _, err := client.ListBuckets(ctx); err != nil {
+		if minio.ToErrorResponse(err).Code == "AccessDenied" {
+			return nil
+		}
+		return s.translate("", err)
+	}
+	return nil
 }

@@ -1,0 +1,185 @@
+package api
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/tailsynth/tailsynth/storage"
+)
+
+// Error is an error with an HTTP status and a stable machine-readable code.
+type Error struct {
+	Status  int    `json:"-"`
+	Code    string `json:"code"`
+	Message string `json:"message"`
+	Details any    `json:"details,omitempty"`
+}
+
+func (e *Error) Error() string { return e.Message }
+
+// Errorf returns an *Error with a formatted message.
+func Errorf(status int, code, format string, args ...any) *Error {
+	return &Error{Status: status, Code: code, Message: fmt.Sprintf(format, args...)}
+}
+
+// WithDetails returns a copy of e with details attached.
+func (e *Error) WithDetails(d any) *Error {
+	c := *e
+	c.Details = d
+	return &c
+}
+
+// Error codes.
+const (
+	CodeBadRequest       = "bad_request"
+	CodeInvalidJSON      = "invalid_json"
+	CodeValidation       = "validation_failed"
+	CodeUnauthorized     = "unauthorized"
+	CodeForbidden        = "forbidden"
+	CodeNotFound         = "not_found"
+	CodeMethodNotAllowed = "method_not_allowed"
+	CodeConflict         = "conflict"
+	CodeTooLarge         = "body_too_large"
+	CodeUnsupportedMedia = "unsupported_media_type"
+	CodeInternal         = "internal"
+	CodeUnavailable      = "unavailable"
+	CodeTimeout          = "timeout"
+)
+
+type errorBody struct {
+	Error *Error `json:"error"`
+}
+
+// toAPIError maps any error onto an *Error.
+func toAPIError(err error) *Error {
+	var ae *Error
+	if errors.As(err, &ae) {
+		return ae
+	}
+	var mbe *http.MaxBytesError
+	switch {
+	case errors.As(err, &mbe):
+		return Errorf(http.StatusRequestEntityTooLarge, CodeTooLarge, "request body is larger than the %d bytes accepted", mbe.Limit)
+	case errors.Is(err, storage.ErrInvalidLocation), errors.Is(err, storage.ErrInvalidKey):
+		return Errorf(http.StatusBadRequest, CodeBadRequest, "%v", err)
+	case errors.Is(err, storage.ErrLocationNotAllowed):
+		return Errorf(http.StatusForbidden, CodeForbidden, "%v", err)
+	case errors.Is(err, storage.ErrNotFound), errors.Is(err, storage.ErrBucketNotFound):
+		return Errorf(http.StatusNotFound, CodeNotFound, "%v", err)
+	case errors.Is(err, storage.ErrPermission):
+		return Errorf(http.StatusForbidden, CodeForbidden, "%v", err)
+	case errors.Is(err, storage.ErrUnavailable):
+		return Errorf(http.StatusServiceUnavailable, CodeUnavailable, "%v", err)
+	case errors.Is(err, context.DeadlineExceeded):
+		return Errorf(http.StatusGatewayTimeout, CodeTimeout, "the request took too long")
+	}
+	return nil
+}
+
+// respondError writes err as the JSON error model. Errors that are not API
+// errors are logged and answered with a generic 500.
+func respondError(c *gin.Context, err error) {
+	ae := toAPIError(err)
+	if ae == nil {
+		rid := RequestID(c)
+		logger(c).ErrorContext(c.Request.Context(), "internal error", "err", err, "request_id", rid,
+			"method", c.Request.Method, "path", c.Request.URL.Path)
+		ae = &Error{Status: http.StatusInternalServerError, Code: CodeInternal,
+			Message: "internal server error; quote the request ID when reporting it",
+			Details: map[string]string{"request_id": rid}}
+	}
+	c.AbortWithStatusJSON(ae.Status, errorBody{Error: ae})
+}
+
+// handle adapts a handler that returns a status and body, or an error.
+func handle(fn func(c *gin.Context) (int, any, error)) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		status, body, err := fn(c)
+		if err != nil {
+			respondError(c, err)
+			return
+		}
+		if body == nil {
+			c.Status(status)
+			return
+		}
+		c.JSON(status, body)
+	}
+}
+
+// decodeJSON decodes the request body into v strictly: a JSON object,
+// no unknown fields, nothing after it. Errors say what was wrong.
+func decodeJSON(c *gin.Context, v any) error {
+	if ct := c.ContentType(); ct != "" && ct != "application/json" {
+		return Errorf(http.StatusUnsupportedMediaType, CodeUnsupportedMedia,
+			"content type %q is not accepted; send application/json", ct)
+	}
+	dec := json.NewDecoder(c.Request.Body)
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(v); err != nil {
+		return jsonError(err)
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return Errorf(http.StatusBadRequest, CodeInvalidJSON, "the body holds more than one JSON value; send exactly one object")
+	}
+	return nil
+}
+
+func jsonError(err error) error {
+	var syn *json.SyntaxError
+	var typ *json.UnmarshalTypeError
+	var mbe *http.MaxBytesError
+	switch {
+	case errors.As(err, &mbe):
+		return err
+	case errors.Is(err, io.EOF):
+		return Errorf(http.StatusBadRequest, CodeInvalidJSON, "the body is empty; send a JSON object")
+	case errors.As(err, &syn):
+		return Errorf(http.StatusBadRequest, CodeInvalidJSON, "the body is not valid JSON at byte %d: %v", syn.Offset, syn)
+	case errors.As(err, &typ):
+		field := typ.Field
+		if field == "" {
+			return Errorf(http.StatusBadRequest, CodeInvalidJSON, "the body must be a JSON object, not a %s", typ.Value)
+		}
+		return Errorf(http.StatusBadRequest, CodeInvalidJSON, "field %q: got a JSON %s, want %s", field, typ.Value, typeName(typ.Type.String()))
+	case strings.HasPrefix(err.Error(), "json: unknown field "):
+		name := strings.TrimPrefix(err.Error(), "json: unknown field ")
+		return Errorf(http.StatusBadRequest, CodeInvalidJSON, "unknown field %s; see /openapi.json for the accepted fields", name)
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		return Errorf(http.StatusBadRequest, CodeInvalidJSON, "the body ends in the middle of a JSON value")
+	}
+	return Errorf(http.StatusBadRequest, CodeInvalidJSON, "cannot read the body: %v", err)
+}
+
+func typeName(t string) string {
+	switch {
+	case strings.HasPrefix(t, "int"), strings.HasPrefix(t, "uint"):
+		return "an integer"
+	case strings.HasPrefix(t, "float"):
+		return "a number"
+	case t == "string":
+		return "a string"
+	case t == "bool":
+		return "true or false"
+	case strings.HasPrefix(t, "map"), strings.HasPrefix(t, "struct"):
+		return "an object"
+	case strings.HasPrefix(t, "[]"):
+		return "an array"
+	}
+	return t
+}
+
+func logger(c *gin.Context) *slog.Logger {
+	if l, ok := c.Get(ctxLogger); ok {
+		return l.(*slog.Logger)
+	}
+	return slog.Default()
+}

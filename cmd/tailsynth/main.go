@@ -1,0 +1,62 @@
+// Command tailsynth is the tailsynth service and its command-line client.
+//
+//	tailsynth serve [--config FILE] [--addr HOST:PORT] [--data-dir DIR]
+//	tailsynth version
+//
+// Run "tailsynth help" for every subcommand.
+package main
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"os/signal"
+	"syscall"
+)
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := run(ctx, os.Args[1:])
+	stop()
+	os.Exit(code)
+}
+
+// run dispatches a subcommand and returns the exit code: 0 success, 1 a
+// failure while running, 2 a usage or configuration error.
+func run(ctx context.Context, args []string) int {
+	if len(args) == 0 {
+		usage()
+		return 2
+	}
+	cmd, ok := commands[args[0]]
+	if !ok {
+		if args[0] == "help" || args[0] == "-h" || args[0] == "--help" {
+			usage()
+			return 0
+		}
+		fmt.Fprintf(os.Stderr, "tailsynth: unknown command %q\n\n", args[0])
+		usage()
+		return 2
+	}
+	return cmd.run(ctx, args[1:])
+}
+
+type command struct {
+	summary string
+	run     func(ctx context.Context, args []string) int
+}
+
+var commands = map[string]command{}
+
+func init() {
+	commands["serve"] = command{"run the HTTP service", serve}
+	commands["version"] = command{"print the version", printVersion}
+}
+
+func usage() {
+	fmt.Fprintln(os.Stderr, "usage: tailsynth <command> [flags]\n\ncommands:")
+	for _, name := range sortedCommands() {
+		fmt.Fprintf(os.Stderr, "  %-12s %s\n", name, commands[name].summary)
+	}
+	fmt.Fprintln(os.Stderr, "\nRun \"tailsynth <command> -h\" for a command's flags.")
+}

@@ -1,0 +1,175 @@
+// Package service wires tailsynth together from its configuration: storage,
+// the job engine, the HTTP API, and the HTTP server with graceful shutdown.
+// cmd/tailsynth only parses flags and calls it.
+package service
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"github.com/tailsynth/tailsynth/api"
+	"github.com/tailsynth/tailsynth/configs"
+	"github.com/tailsynth/tailsynth/storage/locator"
+	"github.com/tailsynth/tailsynth/storage/s3store"
+)
+
+// Service is a configured tailsynth server.
+type Service struct {
+	cfg     *configs.Config
+	log     *slog.Logger
+	locator *locator.Locator
+	handler http.Handler
+}
+
+// NewLogger builds the logger the configuration asks for.
+func NewLogger(w io.Writer, c configs.Log) *slog.Logger {
+	var lvl slog.Level
+	_ = lvl.UnmarshalText([]byte(c.Level))
+	opts := &slog.HandlerOptions{Level: lvl}
+	if c.Format == "json" {
+		return slog.New(slog.NewJSONHandler(w, opts))
+	}
+	return slog.New(slog.NewTextHandler(w, opts))
+}
+
+// S3Config converts the configuration's S3 section.
+func S3Config(c configs.S3) *s3store.Config {
+	if c.Endpoint == "" {
+		return nil
+	}
+	return &s3store.Config{
+		Endpoint: c.Endpoint, Region: c.Region, Secure: c.Secure, BucketLookup: c.BucketLookup,
+		AccessKey: c.AccessKey, SecretKey: c.SecretKey, SessionToken: c.SessionToken,
+		PartSize: uint64(c.PartSizeMiB) << 20, CreateBucket: c.CreateBuckets,
+	}
+}
+
+// New validates cfg and builds the service without starting anything.
+func New(ctx context.Context, cfg *configs.Config, log *slog.Logger, version string) (*Service, error) {
+	if err := cfg.Validate(); err != nil {
+		return nil, fmt.Errorf("invalid configuration:\n%w", err)
+	}
+	loc, err := locator.New(locator.Config{
+		LocalRoots:     cfg.LocalRoots(),
+		S3:             S3Config(cfg.Storage.S3),
+		AllowedBuckets: cfg.Storage.S3.AllowedBuckets,
+	})
+	if err != nil {
+		return nil, err
+	}
+	if _, err := loc.Resolve(cfg.DefaultOutput()); err != nil {
+		return nil, fmt.Errorf("storage.default_output: %w", err)
+	}
+	s := &Service{cfg: cfg, log: log, locator: loc}
+	ready := s.readyChecks()
+	s.startupChecks(ctx, ready)
+
+	if len(cfg.Server.APIKeys) == 0 {
+		log.Warn("no API keys configured: the API is open to anyone who can reach " + cfg.Server.Addr +
+			" (allowed only on loopback; set server.api_keys to require a key)")
+	}
+	gin.SetMode(gin.ReleaseMode)
+	s.handler = api.NewRouter(api.Options{
+		Logger:       log,
+		APIKeys:      cfg.Server.APIKeys,
+		MaxBodyBytes: cfg.Server.MaxBodyBytes,
+		Ready:        ready,
+		Version:      version,
+	})
+	return s, nil
+}
+
+// Handler returns the HTTP handler.
+func (s *Service) Handler() http.Handler { return s.handler }
+
+func (s *Service) readyChecks() []api.ReadyCheck {
+	checks := []api.ReadyCheck{{Name: "data_dir", Check: func(ctx context.Context) error {
+		st, _, err := s.locator.Open(ctx, mustLocation(s.cfg.AbsDataDir()))
+		if err != nil {
+			return err
+		}
+		return st.Check(ctx)
+	}}}
+	if s3 := S3Config(s.cfg.Storage.S3); s3 != nil {
+		checks = append(checks, api.ReadyCheck{Name: "s3_endpoint", Check: func(ctx context.Context) error {
+			return s3store.Ping(ctx, *s3)
+		}})
+		for _, b := range s.cfg.Storage.S3.AllowedBuckets {
+			if b == "*" {
+				continue
+			}
+			checks = append(checks, api.ReadyCheck{Name: "s3_bucket_" + b, Check: func(ctx context.Context) error {
+				probe := *s3
+				probe.MaxRetries = 1
+				_, err := s3store.New(ctx, probe, b)
+				return err
+			}})
+		}
+	}
+	return checks
+}
+
+// startupChecks runs the readiness checks once and logs one clear error for
+// each failure. The server still starts (storage may come up later);
+// /readyz reports the failure until it is fixed.
+func (s *Service) startupChecks(ctx context.Context, checks []api.ReadyCheck) {
+	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	for _, c := range checks {
+		if err := c.Check(ctx); err != nil {
+			s.log.Error("storage check failed at start-up; /readyz will report not ready until it passes",
+				"check", c.Name, "err", err)
+		}
+	}
+}
+
+// Run serves until ctx is cancelled (SIGINT/SIGTERM in main), then shuts
+// down gracefully within server.shutdown_timeout.
+func (s *Service) Run(ctx context.Context) error {
+	ln, err := net.Listen("tcp", s.cfg.Server.Addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s (server.addr, --addr): %w", s.cfg.Server.Addr, err)
+	}
+	return s.Serve(ctx, ln)
+}
+
+// Serve is Run on a listener the caller opened.
+func (s *Service) Serve(ctx context.Context, ln net.Listener) error {
+	srv := &http.Server{
+		Handler:           s.handler,
+		ReadHeaderTimeout: 10 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
+	}
+	s.log.Info("tailsynth listening", "addr", ln.Addr().String(), "data_dir", s.cfg.AbsDataDir(),
+		"local_roots", strings.Join(s.locator.Roots(), ","), "default_output", s.cfg.DefaultOutput())
+	errc := make(chan error, 1)
+	go func() { errc <- srv.Serve(ln) }()
+	select {
+	case err := <-errc:
+		return err
+	case <-ctx.Done():
+	}
+	s.log.Info("shutting down", "timeout", s.cfg.Server.ShutdownTimeout.String())
+	sctx, cancel := context.WithTimeout(context.Background(), s.cfg.Server.ShutdownTimeout)
+	defer cancel()
+	if err := srv.Shutdown(sctx); err != nil {
+		return fmt.Errorf("graceful shutdown: %w", err)
+	}
+	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return err
+	}
+	s.log.Info("stopped")
+	return nil
+}
+
+func mustLocation(dir string) string { return "file://" + dir }
