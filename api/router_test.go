@@ -32,7 +32,7 @@ func testRouter(keys []string, ready error) *gin.Engine {
 		Logger:       slog.New(slog.NewTextHandler(io.Discard, nil)),
 		APIKeys:      keys,
 		MaxBodyBytes: 1024,
-		Ready: []ReadyCheck{{Name: "storage", Check: func(context.Context) error { return ready }}},
+		Ready:        []ReadyCheck{{Name: "storage", Check: func(context.Context) error { return ready }}},
 		Mount: []func(gin.IRouter){func(r gin.IRouter) {
 			r.GET("/panic", func(*gin.Context) { panic("secret internal detail") })
 			r.POST("/echo", handle(func(c *gin.Context) (int, any, error) {
