@@ -1,0 +1,11 @@
+// Package generators holds what every sample generator shares: the
+// Generator interface and a Registry instance, dataset scanning and
+// inspection, sampling strategies with imbalanced-learn's meanings, and the
+// job pipeline (scan -> plan -> generate -> write -> metadata -> report ->
+// completion marker).
+//
+// A generator makes sample i of class c deterministically from the job's
+// seed, so a job that is retried or resumed writes the same bytes under the
+// same names, and the same dataset, parameters and seed give a
+// byte-identical output.
+package generators
