@@ -369,4 +369,3 @@ func (p *Pipeline) cleanWork(ctx context.Context, out storage.Store, log *slog.L
 		}
 	}
 }
-
