@@ -1,0 +1,102 @@
+package jobs
+
+import (
+	"context"
+	"database/sql"
+	"fmt"
+	"strconv"
+	"strings"
+
+	_ "github.com/jackc/pgx/v5/stdlib" // database/sql driver "pgx"
+	_ "modernc.org/sqlite"             // database/sql driver "sqlite"
+)
+
+// db wraps the database with the one difference of SQL dialect we meet:
+// placeholders ("?" in SQLite, "$n" in PostgreSQL).
+type db struct {
+	*sql.DB
+	postgres bool
+}
+
+func (d *db) q(query string) string {
+	if !d.postgres {
+		return query
+	}
+	var b strings.Builder
+	n := 0
+	for _, r := range query {
+		if r == '?' {
+			n++
+			b.WriteString("$" + strconv.Itoa(n))
+			continue
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+func (d *db) exec(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	return d.ExecContext(ctx, d.q(query), args...)
+}
+
+func (d *db) query(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	return d.QueryContext(ctx, d.q(query), args...)
+}
+
+func (d *db) queryRow(ctx context.Context, query string, args ...any) *sql.Row {
+	return d.QueryRowContext(ctx, d.q(query), args...)
+}
+
+var schema = []string{
+	`CREATE TABLE IF NOT EXISTS tailsynth_jobs (
+		id TEXT PRIMARY KEY,
+		idempotency_key TEXT UNIQUE,
+		request_hash TEXT NOT NULL DEFAULT '',
+		spec TEXT NOT NULL,
+		generator TEXT NOT NULL,
+		state TEXT NOT NULL,
+		river_id BIGINT,
+		schedule_id TEXT,
+		progress TEXT,
+		result TEXT,
+		error TEXT,
+		attempts INTEGER NOT NULL DEFAULT 0,
+		cancel_requested INTEGER NOT NULL DEFAULT 0,
+		created_at BIGINT NOT NULL,
+		started_at BIGINT,
+		finished_at BIGINT,
+		heartbeat_at BIGINT,
+		updated_at BIGINT NOT NULL
+	)`,
+	`CREATE INDEX IF NOT EXISTS tailsynth_jobs_created ON tailsynth_jobs (created_at, id)`,
+	`CREATE INDEX IF NOT EXISTS tailsynth_jobs_state ON tailsynth_jobs (state)`,
+	`CREATE TABLE IF NOT EXISTS tailsynth_datasets (
+		name TEXT PRIMARY KEY,
+		location TEXT NOT NULL,
+		manifest TEXT NOT NULL DEFAULT '',
+		description TEXT NOT NULL DEFAULT '',
+		created_at BIGINT NOT NULL
+	)`,
+	`CREATE TABLE IF NOT EXISTS tailsynth_schedules (
+		id TEXT PRIMARY KEY,
+		name TEXT NOT NULL,
+		cron TEXT NOT NULL,
+		template TEXT NOT NULL,
+		only_if_changed INTEGER NOT NULL DEFAULT 0,
+		last_fingerprint TEXT NOT NULL DEFAULT '',
+		next_run_at BIGINT NOT NULL,
+		last_run_at BIGINT,
+		last_job_id TEXT,
+		last_skip_reason TEXT,
+		created_at BIGINT NOT NULL
+	)`,
+}
+
+func (d *db) migrate(ctx context.Context) error {
+	for _, s := range schema {
+		if _, err := d.ExecContext(ctx, s); err != nil {
+			return fmt.Errorf("create tables: %w", err)
+		}
+	}
+	return nil
+}

@@ -1,0 +1,410 @@
+package jobs
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgxpool"
+	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/riverdriver"
+	"github.com/riverqueue/river/riverdriver/riverpgxv5"
+	"github.com/riverqueue/river/riverdriver/riversqlite"
+	"github.com/riverqueue/river/rivermigrate"
+	"github.com/riverqueue/river/rivertype"
+
+	"github.com/tailsynth/tailsynth/generators"
+)
+
+// Queues: light generators share one, GAN training has its own so that it
+// cannot starve the others and runs HeavyWorkers at a time.
+const (
+	QueueLight = "light"
+	QueueHeavy = "heavy"
+)
+
+// Config configures the engine.
+type Config struct {
+	// Database is "" or a SQLite file path (default
+	// <DataDir>/tailsynth.db), or a postgres:// URL.
+	Database string
+	DataDir  string
+	// Workers and HeavyWorkers bound concurrent jobs per queue.
+	Workers, HeavyWorkers int
+	// MaxAttempts is how often a job is tried before it fails.
+	MaxAttempts int
+	// MaxSamples bounds the samples one job may ask for.
+	MaxSamples int
+	Pipeline   *generators.Pipeline
+	Log        *slog.Logger
+	// Now is the clock (tests inject one); default time.Now.
+	Now func() time.Time
+	// Heartbeat is how often a running job records progress and checks
+	// for cancellation (default 1s); StaleAfter is how old a heartbeat may
+	// get before the job is taken for dead (default 30s).
+	Heartbeat, StaleAfter time.Duration
+	// RetryBackoff is the delay before retry n (default n^4 seconds, as
+	// River's).
+	RetryBackoff func(attempt int) time.Duration
+	// PollInterval is how often idle workers look for jobs (default 1s;
+	// PostgreSQL also wakes them by LISTEN/NOTIFY).
+	PollInterval time.Duration
+}
+
+// riverClient is what the engine uses of River's client, whichever driver.
+type riverClient interface {
+	Start(ctx context.Context) error
+	Stop(ctx context.Context) error
+	Insert(ctx context.Context, args river.JobArgs, opts *river.InsertOpts) (*rivertype.JobInsertResult, error)
+	JobCancel(ctx context.Context, jobID int64) (*rivertype.JobRow, error)
+}
+
+// Engine runs jobs.
+type Engine struct {
+	cfg    Config
+	db     *db
+	river  riverClient
+	log    *slog.Logger
+	lock   *os.File
+	pgPool *pgxpool.Pool
+
+	mu       sync.Mutex
+	watchers map[string][]chan struct{}
+	stop     context.CancelFunc
+	bg       sync.WaitGroup
+}
+
+// Args are the River job arguments: the tailsynth job ID.
+type Args struct {
+	JobID string `json:"job_id"`
+}
+
+// Kind implements river.JobArgs.
+func (Args) Kind() string { return "tailsynth_generate" }
+
+// Open opens (creating and migrating) the database and builds the River
+// client. Call Start to run jobs.
+func Open(ctx context.Context, cfg Config) (*Engine, error) {
+	if cfg.Workers <= 0 {
+		cfg.Workers = 2
+	}
+	if cfg.HeavyWorkers <= 0 {
+		cfg.HeavyWorkers = 1
+	}
+	if cfg.MaxAttempts <= 0 {
+		cfg.MaxAttempts = 3
+	}
+	if cfg.Now == nil {
+		cfg.Now = time.Now
+	}
+	if cfg.Heartbeat <= 0 {
+		cfg.Heartbeat = time.Second
+	}
+	if cfg.StaleAfter <= 0 {
+		cfg.StaleAfter = 30 * time.Second
+	}
+	if cfg.PollInterval <= 0 {
+		cfg.PollInterval = time.Second
+	}
+	if cfg.Log == nil {
+		cfg.Log = slog.Default()
+	}
+	e := &Engine{cfg: cfg, log: cfg.Log, watchers: map[string][]chan struct{}{}}
+	workers := river.NewWorkers()
+	river.AddWorker(workers, &worker{e: e})
+	rcfg := &river.Config{
+		Logger:               cfg.Log.With("component", "river"),
+		Queues:               map[string]river.QueueConfig{QueueLight: {MaxWorkers: cfg.Workers}, QueueHeavy: {MaxWorkers: cfg.HeavyWorkers}},
+		Workers:              workers,
+		MaxAttempts:          cfg.MaxAttempts,
+		JobTimeout:           -1,                 // jobs bound themselves (steps, time budgets)
+		RescueStuckJobsAfter: 7 * 24 * time.Hour, // dead workers are found by heartbeat instead
+		FetchPollInterval:    cfg.PollInterval,
+		FetchCooldown:        min(cfg.PollInterval, river.FetchCooldownDefault),
+		RetryPolicy:          retryPolicy{cfg.RetryBackoff},
+	}
+	var err error
+	if strings.HasPrefix(cfg.Database, "postgres://") || strings.HasPrefix(cfg.Database, "postgresql://") {
+		err = e.openPostgres(ctx, rcfg)
+	} else {
+		err = e.openSQLite(ctx, rcfg)
+	}
+	if err != nil {
+		e.Close()
+		return nil, err
+	}
+	return e, nil
+}
+
+func (e *Engine) openSQLite(ctx context.Context, rcfg *river.Config) error {
+	path := e.cfg.Database
+	if path == "" {
+		path = filepath.Join(e.cfg.DataDir, "tailsynth.db")
+	}
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return fmt.Errorf("job database directory: %w", err)
+	}
+	// One process owns a SQLite job database: a second one on the same
+	// file would run jobs twice. Share work through PostgreSQL instead.
+	lock, err := os.OpenFile(path+".lock", os.O_CREATE|os.O_RDWR, 0o644)
+	if err != nil {
+		return fmt.Errorf("job database lock: %w", err)
+	}
+	if err := syscall.Flock(int(lock.Fd()), syscall.LOCK_EX|syscall.LOCK_NB); err != nil {
+		lock.Close()
+		return fmt.Errorf("job database %s is in use by another tailsynth process; run one process per SQLite database, or share jobs.database: postgres://... between processes", path)
+	}
+	e.lock = lock
+	sqldb, err := sql.Open("sqlite", "file:"+path+"?_pragma=busy_timeout(10000)&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_txlock=immediate")
+	if err != nil {
+		return err
+	}
+	sqldb.SetMaxOpenConns(1) // as River's SQLite driver advises
+	e.db = &db{DB: sqldb}
+	driver := riversqlite.New(sqldb)
+	if err := migrateRiver(ctx, driver, e.log); err != nil {
+		return err
+	}
+	client, err := river.NewClient(driver, rcfg)
+	if err != nil {
+		return fmt.Errorf("river: %w", err)
+	}
+	e.river = client
+	return e.db.migrate(ctx)
+}
+
+func (e *Engine) openPostgres(ctx context.Context, rcfg *river.Config) error {
+	pool, err := pgxpool.New(ctx, e.cfg.Database)
+	if err != nil {
+		return fmt.Errorf("jobs.database: %w", err)
+	}
+	e.pgPool = pool
+	if err := pool.Ping(ctx); err != nil {
+		return fmt.Errorf("jobs.database: cannot reach PostgreSQL (is it running, and is the URL right?): %w", err)
+	}
+	sqldb, err := sql.Open("pgx", e.cfg.Database)
+	if err != nil {
+		return err
+	}
+	e.db = &db{DB: sqldb, postgres: true}
+	driver := riverpgxv5.New(pool)
+	if err := migrateRiver(ctx, driver, e.log); err != nil {
+		return err
+	}
+	client, err := river.NewClient(driver, rcfg)
+	if err != nil {
+		return fmt.Errorf("river: %w", err)
+	}
+	e.river = client
+	return e.db.migrate(ctx)
+}
+
+func migrateRiver[TTx any](ctx context.Context, driver riverdriver.Driver[TTx], log *slog.Logger) error {
+	m, err := rivermigrate.New(driver, &rivermigrate.Config{Logger: log.With("component", "rivermigrate")})
+	if err != nil {
+		return fmt.Errorf("river migrations: %w", err)
+	}
+	if _, err := m.Migrate(ctx, rivermigrate.DirectionUp, nil); err != nil {
+		return fmt.Errorf("river migrations: %w", err)
+	}
+	return nil
+}
+
+// Start starts the workers, the reaper of dead jobs and the re-enqueuer.
+func (e *Engine) Start(ctx context.Context) error {
+	if !e.db.postgres {
+		// This process owns the SQLite file: whatever was running died
+		// with the previous process.
+		if err := e.rescue(ctx, 0); err != nil {
+			return err
+		}
+	}
+	if err := e.river.Start(ctx); err != nil {
+		return fmt.Errorf("start workers: %w", err)
+	}
+	bg, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	e.stop = cancel
+	e.bg.Go(func() { e.maintain(bg) })
+	return nil
+}
+
+// Stop stops taking jobs and waits for running ones to stop (their
+// contexts are cancelled; they are taken up again after a restart).
+func (e *Engine) Stop(ctx context.Context) error {
+	if e.stop != nil {
+		e.stop()
+	}
+	e.bg.Wait()
+	var err error
+	if c, ok := e.river.(interface{ StopAndCancel(context.Context) error }); ok {
+		err = c.StopAndCancel(ctx)
+	}
+	return err
+}
+
+// Close releases the database.
+func (e *Engine) Close() error {
+	if e.db != nil {
+		e.db.Close()
+	}
+	if e.pgPool != nil {
+		e.pgPool.Close()
+	}
+	if e.lock != nil {
+		e.lock.Close()
+	}
+	return nil
+}
+
+// Ping checks the database.
+func (e *Engine) Ping(ctx context.Context) error { return e.db.PingContext(ctx) }
+
+// maintain periodically rescues jobs of dead processes and enqueues jobs
+// that were recorded but never reached River.
+func (e *Engine) maintain(ctx context.Context) {
+	t := time.NewTicker(e.cfg.StaleAfter / 3)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		if err := e.rescue(ctx, e.cfg.StaleAfter); err != nil && ctx.Err() == nil {
+			e.log.Warn("rescuing stale jobs", "err", err)
+		}
+		if err := e.enqueueOrphans(ctx); err != nil && ctx.Err() == nil {
+			e.log.Warn("enqueueing jobs", "err", err)
+		}
+	}
+}
+
+// rescue hands jobs whose heartbeat is older than staleAfter back to River.
+func (e *Engine) rescue(ctx context.Context, staleAfter time.Duration) error {
+	cutoff := ms(e.cfg.Now().Add(-staleAfter))
+	rows, err := e.db.query(ctx, `SELECT id, river_id FROM tailsynth_jobs WHERE state = ? AND (heartbeat_at IS NULL OR heartbeat_at < ?) AND river_id IS NOT NULL`,
+		StateRunning, cutoff)
+	if err != nil {
+		return err
+	}
+	type stale struct {
+		id      string
+		riverID int64
+	}
+	var list []stale
+	for rows.Next() {
+		var s stale
+		if err := rows.Scan(&s.id, &s.riverID); err != nil {
+			rows.Close()
+			return err
+		}
+		list = append(list, s)
+	}
+	rows.Close()
+	for _, s := range list {
+		// River's row still says running; make it available again. The
+		// guard on state keeps a job that finished meanwhile untouched.
+		now := "datetime('now', 'subsec')"
+		if e.db.postgres {
+			now = "now()"
+		}
+		res, err := e.db.exec(ctx, `UPDATE river_job SET state = 'available', scheduled_at = `+now+` WHERE id = ? AND state = 'running'`, s.riverID)
+		if err != nil {
+			return fmt.Errorf("rescue job %s: %w", s.id, err)
+		}
+		n, _ := res.RowsAffected()
+		if _, err := e.db.exec(ctx, `UPDATE tailsynth_jobs SET state = ?, updated_at = ? WHERE id = ? AND state = ?`,
+			StateQueued, ms(e.cfg.Now()), s.id, StateRunning); err != nil {
+			return err
+		}
+		e.log.Warn("job's worker stopped heartbeating; it will run again", "job", s.id, "river_job", s.riverID, "rescued", n == 1)
+		e.notify(s.id)
+	}
+	return nil
+}
+
+// enqueueOrphans inserts River jobs for queued jobs that have none (the
+// process died between recording the job and enqueueing it).
+func (e *Engine) enqueueOrphans(ctx context.Context) error {
+	rows, err := e.db.query(ctx, `SELECT `+jobColumns+` FROM tailsynth_jobs WHERE state = ? AND river_id IS NULL AND created_at < ?`,
+		StateQueued, ms(e.cfg.Now().Add(-5*time.Second)))
+	if err != nil {
+		return err
+	}
+	var list []*Job
+	for rows.Next() {
+		j, err := scanJob(rows)
+		if err != nil {
+			rows.Close()
+			return err
+		}
+		list = append(list, j)
+	}
+	rows.Close()
+	for _, j := range list {
+		if err := e.enqueue(ctx, j.ID, j.Spec.Generator); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// Watch returns a channel that receives a value whenever job id changes in
+// this process, and a function to stop watching.
+func (e *Engine) Watch(id string) (<-chan struct{}, func()) {
+	ch := make(chan struct{}, 1)
+	e.mu.Lock()
+	e.watchers[id] = append(e.watchers[id], ch)
+	e.mu.Unlock()
+	return ch, func() {
+		e.mu.Lock()
+		defer e.mu.Unlock()
+		list := e.watchers[id]
+		for i, c := range list {
+			if c == ch {
+				e.watchers[id] = append(list[:i], list[i+1:]...)
+				break
+			}
+		}
+		if len(e.watchers[id]) == 0 {
+			delete(e.watchers, id)
+		}
+	}
+}
+
+func (e *Engine) notify(id string) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	for _, ch := range e.watchers[id] {
+		select {
+		case ch <- struct{}{}:
+		default:
+		}
+	}
+}
+
+type retryPolicy struct{ backoff func(int) time.Duration }
+
+func (p retryPolicy) NextRetry(job *rivertype.JobRow) time.Time {
+	n := job.Attempt
+	if p.backoff != nil {
+		return time.Now().Add(p.backoff(n))
+	}
+	return time.Now().Add(time.Duration(n*n*n*n) * time.Second)
+}
+
+func jsonString(v any) string {
+	b, _ := json.Marshal(v)
+	return string(b)
+}
+
+var errCancelled = errors.New("cancelled by request")

@@ -1,0 +1,215 @@
+package jobs
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/tailsynth/tailsynth/generators"
+)
+
+// Job states.
+const (
+	StateQueued    = "queued"
+	StateRunning   = "running"
+	StateRetrying  = "retrying"
+	StateSucceeded = "succeeded"
+	StateFailed    = "failed"
+	StateCancelled = "cancelled"
+)
+
+// States lists every state, for validation of filters.
+var States = []string{StateQueued, StateRunning, StateRetrying, StateSucceeded, StateFailed, StateCancelled}
+
+// Terminal reports whether a state is final.
+func Terminal(s string) bool { return s == StateSucceeded || s == StateFailed || s == StateCancelled }
+
+// Job is what the API shows of a job.
+type Job struct {
+	ID         string               `json:"id"`
+	State      string               `json:"state"`
+	Spec       generators.Spec      `json:"request"`
+	Progress   *generators.Progress `json:"progress,omitempty"`
+	Result     *generators.Result   `json:"result,omitempty"`
+	Error      string               `json:"error,omitempty"`
+	Attempts   int                  `json:"attempts"`
+	ScheduleID string               `json:"schedule_id,omitempty"`
+	Output     string               `json:"output"`
+	CreatedAt  time.Time            `json:"created_at"`
+	StartedAt  *time.Time           `json:"started_at,omitempty"`
+	FinishedAt *time.Time           `json:"finished_at,omitempty"`
+	UpdatedAt  time.Time            `json:"updated_at"`
+	Timings    map[string]float64   `json:"timings,omitempty"`
+	Cancelling bool                 `json:"cancel_requested,omitempty"`
+	heartbeat  *time.Time
+	riverID    sql.NullInt64
+}
+
+// ErrNotFound is a job, dataset or schedule that does not exist.
+var ErrNotFound = errors.New("not found")
+
+// ConflictError is an Idempotency-Key reused with another request.
+type ConflictError struct{ Msg string }
+
+func (e *ConflictError) Error() string { return e.Msg }
+
+func newID(prefix string) string {
+	var b [10]byte
+	_, _ = rand.Read(b[:])
+	return prefix + hex.EncodeToString(b[:])
+}
+
+func ms(t time.Time) int64 { return t.UnixMilli() }
+
+func fromMS(v sql.NullInt64) *time.Time {
+	if !v.Valid {
+		return nil
+	}
+	t := time.UnixMilli(v.Int64).UTC()
+	return &t
+}
+
+const jobColumns = `id, spec, state, river_id, schedule_id, progress, result, error, attempts, cancel_requested,
+	created_at, started_at, finished_at, heartbeat_at, updated_at`
+
+func scanJob(row interface{ Scan(...any) error }) (*Job, error) {
+	var (
+		j                            Job
+		spec                         string
+		scheduleID, progress, result sql.NullString
+		errText                      sql.NullString
+		cancel                       int
+		created, updated             int64
+		started, finished, heartbeat sql.NullInt64
+	)
+	if err := row.Scan(&j.ID, &spec, &j.State, &j.riverID, &scheduleID, &progress, &result, &errText, &j.Attempts, &cancel,
+		&created, &started, &finished, &heartbeat, &updated); err != nil {
+		if errors.Is(err, sql.ErrNoRows) {
+			return nil, ErrNotFound
+		}
+		return nil, err
+	}
+	if err := json.Unmarshal([]byte(spec), &j.Spec); err != nil {
+		return nil, fmt.Errorf("job %s: stored request: %w", j.ID, err)
+	}
+	if progress.Valid && progress.String != "" {
+		j.Progress = &generators.Progress{}
+		_ = json.Unmarshal([]byte(progress.String), j.Progress)
+	}
+	if result.Valid && result.String != "" {
+		j.Result = &generators.Result{}
+		_ = json.Unmarshal([]byte(result.String), j.Result)
+	}
+	j.Error = errText.String
+	j.ScheduleID = scheduleID.String
+	j.Cancelling = cancel != 0 && !Terminal(j.State)
+	j.CreatedAt = time.UnixMilli(created).UTC()
+	j.UpdatedAt = time.UnixMilli(updated).UTC()
+	j.StartedAt, j.FinishedAt, j.heartbeat = fromMS(started), fromMS(finished), fromMS(heartbeat)
+	j.Output = strings.TrimSuffix(j.Spec.Output, "/") + "/" + j.ID
+	if j.StartedAt != nil {
+		end := time.Now()
+		if j.FinishedAt != nil {
+			end = *j.FinishedAt
+		}
+		j.Timings = map[string]float64{
+			"queued_s":  j.StartedAt.Sub(j.CreatedAt).Seconds(),
+			"running_s": end.Sub(*j.StartedAt).Seconds(),
+		}
+	}
+	return &j, nil
+}
+
+// requestHash identifies a request for idempotency checks.
+func requestHash(spec generators.Spec) string {
+	spec.ID = ""
+	b, _ := json.Marshal(spec)
+	sum := sha256.Sum256(b)
+	return hex.EncodeToString(sum[:])
+}
+
+// Get returns a job.
+func (e *Engine) Get(ctx context.Context, id string) (*Job, error) {
+	return scanJob(e.db.queryRow(ctx, `SELECT `+jobColumns+` FROM tailsynth_jobs WHERE id = ?`, id))
+}
+
+// ListOptions filter and page a job listing.
+type ListOptions struct {
+	State string
+	Limit int
+	// Cursor is the NextCursor of the previous page.
+	Cursor string
+}
+
+// List returns jobs newest first, and a cursor for the next page ("" at
+// the end).
+func (e *Engine) List(ctx context.Context, o ListOptions) ([]*Job, string, error) {
+	if o.Limit <= 0 || o.Limit > 500 {
+		o.Limit = 50
+	}
+	q := `SELECT ` + jobColumns + ` FROM tailsynth_jobs WHERE 1=1`
+	var args []any
+	if o.State != "" {
+		q += ` AND state = ?`
+		args = append(args, o.State)
+	}
+	if o.Cursor != "" {
+		created, id, ok := parseCursor(o.Cursor)
+		if !ok {
+			return nil, "", &CursorError{o.Cursor}
+		}
+		q += ` AND (created_at < ? OR (created_at = ? AND id < ?))`
+		args = append(args, created, created, id)
+	}
+	q += ` ORDER BY created_at DESC, id DESC LIMIT ?`
+	args = append(args, o.Limit+1)
+	rows, err := e.db.query(ctx, q, args...)
+	if err != nil {
+		return nil, "", err
+	}
+	defer rows.Close()
+	var out []*Job
+	for rows.Next() {
+		j, err := scanJob(rows)
+		if err != nil {
+			return nil, "", err
+		}
+		out = append(out, j)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, "", err
+	}
+	next := ""
+	if len(out) > o.Limit {
+		out = out[:o.Limit]
+		last := out[len(out)-1]
+		next = fmt.Sprintf("%d.%s", last.CreatedAt.UnixMilli(), last.ID)
+	}
+	return out, next, nil
+}
+
+// CursorError is a malformed page cursor.
+type CursorError struct{ Cursor string }
+
+func (e *CursorError) Error() string {
+	return fmt.Sprintf("cursor %q is not one this server issued; pass next_cursor from the previous page", e.Cursor)
+}
+
+func parseCursor(c string) (int64, string, bool) {
+	a, b, ok := strings.Cut(c, ".")
+	if !ok {
+		return 0, "", false
+	}
+	var n int64
+	if _, err := fmt.Sscanf(a, "%d", &n); err != nil {
+		return 0, "", false
+	}
+	return n, b, true
+}

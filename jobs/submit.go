@@ -1,0 +1,156 @@
+package jobs
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+
+	"github.com/riverqueue/river"
+
+	"github.com/tailsynth/tailsynth/generators"
+	"github.com/tailsynth/tailsynth/storage"
+)
+
+// LimitError is a request above a configured limit; the API answers 422.
+type LimitError struct{ Msg string }
+
+func (e *LimitError) Error() string { return e.Msg }
+
+// Check validates a request against its generator and dataset without
+// recording anything: the generator and its parameters, the dataset, the
+// strategy against the dataset's classes, the sample limit, and where the
+// output goes. It returns the plan.
+func (e *Engine) Check(ctx context.Context, spec generators.Spec) (*generators.Prepared, error) {
+	gen, err := e.cfg.Pipeline.Registry.Get(spec.Generator)
+	if err != nil {
+		return nil, err
+	}
+	if err := gen.Validate(spec.Params); err != nil {
+		return nil, err
+	}
+	if err := outputOutsideDataset(spec.Dataset, spec.Output); err != nil {
+		return nil, err
+	}
+	if _, err := e.cfg.Pipeline.Open(ctx, spec.Output); err != nil {
+		return nil, fmt.Errorf("output: %w", err)
+	}
+	pr, _, err := e.cfg.Pipeline.Prepare(ctx, spec)
+	if err != nil {
+		return nil, err
+	}
+	if e.cfg.MaxSamples > 0 && pr.Total > e.cfg.MaxSamples {
+		return nil, &LimitError{Msg: fmt.Sprintf("the strategy asks for %d samples, more than the %d one job may make (jobs.max_samples); ask for fewer, e.g. with {\"add\": {...}}", pr.Total, e.cfg.MaxSamples)}
+	}
+	if pr.Total == 0 {
+		return nil, &generators.StrategyError{Msg: "the strategy asks for no samples: every class it names is already at its target"}
+	}
+	return pr, nil
+}
+
+// outputOutsideDataset refuses an output inside the dataset (the job's
+// folder would read as a new class) or a dataset inside an output.
+func outputOutsideDataset(dataset, output string) error {
+	d, err1 := storage.ParseLocation(dataset)
+	o, err2 := storage.ParseLocation(output)
+	if err1 != nil || err2 != nil {
+		return errors.Join(err1, err2)
+	}
+	if d.Scheme != o.Scheme || d.Bucket != o.Bucket {
+		return nil
+	}
+	dp, op := strings.TrimSuffix(d.Path, "/")+"/", strings.TrimSuffix(o.Path, "/")+"/"
+	if strings.HasPrefix(op, dp) {
+		return &generators.DatasetError{Msg: fmt.Sprintf("output %s is inside the dataset %s: its files would read as a new class; write it elsewhere", output, dataset)}
+	}
+	return nil
+}
+
+// Submit records a job and queues it. With an idempotency key, a repeated
+// submit of the same request returns the first job (created false); the same
+// key with another request is a *ConflictError.
+func (e *Engine) Submit(ctx context.Context, spec generators.Spec, idempotencyKey, scheduleID string) (*Job, bool, error) {
+	hash := requestHash(spec)
+	if idempotencyKey != "" {
+		if j, err := e.byIdempotencyKey(ctx, idempotencyKey, hash); j != nil || err != nil {
+			return j, false, err
+		}
+	}
+	spec.ID = newID("job_")
+	now := ms(e.cfg.Now())
+	_, err := e.db.exec(ctx, `INSERT INTO tailsynth_jobs (id, idempotency_key, request_hash, spec, generator, state, schedule_id, created_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		spec.ID, nullIfEmpty(idempotencyKey), hash, jsonString(spec), spec.Generator, StateQueued, nullIfEmpty(scheduleID), now, now)
+	if err != nil {
+		if idempotencyKey != "" { // lost a race with the same key
+			if j, err2 := e.byIdempotencyKey(ctx, idempotencyKey, hash); j != nil || err2 != nil {
+				return j, false, err2
+			}
+		}
+		return nil, false, fmt.Errorf("record job: %w", err)
+	}
+	if err := e.enqueue(ctx, spec.ID, spec.Generator); err != nil {
+		// The row stays queued; the maintenance loop enqueues it later.
+		e.log.Warn("enqueue failed; will retry", "job", spec.ID, "err", err)
+	}
+	j, err := e.Get(ctx, spec.ID)
+	return j, true, err
+}
+
+func (e *Engine) byIdempotencyKey(ctx context.Context, key, hash string) (*Job, error) {
+	var id, h string
+	err := e.db.queryRow(ctx, `SELECT id, request_hash FROM tailsynth_jobs WHERE idempotency_key = ?`, key).Scan(&id, &h)
+	if err != nil {
+		return nil, nil // not found (or retry the insert path)
+	}
+	if h != hash {
+		return nil, &ConflictError{Msg: fmt.Sprintf("Idempotency-Key %q was used for another request (job %s); use a new key for a new request", key, id)}
+	}
+	return e.Get(ctx, id)
+}
+
+func (e *Engine) enqueue(ctx context.Context, id, generator string) error {
+	queue := QueueLight
+	if g, err := e.cfg.Pipeline.Registry.Get(generator); err == nil && g.Info().Heavy {
+		queue = QueueHeavy
+	}
+	res, err := e.river.Insert(ctx, Args{JobID: id}, &river.InsertOpts{
+		Queue:       queue,
+		MaxAttempts: e.cfg.MaxAttempts,
+		UniqueOpts:  river.UniqueOpts{ByArgs: true}, // one River job per tailsynth job, however often enqueued
+	})
+	if err != nil {
+		return err
+	}
+	_, err = e.db.exec(ctx, `UPDATE tailsynth_jobs SET river_id = ? WHERE id = ? AND river_id IS NULL`, res.Job.ID, id)
+	return err
+}
+
+// Cancel asks a job to stop. A queued job is cancelled at once; a running
+// one stops at its next heartbeat. Cancelling a finished job changes
+// nothing and returns it as it is.
+func (e *Engine) Cancel(ctx context.Context, id string) (*Job, error) {
+	j, err := e.Get(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	if Terminal(j.State) {
+		return j, nil
+	}
+	if _, err := e.db.exec(ctx, `UPDATE tailsynth_jobs SET cancel_requested = 1, updated_at = ? WHERE id = ?`, ms(e.cfg.Now()), id); err != nil {
+		return nil, err
+	}
+	if j.State == StateQueued || j.State == StateRetrying {
+		if j.riverID.Valid {
+			if _, err := e.river.JobCancel(ctx, j.riverID.Int64); err != nil && !errors.Is(err, river.ErrNotFound) {
+				return nil, err
+			}
+		}
+		if _, err := e.db.exec(ctx, `UPDATE tailsynth_jobs SET state = ?, error = ?, finished_at = ?, updated_at = ? WHERE id = ? AND state IN (?, ?)`,
+			StateCancelled, errCancelled.Error(), ms(e.cfg.Now()), ms(e.cfg.Now()), id, StateQueued, StateRetrying); err != nil {
+			return nil, err
+		}
+	}
+	e.notify(id)
+	return e.Get(ctx, id)
+}

@@ -1,0 +1,166 @@
+package jobs
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"sync"
+	"time"
+
+	"github.com/riverqueue/river"
+
+	"github.com/tailsynth/tailsynth/generators"
+	"github.com/tailsynth/tailsynth/storage"
+)
+
+type worker struct {
+	river.WorkerDefaults[Args]
+	e *Engine
+}
+
+// Work runs one attempt of a job.
+func (w *worker) Work(ctx context.Context, rj *river.Job[Args]) error {
+	e := w.e
+	j, err := e.Get(ctx, rj.Args.JobID)
+	if errors.Is(err, ErrNotFound) {
+		return river.JobCancel(fmt.Errorf("job %s is not recorded", rj.Args.JobID))
+	}
+	if err != nil {
+		return err
+	}
+	if Terminal(j.State) {
+		return nil
+	}
+	if j.Cancelling {
+		e.finish(context.WithoutCancel(ctx), j.ID, StateCancelled, nil, errCancelled.Error())
+		return river.JobCancel(errCancelled)
+	}
+	now := ms(e.cfg.Now())
+	if _, err := e.db.exec(ctx, `UPDATE tailsynth_jobs SET state = ?, attempts = attempts + 1, started_at = COALESCE(started_at, ?),
+		heartbeat_at = ?, updated_at = ?, river_id = ? WHERE id = ?`, StateRunning, now, now, now, rj.ID, j.ID); err != nil {
+		return err
+	}
+	e.notify(j.ID)
+
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	var mu sync.Mutex
+	var latest *generators.Progress
+	hbDone := make(chan struct{})
+	go func() {
+		defer close(hbDone)
+		t := time.NewTicker(e.cfg.Heartbeat)
+		defer t.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-t.C:
+			}
+			mu.Lock()
+			p := latest
+			latest = nil
+			mu.Unlock()
+			if cancelled := e.heartbeat(ctx, j.ID, p); cancelled {
+				cancel(errCancelled)
+				return
+			}
+		}
+	}()
+	res, runErr := e.cfg.Pipeline.Run(ctx, j.Spec, func(p generators.Progress) {
+		mu.Lock()
+		latest = &p
+		mu.Unlock()
+	})
+	cancel(nil)
+	<-hbDone
+	bg := context.WithoutCancel(ctx)
+	mu.Lock()
+	if latest != nil {
+		e.heartbeat(bg, j.ID, latest)
+	}
+	mu.Unlock()
+	switch {
+	case runErr == nil:
+		e.finish(bg, j.ID, StateSucceeded, res, "")
+		return nil
+	case errors.Is(context.Cause(ctx), errCancelled) || errors.Is(runErr, errCancelled):
+		e.finish(bg, j.ID, StateCancelled, nil, errCancelled.Error())
+		return river.JobCancel(errCancelled)
+	case ctx.Err() != nil && errors.Is(runErr, context.Canceled):
+		// The service is stopping: leave the job to run again.
+		e.setState(bg, j.ID, StateQueued, "interrupted by a shutdown; it runs again")
+		return runErr
+	case Permanent(runErr):
+		e.finish(bg, j.ID, StateFailed, nil, runErr.Error())
+		return river.JobCancel(runErr)
+	case rj.Attempt >= rj.MaxAttempts:
+		e.finish(bg, j.ID, StateFailed, nil, fmt.Sprintf("failed after %d attempts: %v", rj.Attempt, runErr))
+		return runErr
+	default:
+		e.setState(bg, j.ID, StateRetrying, fmt.Sprintf("attempt %d of %d failed, retrying: %v", rj.Attempt, rj.MaxAttempts, runErr))
+		return runErr
+	}
+}
+
+// Permanent reports errors that a retry cannot fix: bad datasets,
+// parameters, strategies, locations.
+func Permanent(err error) bool {
+	var de *generators.DatasetError
+	var pe *generators.ParamError
+	var se *generators.StrategyError
+	return errors.As(err, &de) || errors.As(err, &pe) || errors.As(err, &se) ||
+		errors.Is(err, storage.ErrLocationNotAllowed) || errors.Is(err, storage.ErrInvalidLocation) ||
+		errors.Is(err, storage.ErrNotFound) || errors.Is(err, storage.ErrBucketNotFound) ||
+		errors.Is(err, storage.ErrPermission) || errors.Is(err, storage.ErrInvalidKey)
+}
+
+// heartbeat records progress and liveness, and reports whether the job was
+// asked to cancel.
+func (e *Engine) heartbeat(ctx context.Context, id string, p *generators.Progress) bool {
+	now := ms(e.cfg.Now())
+	var err error
+	if p != nil {
+		_, err = e.db.exec(ctx, `UPDATE tailsynth_jobs SET heartbeat_at = ?, progress = ?, updated_at = ? WHERE id = ?`, now, jsonString(p), now, id)
+		e.notify(id)
+	} else {
+		_, err = e.db.exec(ctx, `UPDATE tailsynth_jobs SET heartbeat_at = ? WHERE id = ?`, now, id)
+	}
+	if err != nil && ctx.Err() == nil {
+		e.log.Warn("job heartbeat", "job", id, "err", err)
+	}
+	var c int
+	if err := e.db.queryRow(ctx, `SELECT cancel_requested FROM tailsynth_jobs WHERE id = ?`, id).Scan(&c); err != nil {
+		return false
+	}
+	return c != 0
+}
+
+func (e *Engine) finish(ctx context.Context, id, state string, res *generators.Result, errText string) {
+	now := ms(e.cfg.Now())
+	var result any
+	if res != nil {
+		result = jsonString(res)
+	}
+	if _, err := e.db.exec(ctx, `UPDATE tailsynth_jobs SET state = ?, result = ?, error = ?, finished_at = ?, updated_at = ? WHERE id = ?`,
+		state, result, nullIfEmpty(errText), now, now, id); err != nil {
+		e.log.Error("recording job end", "job", id, "state", state, "err", err)
+	}
+	e.log.Info("job ended", "job", id, "state", state, "error", errText)
+	e.notify(id)
+}
+
+func (e *Engine) setState(ctx context.Context, id, state, errText string) {
+	if _, err := e.db.exec(ctx, `UPDATE tailsynth_jobs SET state = ?, error = ?, updated_at = ? WHERE id = ?`,
+		state, nullIfEmpty(errText), ms(e.cfg.Now()), id); err != nil {
+		e.log.Error("recording job state", "job", id, "state", state, "err", err)
+	}
+	e.notify(id)
+}
+
+func nullIfEmpty(s string) any {
+	if s == "" {
+		return nil
+	}
+	return s
+}
