@@ -273,10 +273,17 @@ func (e *Engine) Ping(ctx context.Context) error { return e.db.PingContext(ctx) 
 func (e *Engine) maintain(ctx context.Context) {
 	t := time.NewTicker(e.cfg.StaleAfter / 3)
 	defer t.Stop()
+	sched := time.NewTicker(time.Second)
+	defer sched.Stop()
 	for {
 		select {
 		case <-ctx.Done():
 			return
+		case <-sched.C:
+			if _, err := e.RunDueSchedules(ctx); err != nil && ctx.Err() == nil {
+				e.log.Warn("running schedules", "err", err)
+			}
+			continue
 		case <-t.C:
 		}
 		if err := e.rescue(ctx, e.cfg.StaleAfter); err != nil && ctx.Err() == nil {

@@ -1,0 +1,222 @@
+package jobs
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/robfig/cron/v3"
+
+	"github.com/tailsynth/tailsynth/generators"
+)
+
+// Schedule re-runs a job template on a cron schedule.
+type Schedule struct {
+	ID   string `json:"id"`
+	Name string `json:"name"`
+	// Cron is a standard 5-field expression ("0 3 * * *") or a descriptor
+	// (@daily, @hourly, @every 6h), in UTC.
+	Cron     string          `json:"cron"`
+	Template generators.Spec `json:"template"`
+	// OnlyIfChanged skips a run when the dataset's fingerprint is the one
+	// of the last run.
+	OnlyIfChanged  bool       `json:"only_if_changed"`
+	NextRunAt      time.Time  `json:"next_run_at"`
+	LastRunAt      *time.Time `json:"last_run_at,omitempty"`
+	LastJobID      string     `json:"last_job_id,omitempty"`
+	LastSkipReason string     `json:"last_skip_reason,omitempty"`
+	CreatedAt      time.Time  `json:"created_at"`
+}
+
+var cronParser = cron.NewParser(cron.Minute | cron.Hour | cron.Dom | cron.Month | cron.Dow | cron.Descriptor)
+
+// CronError is a cron expression that does not parse.
+type CronError struct{ Msg string }
+
+func (e *CronError) Error() string { return e.Msg }
+
+func parseCron(expr string) (cron.Schedule, error) {
+	s, err := cronParser.Parse(expr)
+	if err != nil {
+		return nil, &CronError{Msg: fmt.Sprintf("cron %q: %v; accepted: 5 fields (minute hour day-of-month month day-of-week, e.g. \"0 3 * * *\") or @hourly, @daily, @weekly, @monthly, @every <duration>", expr, err)}
+	}
+	return s, nil
+}
+
+// CreateSchedule validates and stores a schedule; its template is checked
+// like a job request.
+func (e *Engine) CreateSchedule(ctx context.Context, s Schedule) (*Schedule, error) {
+	cs, err := parseCron(s.Cron)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := e.Check(ctx, s.Template); err != nil {
+		return nil, fmt.Errorf("template: %w", err)
+	}
+	s.ID = newID("sch_")
+	s.Template.ID = ""
+	now := e.cfg.Now().UTC()
+	s.CreatedAt = now.Truncate(time.Millisecond)
+	s.NextRunAt = cs.Next(now).Truncate(time.Millisecond)
+	if s.Name == "" {
+		s.Name = s.ID
+	}
+	_, err = e.db.exec(ctx, `INSERT INTO tailsynth_schedules (id, name, cron, template, only_if_changed, next_run_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)`,
+		s.ID, s.Name, s.Cron, jsonString(s.Template), boolInt(s.OnlyIfChanged), ms(s.NextRunAt), ms(s.CreatedAt))
+	if err != nil {
+		return nil, err
+	}
+	return &s, nil
+}
+
+func boolInt(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
+}
+
+const scheduleColumns = `id, name, cron, template, only_if_changed, last_fingerprint, next_run_at, last_run_at, last_job_id, last_skip_reason, created_at`
+
+func scanSchedule(row interface{ Scan(...any) error }) (*Schedule, string, error) {
+	var (
+		s                   Schedule
+		tmpl, fp            string
+		only                int
+		next, created       int64
+		last                sql.NullInt64
+		lastJob, lastReason sql.NullString
+	)
+	if err := row.Scan(&s.ID, &s.Name, &s.Cron, &tmpl, &only, &fp, &next, &last, &lastJob, &lastReason, &created); err != nil {
+		if errors.Is(err, sql.ErrNoRows) {
+			return nil, "", ErrNotFound
+		}
+		return nil, "", err
+	}
+	if err := jsonUnmarshal(tmpl, &s.Template); err != nil {
+		return nil, "", err
+	}
+	s.OnlyIfChanged = only != 0
+	s.NextRunAt = time.UnixMilli(next).UTC()
+	s.LastRunAt = fromMS(last)
+	s.LastJobID, s.LastSkipReason = lastJob.String, lastReason.String
+	s.CreatedAt = time.UnixMilli(created).UTC()
+	return &s, fp, nil
+}
+
+// GetSchedule returns a schedule.
+func (e *Engine) GetSchedule(ctx context.Context, id string) (*Schedule, error) {
+	s, _, err := scanSchedule(e.db.queryRow(ctx, `SELECT `+scheduleColumns+` FROM tailsynth_schedules WHERE id = ?`, id))
+	return s, err
+}
+
+// ListSchedules returns every schedule, oldest first.
+func (e *Engine) ListSchedules(ctx context.Context) ([]*Schedule, error) {
+	rows, err := e.db.query(ctx, `SELECT `+scheduleColumns+` FROM tailsynth_schedules ORDER BY created_at, id`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	var out []*Schedule
+	for rows.Next() {
+		s, _, err := scanSchedule(rows)
+		if err != nil {
+			return nil, err
+		}
+		out = append(out, s)
+	}
+	return out, rows.Err()
+}
+
+// DeleteSchedule removes a schedule; its past jobs stay.
+func (e *Engine) DeleteSchedule(ctx context.Context, id string) error {
+	res, err := e.db.exec(ctx, `DELETE FROM tailsynth_schedules WHERE id = ?`, id)
+	if err != nil {
+		return err
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return ErrNotFound
+	}
+	return nil
+}
+
+// RunDueSchedules submits a job for every schedule whose time has come (by
+// the engine's clock) and returns how many it submitted. Several processes
+// may call it at once: each run is claimed by one conditional update, so a
+// schedule fires once per due time.
+func (e *Engine) RunDueSchedules(ctx context.Context) (int, error) {
+	now := e.cfg.Now().UTC()
+	rows, err := e.db.query(ctx, `SELECT `+scheduleColumns+` FROM tailsynth_schedules WHERE next_run_at <= ? ORDER BY next_run_at`, ms(now))
+	if err != nil {
+		return 0, err
+	}
+	type due struct {
+		s  *Schedule
+		fp string
+	}
+	var list []due
+	for rows.Next() {
+		s, fp, err := scanSchedule(rows)
+		if err != nil {
+			rows.Close()
+			return 0, err
+		}
+		list = append(list, due{s, fp})
+	}
+	rows.Close()
+	fired := 0
+	for _, d := range list {
+		cs, err := parseCron(d.s.Cron)
+		if err != nil {
+			continue
+		}
+		next := cs.Next(now).Truncate(time.Millisecond)
+		res, err := e.db.exec(ctx, `UPDATE tailsynth_schedules SET next_run_at = ?, last_run_at = ? WHERE id = ? AND next_run_at = ?`,
+			ms(next), ms(now), d.s.ID, ms(d.s.NextRunAt))
+		if err != nil {
+			return fired, err
+		}
+		if n, _ := res.RowsAffected(); n != 1 {
+			continue // another process claimed this run
+		}
+		jobID, fp, skip := e.fire(ctx, d.s, d.fp)
+		if _, err := e.db.exec(ctx, `UPDATE tailsynth_schedules SET last_job_id = COALESCE(?, last_job_id), last_skip_reason = ?, last_fingerprint = ? WHERE id = ?`,
+			nullIfEmpty(jobID), nullIfEmpty(skip), fp, d.s.ID); err != nil {
+			return fired, err
+		}
+		if jobID != "" {
+			fired++
+		}
+	}
+	return fired, nil
+}
+
+// fire submits one run of s, unless it asks to run only on a changed
+// dataset and the fingerprint is the last run's.
+func (e *Engine) fire(ctx context.Context, s *Schedule, lastFP string) (jobID, fp, skip string) {
+	fp = lastFP
+	if s.OnlyIfChanged {
+		st, err := e.cfg.Pipeline.Open(ctx, s.Template.Dataset)
+		if err != nil {
+			return "", fp, "cannot open the dataset: " + err.Error()
+		}
+		ds, err := generators.Scan(ctx, st, generators.ScanOptions{Manifest: s.Template.Manifest})
+		if err != nil {
+			return "", fp, "cannot scan the dataset: " + err.Error()
+		}
+		if ds.Fingerprint == lastFP {
+			e.log.Info("schedule skipped: dataset unchanged", "schedule", s.ID, "fingerprint", lastFP)
+			return "", fp, "dataset unchanged since the last run"
+		}
+		fp = ds.Fingerprint
+	}
+	j, _, err := e.Submit(ctx, s.Template, "", s.ID)
+	if err != nil {
+		e.log.Error("schedule could not submit its job", "schedule", s.ID, "err", err)
+		return "", lastFP, "submit failed: " + err.Error()
+	}
+	e.log.Info("schedule fired", "schedule", s.ID, "job", j.ID)
+	return j.ID, fp, ""
+}

@@ -1,0 +1,148 @@
+package jobs_test
+
+import (
+	"context"
+	"errors"
+	"io"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/tailsynth/tailsynth/generators"
+	"github.com/tailsynth/tailsynth/jobs"
+	"github.com/tailsynth/tailsynth/storage"
+	"github.com/tailsynth/tailsynth/storage/locator"
+)
+
+type fakeClock struct{ ns atomic.Int64 }
+
+func (c *fakeClock) Now() time.Time          { return time.Unix(0, c.ns.Load()) }
+func (c *fakeClock) Advance(d time.Duration) { c.ns.Add(int64(d)) }
+func newClock(t time.Time) *fakeClock        { c := &fakeClock{}; c.ns.Store(t.UnixNano()); return c }
+
+func openWithClock(t *testing.T, root string, clock *fakeClock) *jobs.Engine {
+	t.Helper()
+	l, _ := locator.New(locator.Config{LocalRoots: []string{root}})
+	reg := generators.NewRegistry()
+	reg.Register(generators.Oversample{})
+	p := &generators.Pipeline{Registry: reg, Open: func(ctx context.Context, uri string) (storage.Store, error) {
+		st, _, err := l.Open(ctx, uri)
+		return st, err
+	}}
+	eng, err := jobs.Open(context.Background(), jobs.Config{DataDir: filepath.Join(root, "state"), Pipeline: p,
+		Now: clock.Now, Log: slog.New(slog.NewTextHandler(io.Discard, nil))})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return eng
+}
+
+func TestSchedulesFire(t *testing.T) {
+	root := t.TempDir()
+	writeDataset(t, filepath.Join(root, "ds"), map[string]int{"big": 10, "small": 2})
+	clock := newClock(time.Date(2026, 11, 25, 10, 30, 0, 0, time.UTC))
+	eng := openWithClock(t, root, clock)
+	ctx := context.Background()
+	tmpl := generators.Spec{Dataset: root + "/ds", Generator: "oversample", Seed: 4, Output: root + "/out"}
+
+	if _, err := eng.CreateSchedule(ctx, jobs.Schedule{Cron: "every day", Template: tmpl}); !errors.As(err, new(*jobs.CronError)) {
+		t.Errorf("bad cron: error %v, want CronError", err)
+	}
+	s, err := eng.CreateSchedule(ctx, jobs.Schedule{Name: "hourly", Cron: "0 * * * *", Template: tmpl, OnlyIfChanged: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if want := time.Date(2026, 11, 25, 11, 0, 0, 0, time.UTC); !s.NextRunAt.Equal(want) {
+		t.Errorf("next run %v, want %v", s.NextRunAt, want)
+	}
+	fire := func() int {
+		n, err := eng.RunDueSchedules(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	if n := fire(); n != 0 {
+		t.Fatalf("fired %d before its time", n)
+	}
+	clock.Advance(31 * time.Minute) // 11:01
+	if n := fire(); n != 1 {
+		t.Fatalf("fired %d at 11:01, want 1", n)
+	}
+	if n := fire(); n != 0 {
+		t.Fatalf("fired again at the same time: %d", n)
+	}
+	s, _ = eng.GetSchedule(ctx, s.ID)
+	j, err := eng.Get(ctx, s.LastJobID)
+	if err != nil || j.ScheduleID != s.ID {
+		t.Fatalf("the run's job %v (%v) does not link back to the schedule", j, err)
+	}
+	clock.Advance(time.Hour) // 12:01, dataset unchanged
+	if n := fire(); n != 0 {
+		t.Errorf("fired %d on an unchanged dataset", n)
+	}
+	s, _ = eng.GetSchedule(ctx, s.ID)
+	if s.LastSkipReason != "dataset unchanged since the last run" {
+		t.Errorf("skip reason %q", s.LastSkipReason)
+	}
+	os.WriteFile(filepath.Join(root, "ds", "small", "new.png"), mustPNG(t), 0o644)
+	clock.Advance(time.Hour) // 13:01, dataset changed
+	if n := fire(); n != 1 {
+		t.Errorf("fired %d after the dataset changed, want 1", n)
+	}
+
+	// Schedules persist across a restart.
+	eng.Close()
+	eng = openWithClock(t, root, clock)
+	defer eng.Close()
+	list, err := eng.ListSchedules(ctx)
+	if err != nil || len(list) != 1 || list[0].Name != "hourly" {
+		t.Fatalf("after reopening: %v %v", list, err)
+	}
+	if err := eng.DeleteSchedule(ctx, s.ID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := eng.GetSchedule(ctx, s.ID); !errors.Is(err, jobs.ErrNotFound) {
+		t.Errorf("deleted schedule: %v", err)
+	}
+}
+
+func mustPNG(t *testing.T) []byte {
+	b, err := os.ReadFile(filepath.Join(t.TempDir(), "x"))
+	if err == nil {
+		return b
+	}
+	dir := t.TempDir()
+	writeDataset(t, dir, map[string]int{"c": 1})
+	b, _ = os.ReadFile(filepath.Join(dir, "c", "000.png"))
+	return b
+}
+
+func TestDatasetsRegistry(t *testing.T) {
+	root := t.TempDir()
+	eng := openWithClock(t, root, newClock(time.Now()))
+	defer eng.Close()
+	ctx := context.Background()
+	if _, err := eng.RegisterDataset(ctx, jobs.Dataset{Name: "Bad Name", Location: root}); !errors.As(err, new(*jobs.NameError)) {
+		t.Errorf("bad name: %v", err)
+	}
+	if _, err := eng.RegisterDataset(ctx, jobs.Dataset{Name: "xray", Location: root + "/ds"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := eng.RegisterDataset(ctx, jobs.Dataset{Name: "xray", Location: root}); !errors.As(err, new(*jobs.ConflictError)) {
+		t.Errorf("duplicate: %v", err)
+	}
+	d, err := eng.GetDataset(ctx, "xray")
+	if err != nil || d.Location != root+"/ds" {
+		t.Errorf("get: %v %v", d, err)
+	}
+	if err := eng.DeleteDataset(ctx, "xray"); err != nil {
+		t.Fatal(err)
+	}
+	if err := eng.DeleteDataset(ctx, "xray"); !errors.Is(err, jobs.ErrNotFound) {
+		t.Errorf("second delete: %v", err)
+	}
+}
