@@ -12,6 +12,8 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/tailsynth/tailsynth/generators"
+	"github.com/tailsynth/tailsynth/jobs"
 	"github.com/tailsynth/tailsynth/storage"
 )
 
@@ -65,7 +67,27 @@ func toAPIError(err error) *Error {
 		return ae
 	}
 	var mbe *http.MaxBytesError
+	var (
+		strategyErr *generators.StrategyError
+		paramErr    *generators.ParamError
+		datasetErr  *generators.DatasetError
+		limitErr    *jobs.LimitError
+		conflictErr *jobs.ConflictError
+		cronErr     *jobs.CronError
+		nameErr     *jobs.NameError
+		cursorErr   *jobs.CursorError
+	)
 	switch {
+	case errors.As(err, &strategyErr), errors.As(err, &paramErr), errors.As(err, &cronErr), errors.As(err, &nameErr), errors.As(err, &cursorErr):
+		return Errorf(http.StatusBadRequest, CodeValidation, "%v", err)
+	case errors.As(err, &datasetErr):
+		return Errorf(http.StatusUnprocessableEntity, CodeValidation, "%v", err)
+	case errors.As(err, &limitErr):
+		return Errorf(http.StatusUnprocessableEntity, CodeValidation, "%v", err)
+	case errors.As(err, &conflictErr):
+		return Errorf(http.StatusConflict, CodeConflict, "%v", err)
+	case errors.Is(err, jobs.ErrNotFound):
+		return Errorf(http.StatusNotFound, CodeNotFound, "%v", err)
 	case errors.As(err, &mbe):
 		return Errorf(http.StatusRequestEntityTooLarge, CodeTooLarge, "request body is larger than the %d bytes accepted", mbe.Limit)
 	case errors.Is(err, storage.ErrInvalidLocation), errors.Is(err, storage.ErrInvalidKey):
@@ -137,7 +159,27 @@ func jsonError(err error) error {
 	var syn *json.SyntaxError
 	var typ *json.UnmarshalTypeError
 	var mbe *http.MaxBytesError
+	var (
+		strategyErr *generators.StrategyError
+		paramErr    *generators.ParamError
+		datasetErr  *generators.DatasetError
+		limitErr    *jobs.LimitError
+		conflictErr *jobs.ConflictError
+		cronErr     *jobs.CronError
+		nameErr     *jobs.NameError
+		cursorErr   *jobs.CursorError
+	)
 	switch {
+	case errors.As(err, &strategyErr), errors.As(err, &paramErr), errors.As(err, &cronErr), errors.As(err, &nameErr), errors.As(err, &cursorErr):
+		return Errorf(http.StatusBadRequest, CodeValidation, "%v", err)
+	case errors.As(err, &datasetErr):
+		return Errorf(http.StatusUnprocessableEntity, CodeValidation, "%v", err)
+	case errors.As(err, &limitErr):
+		return Errorf(http.StatusUnprocessableEntity, CodeValidation, "%v", err)
+	case errors.As(err, &conflictErr):
+		return Errorf(http.StatusConflict, CodeConflict, "%v", err)
+	case errors.Is(err, jobs.ErrNotFound):
+		return Errorf(http.StatusNotFound, CodeNotFound, "%v", err)
 	case errors.As(err, &mbe):
 		return err
 	case errors.Is(err, io.EOF):

@@ -318,6 +318,10 @@ feed:
 		return nil, err
 	}
 	p.cleanWork(ctx, out, log)
+	mu.Lock()
+	prog.Stage, prog.Details = "done", nil
+	emit()
+	mu.Unlock()
 	return &Result{Output: outURI, Files: files, Added: pr.Add}, nil
 }
 

@@ -18,16 +18,21 @@ import (
 
 	"github.com/tailsynth/tailsynth/api"
 	"github.com/tailsynth/tailsynth/configs"
+	"github.com/tailsynth/tailsynth/generators"
+	"github.com/tailsynth/tailsynth/jobs"
+	"github.com/tailsynth/tailsynth/storage"
 	"github.com/tailsynth/tailsynth/storage/locator"
 	"github.com/tailsynth/tailsynth/storage/s3store"
 )
 
 // Service is a configured tailsynth server.
 type Service struct {
-	cfg     *configs.Config
-	log     *slog.Logger
-	locator *locator.Locator
-	handler http.Handler
+	cfg      *configs.Config
+	log      *slog.Logger
+	locator  *locator.Locator
+	handler  http.Handler
+	engine   *jobs.Engine
+	registry *generators.Registry
 }
 
 // NewLogger builds the logger the configuration asks for.
@@ -69,9 +74,19 @@ func New(ctx context.Context, cfg *configs.Config, log *slog.Logger, version str
 	if _, err := loc.Resolve(cfg.DefaultOutput()); err != nil {
 		return nil, fmt.Errorf("storage.default_output: %w", err)
 	}
-	s := &Service{cfg: cfg, log: log, locator: loc}
+	s := &Service{cfg: cfg, log: log, locator: loc, registry: Registry()}
+	pipeline := &generators.Pipeline{Registry: s.registry, Log: log, Open: s.open}
+	s.engine, err = jobs.Open(ctx, jobs.Config{
+		Database: cfg.Jobs.Database, DataDir: cfg.AbsDataDir(), Workers: cfg.Jobs.Workers, HeavyWorkers: cfg.Jobs.HeavyWorkers,
+		MaxAttempts: cfg.Jobs.MaxAttempts, MaxSamples: cfg.Jobs.MaxSamples, Pipeline: pipeline, Log: log,
+	})
+	if err != nil {
+		return nil, fmt.Errorf("job engine: %w", err)
+	}
 	ready := s.readyChecks()
+	ready = append(ready, api.ReadyCheck{Name: "job_database", Check: s.engine.Ping})
 	s.startupChecks(ctx, ready)
+	v1 := &api.V1{Jobs: s.engine, Pipeline: pipeline, Resolve: loc.Resolve, DefaultOutput: cfg.DefaultOutput(), MaxSamples: cfg.Jobs.MaxSamples}
 
 	if len(cfg.Server.APIKeys) == 0 {
 		log.Warn("no API keys configured: the API is open to anyone who can reach " + cfg.Server.Addr +
@@ -84,9 +99,29 @@ func New(ctx context.Context, cfg *configs.Config, log *slog.Logger, version str
 		MaxBodyBytes: cfg.Server.MaxBodyBytes,
 		Ready:        ready,
 		Version:      version,
+		Mount:        []func(gin.IRouter){v1.Mount},
 	})
 	return s, nil
 }
+
+// Registry returns the generators the service offers.
+func Registry() *generators.Registry {
+	r := generators.NewRegistry()
+	for _, g := range []generators.Generator{generators.Oversample{}} {
+		if err := r.Register(g); err != nil {
+			panic(err) // a programming error: two generators of one name
+		}
+	}
+	return r
+}
+
+func (s *Service) open(ctx context.Context, uri string) (storage.Store, error) {
+	st, _, err := s.locator.Open(ctx, uri)
+	return st, err
+}
+
+// Engine returns the job engine.
+func (s *Service) Engine() *jobs.Engine { return s.engine }
 
 // Handler returns the HTTP handler.
 func (s *Service) Handler() http.Handler { return s.handler }
@@ -150,12 +185,17 @@ func (s *Service) Serve(ctx context.Context, ln net.Listener) error {
 		IdleTimeout:       2 * time.Minute,
 		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
 	}
+	if err := s.engine.Start(ctx); err != nil {
+		return err
+	}
+	defer s.engine.Close()
 	s.log.Info("tailsynth listening", "addr", ln.Addr().String(), "data_dir", s.cfg.AbsDataDir(),
 		"local_roots", strings.Join(s.locator.Roots(), ","), "default_output", s.cfg.DefaultOutput())
 	errc := make(chan error, 1)
 	go func() { errc <- srv.Serve(ln) }()
 	select {
 	case err := <-errc:
+		s.engine.Stop(context.Background())
 		return err
 	case <-ctx.Done():
 	}
@@ -164,6 +204,9 @@ func (s *Service) Serve(ctx context.Context, ln net.Listener) error {
 	defer cancel()
 	if err := srv.Shutdown(sctx); err != nil {
 		return fmt.Errorf("graceful shutdown: %w", err)
+	}
+	if err := s.engine.Stop(sctx); err != nil {
+		s.log.Warn("stopping the job engine", "err", err)
 	}
 	if err := <-errc; err != nil && !errors.Is(err, http.ErrServerClosed) {
 		return err
