@@ -61,6 +61,7 @@ var schema = []string{
 		result TEXT,
 		error TEXT,
 		attempts INTEGER NOT NULL DEFAULT 0,
+		worker TEXT,
 		cancel_requested INTEGER NOT NULL DEFAULT 0,
 		created_at BIGINT NOT NULL,
 		started_at BIGINT,

@@ -20,6 +20,7 @@ import (
 	"time"
 
 	"github.com/tailsynth/tailsynth/generators"
+	"github.com/tailsynth/tailsynth/internal/testpg"
 	"github.com/tailsynth/tailsynth/jobs"
 	"github.com/tailsynth/tailsynth/storage"
 	"github.com/tailsynth/tailsynth/storage/locator"
@@ -31,8 +32,12 @@ func TestMain(m *testing.M) {
 		crashHelper()
 		return
 	}
-	os.Exit(storagetest.Main(m))
+	os.Exit(testpg.Main(storagetestMain{m}))
 }
+
+type storagetestMain struct{ m *testing.M }
+
+func (s storagetestMain) Run() int { return storagetest.Main(s.m) }
 
 // slowGen is oversample with a delay per sample, and a gate that can hold
 // samples back.
@@ -132,11 +137,13 @@ func newEngine(t testing.TB, root string, gen *slowGen, database string) *jobs.E
 	return eng
 }
 
-func setup(t *testing.T) *env {
+func setup(t *testing.T) *env { return setupDB(t, "") }
+
+func setupDB(t *testing.T, database string) *env {
 	root := t.TempDir()
 	writeDataset(t, filepath.Join(root, "ds"), map[string]int{"big": 30, "small": 5})
 	e := &env{root: root, gen: &slowGen{started: make(chan string, 4)}}
-	e.eng = newEngine(t, root, e.gen, "")
+	e.eng = newEngine(t, root, e.gen, database)
 	if err := e.eng.Start(context.Background()); err != nil {
 		t.Fatal(err)
 	}
@@ -290,7 +297,7 @@ func crashHelper() {
 	root := os.Getenv("TAILSYNTH_JOBS_CRASH_HELPER")
 	t := &testing.T{}
 	gen := &slowGen{delay: 100 * time.Millisecond, started: make(chan string, 1)}
-	eng := newEngine(t, root, gen, "")
+	eng := newEngine(t, root, gen, os.Getenv("TAILSYNTH_JOBS_CRASH_DB"))
 	if err := eng.Start(context.Background()); err != nil {
 		fmt.Println("ERROR", err)
 		os.Exit(1)
@@ -309,11 +316,17 @@ func crashHelper() {
 // TestCrashRestart kills a service process (SIGKILL) in the middle of a job
 // and starts another on the same data directory: the job runs again and
 // completes, with every sample once under its one name.
-func TestCrashRestart(t *testing.T) {
+func TestCrashRestart(t *testing.T) { crashRestart(t, "") }
+
+// TestCrashRestartPostgres is the same on a shared PostgreSQL queue, where
+// the dead worker is found by its stale heartbeat.
+func TestCrashRestartPostgres(t *testing.T) { crashRestart(t, testpg.NewDatabase(t)) }
+
+func crashRestart(t *testing.T, database string) {
 	root := t.TempDir()
 	writeDataset(t, filepath.Join(root, "ds"), map[string]int{"big": 40, "small": 5})
 	cmd := exec.Command(os.Args[0], "-test.run=^$")
-	cmd.Env = append(os.Environ(), "TAILSYNTH_JOBS_CRASH_HELPER="+root)
+	cmd.Env = append(os.Environ(), "TAILSYNTH_JOBS_CRASH_HELPER="+root, "TAILSYNTH_JOBS_CRASH_DB="+database)
 	out, _ := cmd.StdoutPipe()
 	cmd.Stderr = os.Stderr
 	if err := cmd.Start(); err != nil {
@@ -348,7 +361,7 @@ func TestCrashRestart(t *testing.T) {
 	}
 
 	gen := &slowGen{}
-	eng := newEngine(t, root, gen, "")
+	eng := newEngine(t, root, gen, database)
 	defer eng.Close()
 	if err := eng.Start(context.Background()); err != nil {
 		t.Fatal(err)
@@ -365,5 +378,25 @@ func TestCrashRestart(t *testing.T) {
 	b, _ := os.ReadFile(filepath.Join(root, "out", id, "metadata.jsonl"))
 	if n := strings.Count(string(b), "\n"); n != 35 {
 		t.Errorf("%d metadata rows, want 35", n)
+	}
+}
+
+// TestPostgresSubmitAndCancel runs the basic paths on PostgreSQL.
+func TestPostgresSubmitAndCancel(t *testing.T) {
+	e := setupDB(t, testpg.NewDatabase(t))
+	ctx := context.Background()
+	j, _, err := e.eng.Submit(ctx, e.spec("oversample"), "k", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if j = waitState(t, e.eng, j.ID, jobs.StateSucceeded, jobs.StateFailed); j.State != jobs.StateSucceeded || j.Result.Files != 25 {
+		t.Fatalf("job %+v", j)
+	}
+	e.gen.delay = 200 * time.Millisecond
+	j, _, _ = e.eng.Submit(ctx, e.spec("slow"), "", "")
+	waitState(t, e.eng, j.ID, jobs.StateRunning)
+	e.eng.Cancel(ctx, j.ID)
+	if j = waitState(t, e.eng, j.ID, jobs.StateCancelled, jobs.StateSucceeded); j.State != jobs.StateCancelled {
+		t.Errorf("state %s, want cancelled", j.State)
 	}
 }

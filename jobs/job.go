@@ -40,6 +40,7 @@ type Job struct {
 	Result     *generators.Result   `json:"result,omitempty"`
 	Error      string               `json:"error,omitempty"`
 	Attempts   int                  `json:"attempts"`
+	Worker     string               `json:"worker,omitempty"` // host:pid of the process that ran the last attempt
 	ScheduleID string               `json:"schedule_id,omitempty"`
 	Output     string               `json:"output"`
 	CreatedAt  time.Time            `json:"created_at"`
@@ -76,7 +77,7 @@ func fromMS(v sql.NullInt64) *time.Time {
 	return &t
 }
 
-const jobColumns = `id, spec, state, river_id, schedule_id, progress, result, error, attempts, cancel_requested,
+const jobColumns = `id, spec, state, river_id, schedule_id, progress, result, error, attempts, worker, cancel_requested,
 	created_at, started_at, finished_at, heartbeat_at, updated_at`
 
 func scanJob(row interface{ Scan(...any) error }) (*Job, error) {
@@ -84,12 +85,12 @@ func scanJob(row interface{ Scan(...any) error }) (*Job, error) {
 		j                            Job
 		spec                         string
 		scheduleID, progress, result sql.NullString
-		errText                      sql.NullString
+		errText, workerCol           sql.NullString
 		cancel                       int
 		created, updated             int64
 		started, finished, heartbeat sql.NullInt64
 	)
-	if err := row.Scan(&j.ID, &spec, &j.State, &j.riverID, &scheduleID, &progress, &result, &errText, &j.Attempts, &cancel,
+	if err := row.Scan(&j.ID, &spec, &j.State, &j.riverID, &scheduleID, &progress, &result, &errText, &j.Attempts, &workerCol, &cancel,
 		&created, &started, &finished, &heartbeat, &updated); err != nil {
 		if errors.Is(err, sql.ErrNoRows) {
 			return nil, ErrNotFound
@@ -108,6 +109,7 @@ func scanJob(row interface{ Scan(...any) error }) (*Job, error) {
 		_ = json.Unmarshal([]byte(result.String), j.Result)
 	}
 	j.Error = errText.String
+	j.Worker = workerCol.String
 	j.ScheduleID = scheduleID.String
 	j.Cancelling = cancel != 0 && !Terminal(j.State)
 	j.CreatedAt = time.UnixMilli(created).UTC()

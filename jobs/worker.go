@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"os"
 	"sync"
 	"time"
 
@@ -12,6 +13,12 @@ import (
 	"github.com/tailsynth/tailsynth/generators"
 	"github.com/tailsynth/tailsynth/storage"
 )
+
+// workerName identifies this process in job records.
+var workerName = func() string {
+	h, _ := os.Hostname()
+	return fmt.Sprintf("%s:%d", h, os.Getpid())
+}()
 
 type worker struct {
 	river.WorkerDefaults[Args]
@@ -37,7 +44,7 @@ func (w *worker) Work(ctx context.Context, rj *river.Job[Args]) error {
 	}
 	now := ms(e.cfg.Now())
 	if _, err := e.db.exec(ctx, `UPDATE tailsynth_jobs SET state = ?, attempts = attempts + 1, started_at = COALESCE(started_at, ?),
-		heartbeat_at = ?, updated_at = ?, river_id = ? WHERE id = ?`, StateRunning, now, now, now, rj.ID, j.ID); err != nil {
+		heartbeat_at = ?, updated_at = ?, river_id = ?, worker = ? WHERE id = ?`, StateRunning, now, now, now, rj.ID, workerName, j.ID); err != nil {
 		return err
 	}
 	e.notify(j.ID)

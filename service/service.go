@@ -59,7 +59,8 @@ func S3Config(c configs.S3) *s3store.Config {
 }
 
 // New validates cfg and builds the service without starting anything.
-func New(ctx context.Context, cfg *configs.Config, log *slog.Logger, version string) (*Service, error) {
+// Generators beyond the built-in ones (tests, plug-ins) may be given.
+func New(ctx context.Context, cfg *configs.Config, log *slog.Logger, version string, extra ...generators.Generator) (*Service, error) {
 	if err := cfg.Validate(); err != nil {
 		return nil, fmt.Errorf("invalid configuration:\n%w", err)
 	}
@@ -75,6 +76,11 @@ func New(ctx context.Context, cfg *configs.Config, log *slog.Logger, version str
 		return nil, fmt.Errorf("storage.default_output: %w", err)
 	}
 	s := &Service{cfg: cfg, log: log, locator: loc, registry: Registry()}
+	for _, g := range extra {
+		if err := s.registry.Register(g); err != nil {
+			return nil, err
+		}
+	}
 	pipeline := &generators.Pipeline{Registry: s.registry, Log: log, Open: s.open}
 	s.engine, err = jobs.Open(ctx, jobs.Config{
 		Database: cfg.Jobs.Database, DataDir: cfg.AbsDataDir(), Workers: cfg.Jobs.Workers, HeavyWorkers: cfg.Jobs.HeavyWorkers,
