@@ -33,7 +33,7 @@ type Inspection struct {
 
 // ClassSummary describes one class.
 type ClassSummary struct {
-	Count   int            `json:"count"`             // training files
+	Count   int            `json:"count"` // training files
 	BySplit map[string]int `json:"by_split,omitempty"`
 	Formats map[string]int `json:"formats,omitempty"` // png, jpeg, wav...
 	// Images: the sizes seen (WxH -> count) among the checked headers.
