@@ -131,7 +131,7 @@ func (v *V1) registerDataset(c *gin.Context) (int, any, error) {
 	if err != nil {
 		return 0, nil, err
 	}
-	d, err := v.Jobs.RegisterDataset(c, jobs.Dataset{Name: req.Name, Location: loc.String(), Manifest: req.Manifest, Description: req.Description})
+	d, err := v.Jobs.RegisterDataset(c.Request.Context(), jobs.Dataset{Name: req.Name, Location: loc.String(), Manifest: req.Manifest, Description: req.Description})
 	if err != nil {
 		return 0, nil, err
 	}
@@ -140,7 +140,7 @@ func (v *V1) registerDataset(c *gin.Context) (int, any, error) {
 }
 
 func (v *V1) listDatasets(c *gin.Context) (int, any, error) {
-	list, err := v.Jobs.ListDatasets(c)
+	list, err := v.Jobs.ListDatasets(c.Request.Context())
 	if err != nil {
 		return 0, nil, err
 	}
@@ -148,7 +148,7 @@ func (v *V1) listDatasets(c *gin.Context) (int, any, error) {
 }
 
 func (v *V1) getDataset(c *gin.Context) (int, any, error) {
-	d, err := v.Jobs.GetDataset(c, c.Param("name"))
+	d, err := v.Jobs.GetDataset(c.Request.Context(), c.Param("name"))
 	if err != nil {
 		return 0, nil, notFound(err, "dataset", c.Param("name"))
 	}
@@ -156,7 +156,7 @@ func (v *V1) getDataset(c *gin.Context) (int, any, error) {
 }
 
 func (v *V1) deleteDataset(c *gin.Context) (int, any, error) {
-	if err := v.Jobs.DeleteDataset(c, c.Param("name")); err != nil {
+	if err := v.Jobs.DeleteDataset(c.Request.Context(), c.Param("name")); err != nil {
 		return 0, nil, notFound(err, "dataset", c.Param("name"))
 	}
 	return http.StatusNoContent, nil, nil
@@ -174,7 +174,7 @@ func (v *V1) inspect(c *gin.Context) (int, any, error) {
 	if err := decodeJSON(c, &req); err != nil {
 		return 0, nil, err
 	}
-	ref, err := v.resolveDataset(c, req.datasetRef)
+	ref, err := v.resolveDataset(c.Request.Context(), req.datasetRef)
 	if err != nil {
 		return 0, nil, err
 	}
@@ -185,15 +185,15 @@ func (v *V1) inspect(c *gin.Context) (int, any, error) {
 		}
 		n = *req.HeaderSample
 	}
-	st, err := v.Pipeline.Open(c, ref.Dataset)
+	st, err := v.Pipeline.Open(c.Request.Context(), ref.Dataset)
 	if err != nil {
 		return 0, nil, err
 	}
-	ds, err := generators.Scan(c, st, generators.ScanOptions{Manifest: ref.Manifest})
+	ds, err := generators.Scan(c.Request.Context(), st, generators.ScanOptions{Manifest: ref.Manifest})
 	if err != nil {
 		return 0, nil, err
 	}
-	in, err := generators.Inspect(c, st, ds, n)
+	in, err := generators.Inspect(c.Request.Context(), st, ds, n)
 	if err != nil {
 		return 0, nil, err
 	}
@@ -210,7 +210,7 @@ func (v *V1) plan(c *gin.Context) (int, any, error) {
 	if err := decodeJSON(c, &req); err != nil {
 		return 0, nil, err
 	}
-	ref, err := v.resolveDataset(c, req.datasetRef)
+	ref, err := v.resolveDataset(c.Request.Context(), req.datasetRef)
 	if err != nil {
 		return 0, nil, err
 	}
@@ -218,7 +218,7 @@ func (v *V1) plan(c *gin.Context) (int, any, error) {
 	if req.Strategy != nil {
 		s = *req.Strategy
 	}
-	pr, _, err := v.Pipeline.Prepare(c, generators.Spec{Dataset: ref.Dataset, Manifest: ref.Manifest, Strategy: s})
+	pr, _, err := v.Pipeline.Prepare(c.Request.Context(), generators.Spec{Dataset: ref.Dataset, Manifest: ref.Manifest, Strategy: s})
 	if err != nil {
 		return 0, nil, err
 	}
@@ -284,15 +284,15 @@ func (v *V1) submit(c *gin.Context) (int, any, error) {
 		// retry would draw a new one.
 		return 0, nil, Errorf(http.StatusBadRequest, CodeValidation, "a request with an Idempotency-Key must give a seed, so that a retry is the same request")
 	}
-	spec, err := v.spec(c, req)
+	spec, err := v.spec(c.Request.Context(), req)
 	if err != nil {
 		return 0, nil, err
 	}
-	pr, err := v.Jobs.Check(c, spec)
+	pr, err := v.Jobs.Check(c.Request.Context(), spec)
 	if err != nil {
 		return 0, nil, err
 	}
-	j, created, err := v.Jobs.Submit(c, spec, key, "")
+	j, created, err := v.Jobs.Submit(c.Request.Context(), spec, key, "")
 	if err != nil {
 		return 0, nil, err
 	}
@@ -316,7 +316,7 @@ func (v *V1) listJobs(c *gin.Context) (int, any, error) {
 		}
 		o.Limit = n
 	}
-	list, next, err := v.Jobs.List(c, o)
+	list, next, err := v.Jobs.List(c.Request.Context(), o)
 	if err != nil {
 		return 0, nil, err
 	}
@@ -324,7 +324,7 @@ func (v *V1) listJobs(c *gin.Context) (int, any, error) {
 }
 
 func (v *V1) getJob(c *gin.Context) (int, any, error) {
-	j, err := v.Jobs.Get(c, c.Param("id"))
+	j, err := v.Jobs.Get(c.Request.Context(), c.Param("id"))
 	if err != nil {
 		return 0, nil, notFound(err, "job", c.Param("id"))
 	}
@@ -332,7 +332,7 @@ func (v *V1) getJob(c *gin.Context) (int, any, error) {
 }
 
 func (v *V1) cancelJob(c *gin.Context) (int, any, error) {
-	j, err := v.Jobs.Cancel(c, c.Param("id"))
+	j, err := v.Jobs.Cancel(c.Request.Context(), c.Param("id"))
 	if err != nil {
 		return 0, nil, notFound(err, "job", c.Param("id"))
 	}
@@ -343,7 +343,7 @@ func (v *V1) cancelJob(c *gin.Context) (int, any, error) {
 // whole job whenever it changes, until it ends.
 func (v *V1) jobEvents(c *gin.Context) {
 	id := c.Param("id")
-	j, err := v.Jobs.Get(c, id)
+	j, err := v.Jobs.Get(c.Request.Context(), id)
 	if err != nil {
 		respondError(c, notFound(err, "job", id))
 		return
@@ -375,7 +375,7 @@ func (v *V1) jobEvents(c *gin.Context) {
 		case <-changed:
 		case <-tick.C:
 		}
-		if j, err = v.Jobs.Get(c, id); err != nil {
+		if j, err = v.Jobs.Get(c.Request.Context(), id); err != nil {
 			return
 		}
 	}
@@ -399,11 +399,11 @@ func (v *V1) createSchedule(c *gin.Context) (int, any, error) {
 	if req.Job.Seed == nil {
 		return 0, nil, Errorf(http.StatusBadRequest, CodeValidation, "job.seed is required in a schedule, so that every run is reproducible")
 	}
-	spec, err := v.spec(c, req.Job)
+	spec, err := v.spec(c.Request.Context(), req.Job)
 	if err != nil {
 		return 0, nil, err
 	}
-	s, err := v.Jobs.CreateSchedule(c, jobs.Schedule{Name: req.Name, Cron: req.Cron, Template: spec, OnlyIfChanged: req.OnlyIfChanged})
+	s, err := v.Jobs.CreateSchedule(c.Request.Context(), jobs.Schedule{Name: req.Name, Cron: req.Cron, Template: spec, OnlyIfChanged: req.OnlyIfChanged})
 	if err != nil {
 		return 0, nil, err
 	}
@@ -412,7 +412,7 @@ func (v *V1) createSchedule(c *gin.Context) (int, any, error) {
 }
 
 func (v *V1) listSchedules(c *gin.Context) (int, any, error) {
-	list, err := v.Jobs.ListSchedules(c)
+	list, err := v.Jobs.ListSchedules(c.Request.Context())
 	if err != nil {
 		return 0, nil, err
 	}
@@ -420,7 +420,7 @@ func (v *V1) listSchedules(c *gin.Context) (int, any, error) {
 }
 
 func (v *V1) getSchedule(c *gin.Context) (int, any, error) {
-	s, err := v.Jobs.GetSchedule(c, c.Param("id"))
+	s, err := v.Jobs.GetSchedule(c.Request.Context(), c.Param("id"))
 	if err != nil {
 		return 0, nil, notFound(err, "schedule", c.Param("id"))
 	}
@@ -428,7 +428,7 @@ func (v *V1) getSchedule(c *gin.Context) (int, any, error) {
 }
 
 func (v *V1) deleteSchedule(c *gin.Context) (int, any, error) {
-	if err := v.Jobs.DeleteSchedule(c, c.Param("id")); err != nil {
+	if err := v.Jobs.DeleteSchedule(c.Request.Context(), c.Param("id")); err != nil {
 		return 0, nil, notFound(err, "schedule", c.Param("id"))
 	}
 	return http.StatusNoContent, nil, nil
