@@ -19,6 +19,7 @@ import (
 	"github.com/tailsynth/tailsynth/api"
 	"github.com/tailsynth/tailsynth/configs"
 	"github.com/tailsynth/tailsynth/generators"
+	"github.com/tailsynth/tailsynth/generators/compositegen"
 	"github.com/tailsynth/tailsynth/jobs"
 	"github.com/tailsynth/tailsynth/storage"
 	"github.com/tailsynth/tailsynth/storage/locator"
@@ -113,7 +114,7 @@ func New(ctx context.Context, cfg *configs.Config, log *slog.Logger, version str
 // Registry returns the generators the service offers.
 func Registry() *generators.Registry {
 	r := generators.NewRegistry()
-	for _, g := range []generators.Generator{generators.Oversample{}} {
+	for _, g := range []generators.Generator{generators.Oversample{}, compositegen.Generator{}} {
 		if err := r.Register(g); err != nil {
 			panic(err) // a programming error: two generators of one name
 		}
