@@ -11,6 +11,7 @@ import (
 	"log/slog"
 	"runtime"
 	"sort"
+	"strings"
 	"sync"
 	"time"
 
@@ -307,6 +308,21 @@ feed:
 		return nil, err
 	}
 	if _, err := out.Put(ctx, ReportKey, bytes.NewReader(rb), int64(len(rb)), storage.PutOptions{ContentType: "application/json"}); err != nil {
+		return nil, err
+	}
+	pngs := map[string][]byte{}
+	if extras != nil {
+		for _, f := range extras.Files {
+			if strings.HasSuffix(f.Key, ".png") {
+				pngs[f.Key] = f.Data
+			}
+		}
+	}
+	page, err := RenderReportHTML(report, pngs)
+	if err != nil {
+		return nil, fmt.Errorf("report.html: %w", err)
+	}
+	if _, err := out.Put(ctx, ReportHTMLKey, bytes.NewReader(page), int64(len(page)), storage.PutOptions{ContentType: "text/html; charset=utf-8"}); err != nil {
 		return nil, err
 	}
 	marker, _ := json.Marshal(map[string]any{

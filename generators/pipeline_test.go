@@ -130,6 +130,10 @@ func TestOversampleJob(t *testing.T) {
 	if after := rep["counts_after"].(map[string]any); after["rare"].(float64) != 20 {
 		t.Errorf("report counts_after %v", after)
 	}
+	page := string(readAll(t, out, "report.html"))
+	if !strings.Contains(page, "<td>rare</td><td class=\"n\">3</td><td class=\"n\">17</td><td class=\"n\">20</td>") {
+		t.Errorf("report.html lacks the class table row for rare:\n%.1500s", page)
+	}
 	// A completed job is not run again.
 	res2, err := p.Run(context.Background(), spec, func(generators.Progress) {})
 	if err != nil || !res2.Resumed {

@@ -1,0 +1,150 @@
+package generators
+
+import (
+	"bytes"
+	"encoding/base64"
+	"encoding/json"
+	"fmt"
+	"html/template"
+	"sort"
+	"strings"
+)
+
+// ReportHTMLKey is the human-readable report beside report.json.
+const ReportHTMLKey = "report.html"
+
+// htmlReport is what report.html shows. Pictures are embedded as data
+// URIs, so the file renders from the output prefix alone (or a copy of it),
+// with no server and no other file.
+type htmlReport struct {
+	Title    string
+	Job      string
+	Summary  [][2]string
+	Classes  []classRow
+	Pictures []picture
+	Sections []section
+	Raw      string
+}
+
+type classRow struct {
+	Class                string
+	Before, Added, After int
+	Share                float64 // share of the final dataset, percent
+}
+
+type picture struct {
+	Name string
+	URI  template.URL
+}
+
+type section struct {
+	Title string
+	Rows  [][2]string
+}
+
+var reportTmpl = template.Must(template.New("report").Parse(`<!doctype html>
+<html lang="en"><head><meta charset="utf-8">
+<title>{{.Title}}</title>
+<style>
+body{font:14px/1.45 system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:2rem auto;max-width:1100px;color:#222;padding:0 1rem}
+h1{font-size:1.5rem}h2{font-size:1.15rem;margin-top:2rem;border-bottom:1px solid #ddd;padding-bottom:.2rem}
+table{border-collapse:collapse;margin:.5rem 0}td,th{border:1px solid #ddd;padding:.25rem .6rem;text-align:left}
+th{background:#f4f4f4}td.n{text-align:right;font-variant-numeric:tabular-nums}
+.bar{background:#4c78a8;height:.7rem;display:inline-block;vertical-align:middle}
+figure{margin:1rem 0}figure img{max-width:100%;image-rendering:pixelated;border:1px solid #ddd}
+figcaption{color:#555;font-size:.9rem}pre{background:#f7f7f7;padding:.8rem;overflow:auto;font-size:12px}
+</style></head><body>
+<h1>{{.Title}}</h1>
+<table>{{range .Summary}}<tr><th>{{index . 0}}</th><td>{{index . 1}}</td></tr>{{end}}</table>
+<h2>Classes</h2>
+<table><tr><th>class</th><th>before</th><th>added</th><th>after</th><th>share after</th></tr>
+{{range .Classes}}<tr><td>{{.Class}}</td><td class="n">{{.Before}}</td><td class="n">{{.Added}}</td><td class="n">{{.After}}</td>
+<td><span class="bar" style="width:{{printf "%.0f" .Share}}px"></span> {{printf "%.1f" .Share}}%</td></tr>{{end}}</table>
+{{range .Sections}}<h2>{{.Title}}</h2><table>{{range .Rows}}<tr><th>{{index . 0}}</th><td>{{index . 1}}</td></tr>{{end}}</table>{{end}}
+{{range .Pictures}}<h2>{{.Name}}</h2><figure><img src="{{.URI}}" alt="{{.Name}}"><figcaption>{{.Name}}</figcaption></figure>{{end}}
+<h2>report.json</h2><pre>{{.Raw}}</pre>
+</body></html>
+`))
+
+// RenderReportHTML renders report.html from the report and the PNG extras
+// (key -> bytes).
+func RenderReportHTML(report map[string]any, pngs map[string][]byte) ([]byte, error) {
+	r := htmlReport{Title: fmt.Sprintf("tailsynth job %v", report["job"]), Job: fmt.Sprint(report["job"])}
+	for _, k := range []string{"dataset", "dataset_layout", "generator", "seed", "strategy", "params", "dataset_fingerprint", "leakage_guard_note"} {
+		if v, ok := report[k]; ok {
+			r.Summary = append(r.Summary, [2]string{k, compactJSON(v)})
+		}
+	}
+	before, _ := report["counts_before"].(map[string]int)
+	added, _ := report["added"].(map[string]int)
+	after, _ := report["counts_after"].(map[string]int)
+	total := 0
+	for _, n := range after {
+		total += n
+	}
+	var classes []string
+	for c := range before {
+		classes = append(classes, c)
+	}
+	sort.Strings(classes)
+	for _, c := range classes {
+		share := 0.0
+		if total > 0 {
+			share = 100 * float64(after[c]) / float64(total)
+		}
+		r.Classes = append(r.Classes, classRow{Class: c, Before: before[c], Added: added[c], After: after[c], Share: share})
+	}
+	if gr, ok := report["generator_report"].(map[string]any); ok {
+		r.Sections = append(r.Sections, section{Title: "Generator", Rows: flatRows(gr)})
+	}
+	if q, ok := report["quality"].(map[string]any); ok {
+		r.Sections = append(r.Sections, section{Title: "Quality", Rows: flatRows(q)})
+	}
+	var names []string
+	for k := range pngs {
+		names = append(names, k)
+	}
+	sort.Strings(names)
+	for _, k := range names {
+		r.Pictures = append(r.Pictures, picture{Name: k,
+			URI: template.URL("data:image/png;base64," + base64.StdEncoding.EncodeToString(pngs[k]))})
+	}
+	raw, _ := json.MarshalIndent(report, "", "  ")
+	r.Raw = string(raw)
+	var buf bytes.Buffer
+	if err := reportTmpl.Execute(&buf, r); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}
+
+func compactJSON(v any) string {
+	switch x := v.(type) {
+	case string:
+		return x
+	case json.RawMessage:
+		return string(x)
+	}
+	b, err := json.Marshal(v)
+	if err != nil {
+		return fmt.Sprint(v)
+	}
+	return string(b)
+}
+
+func flatRows(m map[string]any) [][2]string {
+	var keys []string
+	for k := range m {
+		keys = append(keys, k)
+	}
+	sort.Strings(keys)
+	rows := make([][2]string, 0, len(keys))
+	for _, k := range keys {
+		v := compactJSON(m[k])
+		if len(v) > 600 {
+			v = v[:600] + "…"
+		}
+		rows = append(rows, [2]string{k, strings.TrimSpace(v)})
+	}
+	return rows
+}
