@@ -127,7 +127,8 @@ func DecodeParams(generator string, params json.RawMessage, v any) error {
 		msg := err.Error()
 		var te *json.UnmarshalTypeError
 		if ok := asType(err, &te); ok && te.Field != "" {
-			msg = fmt.Sprintf("parameter %q: got a JSON %s, want %s", te.Field, te.Value, te.Type)
+			field := te.Field[strings.LastIndex(te.Field, ".")+1:] // embedded structs prefix their names
+			msg = fmt.Sprintf("parameter %q: got a JSON %s, want %s", field, te.Value, te.Type)
 		} else if name, ok := strings.CutPrefix(msg, "json: unknown field "); ok {
 			msg = "unknown parameter " + name
 		}

@@ -20,6 +20,7 @@ import (
 	"github.com/tailsynth/tailsynth/configs"
 	"github.com/tailsynth/tailsynth/generators"
 	"github.com/tailsynth/tailsynth/generators/compositegen"
+	"github.com/tailsynth/tailsynth/generators/spectrogen"
 	"github.com/tailsynth/tailsynth/jobs"
 	"github.com/tailsynth/tailsynth/storage"
 	"github.com/tailsynth/tailsynth/storage/locator"
@@ -118,6 +119,9 @@ func Registry() *generators.Registry {
 		if err := r.Register(g); err != nil {
 			panic(err) // a programming error: two generators of one name
 		}
+	}
+	if err := spectrogen.Register(r); err != nil {
+		panic(err)
 	}
 	return r
 }

@@ -173,10 +173,11 @@ type row struct {
 			Partner string  `json:"partner"`
 			Weight  float64 `json:"weight"`
 		} `json:"mix"`
-		Shift     int            `json:"shift"`
-		FreqMasks []spectro.Mask `json:"freq_masks"`
-		TimeMasks []spectro.Mask `json:"time_masks"`
-		Fill      float64        `json:"mask_fill_value"`
+		MixSkipped string         `json:"mix_skipped"`
+		Shift      int            `json:"shift"`
+		FreqMasks  []spectro.Mask `json:"freq_masks"`
+		TimeMasks  []spectro.Mask `json:"time_masks"`
+		Fill       float64        `json:"mask_fill_value"`
 	} `json:"augment"`
 	GriffinLim struct {
 		Convergence float64 `json:"spectral_convergence"`

@@ -54,14 +54,15 @@ func newSheet(kind string, withReal bool) *sheet {
 // wants reports whether sample i is drawn.
 func (s *sheet) wants(i int) bool { return i < sheetPerClass }
 
-// add renders the spectrograms of sample i of class (real may be nil).
-func (s *sheet) add(class string, i int, real, syn *spectro.Spectrogram[float64]) {
+// add renders the spectrograms of sample i of class: orig, the source it
+// was made from (nil for a conversion), and syn, the sample.
+func (s *sheet) add(class string, i int, orig, syn *spectro.Spectrogram[float64]) {
 	if !s.wants(i) {
 		return
 	}
 	var rt *image.RGBA
-	if real != nil && s.withReal {
-		rt = renderTile(real, s.kind, tileW, tileH)
+	if orig != nil && s.withReal {
+		rt = renderTile(orig, s.kind, tileW, tileH)
 	}
 	st := renderTile(syn, s.kind, tileW, tileH)
 	s.mu.Lock()

@@ -130,13 +130,13 @@ func (r *specAugmentRun) Generate(ctx context.Context, class string, i int) (*ge
 		return nil, err
 	}
 	pow := toFloat64(src.Linear)
-	var real *spectro.Spectrogram[float64]
+	var orig *spectro.Spectrogram[float64] // the unaugmented source, for the sheet
 	if r.sheet.wants(i) {
 		sc, err := r.an.scale(pow.Clone())
 		if err != nil {
 			return nil, err
 		}
-		real = sc.S
+		orig = sc.S
 	}
 	sources, used := []string{src.Key}, []*source{src}
 	aug := map[string]any{"mix": nil}
@@ -190,7 +190,7 @@ func (r *specAugmentRun) Generate(ctx context.Context, class string, i int) (*ge
 	masked := maskedFraction(fm, tm, sc.S.Bins, sc.S.Frames)
 	aug["masked_fraction"] = masked
 
-	r.sheet.add(class, i, real, sc.S)
+	r.sheet.add(class, i, orig, sc.S)
 	prov := sourceProvenance(r.an, src, sources, 0)
 	prov["augment"] = aug
 	if !r.p.Waveform {

@@ -240,3 +240,52 @@ func TestSpecAugmentWaveform(t *testing.T) {
 		})
 	}
 }
+
+// TestSpecAugmentMixPartners checks mixing with partners of another length
+// (cut or padded with silence to the first source's frames) and of another
+// sample rate (skipped, with the reason in the row).
+func TestSpecAugmentMixPartners(t *testing.T) {
+	h := newHarness(t)
+	ds := filepath.Join(h.root, "ds")
+	writeWAV(t, filepath.Join(ds, "high", "a.wav"), &spectro.Audio{SampleRate: rate, Channels: [][]float64{tone(2000, 0, nSamples)}})
+	writeWAV(t, filepath.Join(ds, "high", "b.wav"), &spectro.Audio{SampleRate: rate, Channels: [][]float64{tone(2000, 1, 3000)}})
+	writeWAV(t, filepath.Join(ds, "high", "c.wav"), &spectro.Audio{SampleRate: 2 * rate, Channels: [][]float64{tone(2000, 2, 2*nSamples)}})
+	params := fmt.Sprintf(`{"n_fft": %d, "format": "npy", "mix_prob": 1, "time_masks": 0, "freq_masks": 0}`, nfft)
+	out := h.mustRun("a", "specaugment", params, generators.Strategy{Mode: generators.ModeAdd, Add: map[string]int{"high": 16}}, 11)
+	rateOf := map[string]int{"high/a.wav": rate, "high/b.wav": rate, "high/c.wav": 2 * rate}
+	var mixed, skipped int
+	for _, r := range rows(t, out) {
+		got := readNPY(t, readAll(t, out, r.FileName))
+		m := r.Augment.Mix
+		if m == nil {
+			if r.Augment.MixSkipped == "" || !strings.Contains(r.Augment.MixSkipped, "sample rate") {
+				t.Errorf("%s: no mix and mix_skipped %q: with mix_prob 1 want a mix or a sample-rate reason", r.FileName, r.Augment.MixSkipped)
+			}
+			skipped++
+			continue
+		}
+		mixed++
+		if rateOf[r.Sources[0]] != rateOf[m.Partner] {
+			t.Errorf("%s: mixed %s with %s of another sample rate", r.FileName, r.Sources[0], m.Partner)
+		}
+		a, b := h.referencePower(r.Sources[0]), h.referencePower(m.Partner)
+		fit := spectro.NewSpectrogram[float64](b.Bins, a.Frames) // cut or pad with zeros
+		for k := 0; k < b.Bins; k++ {
+			copy(fit.Row(k), b.Row(k))
+		}
+		mix, err := spectro.MixPower(a, fit, m.Weight)
+		if err != nil {
+			t.Fatal(err)
+		}
+		want := toDB(t, mix)
+		if got.Frames != a.Frames {
+			t.Fatalf("%s: %d frames, want the first source's %d", r.FileName, got.Frames, a.Frames)
+		}
+		if d := maxAbsDiff(got.Data, want.Data); d > 1e-4 {
+			t.Errorf("%s: %s mixed with %s differs from the reference by %g dB", r.FileName, r.Sources[0], m.Partner, d)
+		}
+	}
+	if mixed == 0 || skipped == 0 {
+		t.Errorf("%d mixed, %d skipped of 16: want both cases exercised", mixed, skipped)
+	}
+}
