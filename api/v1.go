@@ -72,7 +72,7 @@ func (v *V1) Mount(r gin.IRouter) {
 }
 
 func (v *V1) listGenerators(c *gin.Context) (int, any, error) {
-	return http.StatusOK, gin.H{"generators": v.Pipeline.Registry.Infos(), "max_samples_per_job": v.MaxSamples}, nil
+	return http.StatusOK, gin.H{"generators": nonNil(v.Pipeline.Registry.Infos()), "max_samples_per_job": v.MaxSamples}, nil
 }
 
 // datasetRef names a dataset: a location URI or a registered name.

@@ -107,7 +107,7 @@ func New(ctx context.Context, cfg *configs.Config, log *slog.Logger, version str
 		MaxBodyBytes: cfg.Server.MaxBodyBytes,
 		Ready:        ready,
 		Version:      version,
-		Mount:        []func(gin.IRouter){v1.Mount},
+		Mount:        []func(gin.IRouter){v1.Mount, api.MountOpenAPI},
 	})
 	return s, nil
 }

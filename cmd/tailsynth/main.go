@@ -2,6 +2,7 @@
 //
 //	tailsynth serve [--config FILE] [--addr HOST:PORT] [--data-dir DIR]
 //	tailsynth version
+//	tailsynth inspect|plan|submit|jobs|datasets|schedules|generators ...   (client of a running service)
 //
 // Run "tailsynth help" for every subcommand.
 package main
@@ -51,6 +52,13 @@ var commands = map[string]command{}
 func init() {
 	commands["serve"] = command{"run the HTTP service", serve}
 	commands["version"] = command{"print the version", printVersion}
+	commands["inspect"] = command{"describe a dataset: classes, counts, splits, formats, sizes", clientCmd((*cli).inspect)}
+	commands["plan"] = command{"show how many samples a strategy adds per class", clientCmd((*cli).plan)}
+	commands["submit"] = command{"submit a generation job; --wait follows it", clientCmd((*cli).submit)}
+	commands["jobs"] = command{"list, get, cancel or wait for jobs", clientCmd((*cli).jobs)}
+	commands["datasets"] = command{"register, list, get or delete dataset names", clientCmd((*cli).datasets)}
+	commands["schedules"] = command{"create, list, get or delete cron schedules", clientCmd((*cli).schedules)}
+	commands["generators"] = command{"list the server's generators and their parameters", clientCmd((*cli).generators)}
 }
 
 func usage() {
