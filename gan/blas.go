@@ -1,0 +1,9 @@
+package gan
+
+// blasName names the BLAS that gorgonia's matrix products use; the
+// openblas build tag replaces the default (see blas_openblas.go).
+var blasName = "gonum (pure Go)"
+
+// BLAS names the BLAS implementation this build uses for matrix products:
+// pure-Go gonum by default, OpenBLAS with -tags openblas.
+func BLAS() string { return blasName }

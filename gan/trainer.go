@@ -1,0 +1,374 @@
+package gan
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"math"
+	"math/rand/v2"
+	"time"
+)
+
+// Hyper are the training hyperparameters. Defaults (DefaultHyper) follow
+// Gulrajani et al. 2017, Algorithm 1.
+type Hyper struct {
+	BatchSize int     `json:"batch_size"` // m, default 64
+	NCritic   int     `json:"n_critic"`   // critic steps per generator step, default 5
+	Lambda    float64 `json:"lambda"`     // gradient penalty weight λ, default 10
+	LR        float64 `json:"lr"`         // Adam step size α for both networks, default 1e-4
+	Beta1     float64 `json:"beta1"`      // Adam β₁, default 0 (the paper; its reference code uses 0.5)
+	Beta2     float64 `json:"beta2"`      // Adam β₂, default 0.9
+	AdamEps   float64 `json:"adam_eps"`   // Adam ε, default 1e-8
+	// Seed seeds batch sampling, latents z, interpolation weights ε and
+	// augmentation. Weight initialisation is seeded by Config.Seed.
+	Seed int64 `json:"seed"`
+	// Balanced draws each batch's classes uniformly, then a sample of that
+	// class, instead of drawing samples uniformly. It shows the minority
+	// classes to the conditional critic as often as the others.
+	Balanced bool `json:"balanced"`
+	// Augment is DiffAugment (Zhao et al. 2020), off by default.
+	Augment Augment `json:"augment"`
+}
+
+// DefaultHyper returns the WGAN-GP defaults.
+func DefaultHyper() Hyper {
+	return Hyper{BatchSize: 64, NCritic: 5, Lambda: 10, LR: 1e-4, Beta1: 0, Beta2: 0.9, AdamEps: 1e-8, Seed: 1}
+}
+
+// Validate reports the first invalid field with its value and accepted range.
+func (h Hyper) Validate() error {
+	switch {
+	case h.BatchSize < 1 || h.BatchSize > 4096:
+		return configErr("BatchSize", h.BatchSize, "1..4096")
+	case h.NCritic < 1 || h.NCritic > 100:
+		return configErr("NCritic", h.NCritic, "1..100")
+	case !(h.Lambda >= 0) || math.IsInf(h.Lambda, 0):
+		return configErr("Lambda", h.Lambda, "a finite value >= 0")
+	case !(h.LR > 0 && h.LR < 1):
+		return configErr("LR", h.LR, "(0, 1)")
+	case !(h.Beta1 >= 0 && h.Beta1 < 1):
+		return configErr("Beta1", h.Beta1, "[0, 1)")
+	case !(h.Beta2 >= 0 && h.Beta2 < 1):
+		return configErr("Beta2", h.Beta2, "[0, 1)")
+	case !(h.AdamEps > 0 && h.AdamEps < 1):
+		return configErr("AdamEps", h.AdamEps, "(0, 1)")
+	}
+	return nil
+}
+
+// StepStats describe one training step: NCritic critic updates and one
+// generator update. Critic figures are means over the step's critic updates.
+type StepStats struct {
+	Step        int     `json:"step"`        // generator updates since the model was created, 1-based
+	CriticLoss  float64 `json:"critic_loss"` // mean D(fake) - mean D(real) + λ·GP
+	GenLoss     float64 `json:"gen_loss"`    // -mean D(G(z))
+	Wasserstein float64 `json:"wasserstein"` // mean D(real) - mean D(fake), the critic's estimate
+	Penalty     float64 `json:"penalty"`     // λ·mean (‖∇D(x̂)‖ - 1)²
+	GradNorm    float64 `json:"grad_norm"`   // mean ‖∇D(x̂)‖ over the interpolates
+	Seconds     float64 `json:"seconds"`     // wall time of the step
+}
+
+// RunOptions bound one Train call; at least one of Steps and TimeBudget must
+// be set. Training also stops when ctx is done.
+type RunOptions struct {
+	Steps      int           // generator steps to run in this call
+	TimeBudget time.Duration // wall time for this call; the running step is finished
+	// Progress, if set, is called after every step; an error stops training
+	// and Train returns it.
+	Progress func(StepStats) error
+}
+
+// StopReason says why Train returned.
+type StopReason string
+
+const (
+	StopSteps    StopReason = "steps"
+	StopTime     StopReason = "time"
+	StopCanceled StopReason = "canceled"
+	StopProgress StopReason = "progress"
+	StopError    StopReason = "error"
+)
+
+// TrainResult summarises a Train call.
+type TrainResult struct {
+	Steps int        // steps run in this call
+	Stop  StopReason // why it stopped
+}
+
+// Trainer trains a Model with WGAN-GP. It owns the optimizer state and the
+// random stream; it is not safe for concurrent use.
+type Trainer struct {
+	m       *Model
+	hp      Hyper
+	pcg     *rand.PCG
+	rng     *rand.Rand
+	step    int
+	history []StepStats
+	cOpt    *adam
+	gOpt    *adam
+
+	cg *criticGraph
+	gg *genGraph
+	fg *fwdGraph
+	// host buffers
+	realF32 []float32
+	eps     []float64
+	labels  []int
+	typed   any // []float32 or []float64 reals for float64 models
+}
+
+// NewTrainer returns a trainer for m with fresh Adam state.
+func NewTrainer(m *Model, hp Hyper) (*Trainer, error) {
+	if m == nil {
+		return nil, errors.New("gan: NewTrainer: nil model")
+	}
+	if err := hp.Validate(); err != nil {
+		return nil, err
+	}
+	pcg := rand.NewPCG(uint64(hp.Seed), seedStreamTrain)
+	return &Trainer{
+		m: m, hp: hp, pcg: pcg, rng: rand.New(pcg),
+		cOpt: newAdam(m.critic, hp.LR, hp.Beta1, hp.Beta2, hp.AdamEps),
+		gOpt: newAdam(m.gen, hp.LR, hp.Beta1, hp.Beta2, hp.AdamEps),
+	}, nil
+}
+
+// Model returns the model being trained.
+func (t *Trainer) Model() *Model { return t.m }
+
+// Hyper returns the hyperparameters.
+func (t *Trainer) Hyper() Hyper { return t.hp }
+
+// Step returns the number of generator updates so far.
+func (t *Trainer) Step() int { return t.step }
+
+// History returns a copy of the per-step statistics so far.
+func (t *Trainer) History() []StepStats { return append([]StepStats(nil), t.history...) }
+
+// Train runs training steps on data until run.Steps steps are done,
+// run.TimeBudget has passed, ctx is done, or Progress returns an error.
+// A done ctx returns its error with Stop = StopCanceled; the model and
+// trainer stay consistent (a step is never half applied).
+func (t *Trainer) Train(ctx context.Context, data Dataset, run RunOptions) (TrainResult, error) {
+	var res TrainResult
+	if run.Steps < 0 || run.TimeBudget < 0 || (run.Steps == 0 && run.TimeBudget == 0) {
+		return res, fmt.Errorf("gan: RunOptions Steps = %d, TimeBudget = %v: set Steps > 0 or TimeBudget > 0", run.Steps, run.TimeBudget)
+	}
+	idx, err := classIndex(data, t.m.cfg.Classes)
+	if err != nil {
+		return res, err
+	}
+	if err := t.ensureGraphs(); err != nil {
+		return res, err
+	}
+	start := time.Now()
+	for {
+		switch {
+		case ctx.Err() != nil:
+			res.Stop = StopCanceled
+			return res, ctx.Err()
+		case run.Steps > 0 && res.Steps >= run.Steps:
+			res.Stop = StopSteps
+			return res, nil
+		case run.TimeBudget > 0 && time.Since(start) >= run.TimeBudget:
+			res.Stop = StopTime
+			return res, nil
+		}
+		st, err := t.trainStep(data, idx)
+		if err != nil {
+			res.Stop = StopError
+			return res, err
+		}
+		res.Steps++
+		if run.Progress != nil {
+			if err := run.Progress(st); err != nil {
+				res.Stop = StopProgress
+				return res, err
+			}
+		}
+	}
+}
+
+func (t *Trainer) ensureGraphs() error {
+	if t.cg != nil {
+		return nil
+	}
+	b := t.hp.BatchSize
+	var err error
+	if t.cg, err = newCriticGraph(t.m, b, t.hp.Lambda); err != nil {
+		return err
+	}
+	if t.gg, err = newGenGraph(t.m, b, t.hp.Augment); err != nil {
+		return err
+	}
+	if t.fg, err = newFwdGraph(t.m, b); err != nil {
+		return err
+	}
+	f := t.m.cfg.features()
+	t.realF32 = make([]float32, b*f)
+	t.eps = make([]float64, b)
+	t.labels = make([]int, b)
+	if t.m.cfg.DType == Float64 {
+		t.typed = make([]float64, b*f)
+	}
+	return nil
+}
+
+// trainStep runs NCritic critic updates and one generator update.
+func (t *Trainer) trainStep(data Dataset, idx [][]int) (StepStats, error) {
+	start := time.Now()
+	st := StepStats{Step: t.step + 1}
+	for k := 0; k < t.hp.NCritic; k++ {
+		var err error
+		if t.m.cfg.DType == Float64 {
+			err = criticUpdate[float64](t, data, idx, &st)
+		} else {
+			err = criticUpdate[float32](t, data, idx, &st)
+		}
+		if err != nil {
+			return st, err
+		}
+	}
+	n := float64(t.hp.NCritic)
+	st.CriticLoss /= n
+	st.Wasserstein /= n
+	st.Penalty /= n
+	st.GradNorm /= n
+	var err error
+	if t.m.cfg.DType == Float64 {
+		err = genUpdate[float64](t, data, idx, &st)
+	} else {
+		err = genUpdate[float32](t, data, idx, &st)
+	}
+	if err != nil {
+		return st, err
+	}
+	t.step++
+	st.Seconds = time.Since(start).Seconds()
+	t.history = append(t.history, st)
+	return st, nil
+}
+
+// drawBatch draws one batch of sample indices and fills t.labels and,
+// with read, t.realF32. Generator batches draw labels the same way.
+func (t *Trainer) drawBatch(data Dataset, idx [][]int, read bool) error {
+	f := t.m.cfg.features()
+	for i := range t.labels {
+		var s int
+		if t.hp.Balanced {
+			c := t.rng.IntN(len(idx))
+			for len(idx[c]) == 0 { // classes without samples are skipped
+				c = (c + 1) % len(idx)
+			}
+			s = idx[c][t.rng.IntN(len(idx[c]))]
+		} else {
+			s = t.rng.IntN(data.Len())
+		}
+		t.labels[i] = data.Label(s)
+		if read {
+			if err := data.Read(s, t.realF32[i*f:(i+1)*f]); err != nil {
+				return fmt.Errorf("gan: reading sample %d: %w", s, err)
+			}
+		}
+	}
+	return nil
+}
+
+func criticUpdate[T float](t *Trainer, data Dataset, idx [][]int, st *StepStats) error {
+	if err := t.drawBatch(data, idx, true); err != nil {
+		return err
+	}
+	real := typedReals[T](t)
+	fake, err := generate[T](t.fg, t.rng, t.labels, t.m.cfg.Classes)
+	if err != nil {
+		return err
+	}
+	for i := range t.eps {
+		t.eps[i] = t.rng.Float64()
+	}
+	if t.hp.Augment.enabled() {
+		shape := [3]int{t.m.cfg.Height, t.m.cfg.Width, t.m.cfg.Channels}
+		augmentBatch(real, shape, t.hp.Augment, t.rng)
+		augmentBatch(fake, shape, t.hp.Augment, t.rng)
+	}
+	if err := loadCriticBatch(t.cg, real, fake, t.eps, t.labels, t.m.cfg.Classes); err != nil {
+		return err
+	}
+	if err := t.cg.run(); err != nil {
+		return err
+	}
+	if err := t.cOpt.step(t.m.critic, t.cg.out.grads); err != nil {
+		return err
+	}
+	d := t.cg.out.dRF.Data().([]T)
+	b := t.hp.BatchSize
+	var dr, df float64
+	for i := 0; i < b; i++ {
+		dr += float64(d[i])
+		df += float64(d[b+i])
+	}
+	var norms float64
+	for _, v := range t.cg.out.norms.Data().([]T) {
+		norms += float64(v)
+	}
+	st.CriticLoss += scalarOf(t.cg.out.loss)
+	st.Penalty += scalarOf(t.cg.out.pen)
+	st.Wasserstein += (dr - df) / float64(b)
+	st.GradNorm += norms / float64(b)
+	return nil
+}
+
+func genUpdate[T float](t *Trainer, data Dataset, idx [][]int, st *StepStats) error {
+	if err := t.drawBatch(data, idx, false); err != nil {
+		return err
+	}
+	gg := t.gg
+	fillNormal(gg.inputs.z.Data().([]T), t.rng)
+	if err := oneHot(gg.inputs.y.Data().([]T), t.labels, t.m.cfg.Classes); err != nil {
+		return err
+	}
+	if t.hp.Augment.enabled() {
+		if err := gg.loadAugment(t.hp.Augment, t.rng); err != nil {
+			return err
+		}
+	}
+	if err := gg.run(); err != nil {
+		return err
+	}
+	if err := t.gOpt.step(t.m.gen, gg.out.grads); err != nil {
+		return err
+	}
+	st.GenLoss = scalarOf(gg.out.loss)
+	return nil
+}
+
+// typedReals returns the batch of reals as []T (float64 models copy).
+func typedReals[T float](t *Trainer) []T {
+	if r, ok := any(t.realF32).([]T); ok {
+		return r
+	}
+	dst := t.typed.([]T)
+	for i, v := range t.realF32 {
+		dst[i] = T(v)
+	}
+	return dst
+}
+
+// generate runs the generator on fresh latents z ~ N(0, I) for the labels
+// and returns its output buffer (valid until the next run).
+func generate[T float](fg *fwdGraph, rng *rand.Rand, labels []int, classes int) ([]T, error) {
+	fillNormal(fg.inputs.z.Data().([]T), rng)
+	if err := oneHot(fg.inputs.y.Data().([]T), labels, classes); err != nil {
+		return nil, err
+	}
+	if err := fg.run(); err != nil {
+		return nil, err
+	}
+	return fg.out.Data().([]T), nil
+}
+
+func fillNormal[T float](dst []T, rng *rand.Rand) {
+	for i := range dst {
+		dst[i] = T(rng.NormFloat64())
+	}
+}
