@@ -1,0 +1,48 @@
+package fashionmnist
+
+import (
+	"bytes"
+	"compress/gzip"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+)
+
+func writeGz(t *testing.T, path string, data []byte) {
+	t.Helper()
+	var buf bytes.Buffer
+	zw := gzip.NewWriter(&buf)
+	zw.Write(data)
+	zw.Close()
+	if err := os.WriteFile(path, buf.Bytes(), 0o600); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func TestLoad(t *testing.T) {
+	dir := t.TempDir()
+	// Two 2×2 images and their labels, big-endian IDX headers.
+	writeGz(t, filepath.Join(dir, "train-images-idx3-ubyte.gz"), []byte{
+		0, 0, 8, 3, 0, 0, 0, 2, 0, 0, 0, 2, 0, 0, 0, 2,
+		0, 255, 51, 102,
+		255, 0, 0, 0,
+	})
+	writeGz(t, filepath.Join(dir, "train-labels-idx1-ubyte.gz"), []byte{0, 0, 8, 1, 0, 0, 0, 2, 7, 3})
+	s, err := Load(dir, "train")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if s.Rows != 2 || s.Dim != 4 || !slices.Equal(s.Labels, []int{7, 3}) {
+		t.Errorf("got %d rows of %d with labels %v, want 2 of 4 with [7 3]", s.Rows, s.Dim, s.Labels)
+	}
+	if want := []float32{0, 1, 0.2, 0.4, 1, 0, 0, 0}; !slices.Equal(s.Pixels, want) {
+		t.Errorf("got pixels %v, want %v", s.Pixels, want)
+	}
+
+	writeGz(t, filepath.Join(dir, "bad-images-idx3-ubyte.gz"), []byte{0, 0, 8, 1, 0, 0, 0, 0})
+	if _, err := Load(dir, "bad"); err == nil || !strings.Contains(err.Error(), "magic 0x801, want 0x803") {
+		t.Errorf("got error %v, want a magic-number error", err)
+	}
+}

@@ -1,0 +1,311 @@
+package quality
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"slices"
+)
+
+// UtilityConfig sets [EvaluateUtility].
+type UtilityConfig struct {
+	NumClasses int `json:"num_classes"`
+	// ClassNames, if set, has one name per class for tables.
+	ClassNames []string `json:"class_names,omitempty"`
+	// Minority lists the rare classes whose mean F1 is the headline figure.
+	Minority []int `json:"minority"`
+	// Seeds drive the seeded variants; at least one.
+	Seeds      []int64      `json:"seeds"`
+	Classifier LogRegConfig `json:"classifier"`
+}
+
+// Stat is the mean and sample standard deviation (n−1; 0 when N = 1) of a
+// figure over runs.
+type Stat struct {
+	Mean float64 `json:"mean"`
+	Std  float64 `json:"std"`
+	N    int     `json:"n"`
+}
+
+func newStat(v []float64) Stat {
+	s := Stat{N: len(v)}
+	for _, x := range v {
+		s.Mean += x
+	}
+	s.Mean /= float64(len(v))
+	if len(v) > 1 {
+		var ss float64
+		for _, x := range v {
+			ss += (x - s.Mean) * (x - s.Mean)
+		}
+		s.Std = math.Sqrt(ss / float64(len(v)-1))
+	}
+	return s
+}
+
+// Run is one trained classifier: one variant, one seed.
+type Run struct {
+	Seed int64 `json:"seed"`
+	// Added counts the rows the variant added, per class.
+	Added      []int     `json:"added"`
+	Metrics    Metrics   `json:"metrics"`
+	MinorityF1 float64   `json:"minority_f1"`
+	Fit        LogRegFit `json:"fit"`
+}
+
+// ClassSummary is one class's figures over the runs of a variant.
+type ClassSummary struct {
+	Class     int    `json:"class"`
+	Name      string `json:"name,omitempty"`
+	Precision Stat   `json:"precision"`
+	Recall    Stat   `json:"recall"`
+	F1        Stat   `json:"f1"`
+}
+
+// VariantResult holds the runs of one variant and their summary.
+type VariantResult struct {
+	Name             string         `json:"name"`
+	Seeded           bool           `json:"seeded"`
+	Runs             []Run          `json:"runs"`
+	MinorityF1       Stat           `json:"minority_f1"`
+	MacroF1          Stat           `json:"macro_f1"`
+	BalancedAccuracy Stat           `json:"balanced_accuracy"`
+	Accuracy         Stat           `json:"accuracy"`
+	PerClass         []ClassSummary `json:"per_class"`
+}
+
+// Lift is the paired difference Variant − Over over seeds (a run of an
+// unseeded variant pairs with every seed).
+type Lift struct {
+	Variant          string `json:"variant"`
+	Over             string `json:"over"`
+	MinorityF1       Stat   `json:"minority_f1"`
+	MacroF1          Stat   `json:"macro_f1"`
+	BalancedAccuracy Stat   `json:"balanced_accuracy"`
+}
+
+// UtilityResult is the outcome of [EvaluateUtility]; it marshals to JSON
+// for report.json.
+type UtilityResult struct {
+	Config     UtilityConfig   `json:"config"`
+	Classifier string          `json:"classifier"`
+	NTrain     int             `json:"n_train"`
+	NTest      int             `json:"n_test"`
+	TrainCount []int           `json:"train_counts"`
+	TestCount  []int           `json:"test_counts"`
+	Variants   []VariantResult `json:"variants"`
+	// Lifts holds every variant over "real", and every other variant over
+	// "smote" when SMOTE was run.
+	Lifts []Lift `json:"lifts"`
+}
+
+// EvaluateUtility answers "did the added data make the classifier better on
+// the rare classes?": for the real baseline and each variant (in order) and
+// each seed it trains the fixed classifier — [TrainLogReg] with
+// cfg.Classifier, standardisation fitted on that variant's training rows —
+// on the real training split plus the variant's rows, and scores it on the
+// held-out real test split. The test split is never augmented.
+//
+// The classifier is deterministic, so run-to-run spread comes only from the
+// seeded variants' randomness; unseeded variants (the real baseline, fixed
+// synthetic sets) are trained once. Variant names must be unique and not
+// "real", which is always added first.
+func EvaluateUtility(ctx context.Context, train, test Dataset, variants []Variant, cfg UtilityConfig) (*UtilityResult, error) {
+	if err := checkUtility(train, test, variants, cfg); err != nil {
+		return nil, err
+	}
+	cfg.Classifier = cfg.Classifier.withDefaults()
+	res := &UtilityResult{
+		Config: cfg,
+		Classifier: fmt.Sprintf("multinomial logistic regression on standardised features, L2 λ=%g, full-batch L-BFGS (≤%d iterations)",
+			cfg.Classifier.L2, cfg.Classifier.MaxIterations),
+		NTrain:     train.Len(),
+		NTest:      test.Len(),
+		TrainCount: train.ClassCounts(cfg.NumClasses),
+		TestCount:  test.ClassCounts(cfg.NumClasses),
+	}
+	all := append([]Variant{Real()}, variants...)
+	for _, v := range all {
+		seeds := cfg.Seeds
+		if !v.Seeded {
+			seeds = cfg.Seeds[:1]
+		}
+		vr := VariantResult{Name: v.Name, Seeded: v.Seeded}
+		for _, seed := range seeds {
+			run, err := utilityRun(ctx, train, test, v, seed, cfg)
+			if err != nil {
+				return nil, fmt.Errorf("utility: variant %q, seed %d: %w", v.Name, seed, err)
+			}
+			vr.Runs = append(vr.Runs, run)
+		}
+		summarize(&vr, cfg)
+		res.Variants = append(res.Variants, vr)
+	}
+	_, haveSMOTE := res.variant(VariantSMOTE)
+	for _, v := range res.Variants[1:] {
+		l, _ := res.Lift(v.Name, VariantReal)
+		res.Lifts = append(res.Lifts, l)
+	}
+	if haveSMOTE {
+		for _, v := range res.Variants[1:] {
+			if v.Name != VariantSMOTE {
+				l, _ := res.Lift(v.Name, VariantSMOTE)
+				res.Lifts = append(res.Lifts, l)
+			}
+		}
+	}
+	return res, nil
+}
+
+func checkUtility(train, test Dataset, variants []Variant, cfg UtilityConfig) error {
+	if cfg.NumClasses < 2 {
+		return fmt.Errorf("utility: %d classes, want at least 2", cfg.NumClasses)
+	}
+	if len(cfg.Seeds) == 0 {
+		return fmt.Errorf("utility: no seeds, want at least one (for example 5 for a mean and spread)")
+	}
+	if len(cfg.Minority) == 0 {
+		return fmt.Errorf("utility: no minority classes named; list the rare classes whose F1 matters")
+	}
+	for _, c := range cfg.Minority {
+		if c < 0 || c >= cfg.NumClasses {
+			return fmt.Errorf("utility: minority class %d, want a class in [0, %d)", c, cfg.NumClasses)
+		}
+	}
+	if cfg.ClassNames != nil && len(cfg.ClassNames) != cfg.NumClasses {
+		return fmt.Errorf("utility: %d class names for %d classes", len(cfg.ClassNames), cfg.NumClasses)
+	}
+	if err := train.Validate(cfg.NumClasses); err != nil {
+		return fmt.Errorf("utility: train: %w", err)
+	}
+	if err := test.Validate(cfg.NumClasses); err != nil {
+		return fmt.Errorf("utility: test: %w", err)
+	}
+	if train.X.Cols != test.X.Cols {
+		return fmt.Errorf("utility: train has %d columns and test %d, want equal", train.X.Cols, test.X.Cols)
+	}
+	seen := map[string]bool{VariantReal: true}
+	for _, v := range variants {
+		if v.Name == "" || seen[v.Name] {
+			return fmt.Errorf("utility: variant name %q is empty or used twice (%q is the built-in baseline)", v.Name, VariantReal)
+		}
+		seen[v.Name] = true
+	}
+	return nil
+}
+
+func utilityRun(ctx context.Context, train, test Dataset, v Variant, seed int64, cfg UtilityConfig) (Run, error) {
+	run := Run{Seed: seed, Added: make([]int, cfg.NumClasses)}
+	trainSet := train
+	if v.Augment != nil {
+		extra, err := v.Augment(ctx, train, seed)
+		if err != nil {
+			return Run{}, fmt.Errorf("augment: %w", err)
+		}
+		if extra.Len() > 0 {
+			if err := extra.Validate(cfg.NumClasses); err != nil {
+				return Run{}, fmt.Errorf("added rows: %w", err)
+			}
+			run.Added = extra.ClassCounts(cfg.NumClasses)
+			if trainSet, err = Concat(train, extra); err != nil {
+				return Run{}, err
+			}
+		}
+	}
+	model, fit, err := TrainLogReg(ctx, trainSet.X, trainSet.Y, cfg.NumClasses, cfg.Classifier)
+	if err != nil {
+		return Run{}, err
+	}
+	pred, err := model.Predict(test.X)
+	if err != nil {
+		return Run{}, err
+	}
+	m, err := Evaluate(test.Y, pred, cfg.NumClasses)
+	if err != nil {
+		return Run{}, err
+	}
+	run.Metrics, run.Fit = m, fit
+	for _, c := range cfg.Minority {
+		run.MinorityF1 += m.PerClass[c].F1 / float64(len(cfg.Minority))
+	}
+	return run, nil
+}
+
+func summarize(vr *VariantResult, cfg UtilityConfig) {
+	pick := func(f func(Run) float64) Stat {
+		v := make([]float64, len(vr.Runs))
+		for i, r := range vr.Runs {
+			v[i] = f(r)
+		}
+		return newStat(v)
+	}
+	vr.MinorityF1 = pick(func(r Run) float64 { return r.MinorityF1 })
+	vr.MacroF1 = pick(func(r Run) float64 { return r.Metrics.MacroF1 })
+	vr.BalancedAccuracy = pick(func(r Run) float64 { return r.Metrics.BalancedAccuracy })
+	vr.Accuracy = pick(func(r Run) float64 { return r.Metrics.Accuracy })
+	for c := range cfg.NumClasses {
+		cs := ClassSummary{
+			Class:     c,
+			Precision: pick(func(r Run) float64 { return r.Metrics.PerClass[c].Precision }),
+			Recall:    pick(func(r Run) float64 { return r.Metrics.PerClass[c].Recall }),
+			F1:        pick(func(r Run) float64 { return r.Metrics.PerClass[c].F1 }),
+		}
+		if cfg.ClassNames != nil {
+			cs.Name = cfg.ClassNames[c]
+		}
+		vr.PerClass = append(vr.PerClass, cs)
+	}
+}
+
+func (r *UtilityResult) variant(name string) (VariantResult, bool) {
+	i := slices.IndexFunc(r.Variants, func(v VariantResult) bool { return v.Name == name })
+	if i < 0 {
+		return VariantResult{}, false
+	}
+	return r.Variants[i], true
+}
+
+// Lift returns the paired difference of variant over another: per seed
+// when both are seeded, else each run of one against the single run of the
+// other.
+func (r *UtilityResult) Lift(variant, over string) (Lift, error) {
+	a, ok := r.variant(variant)
+	if !ok {
+		return Lift{}, fmt.Errorf("utility: no variant %q", variant)
+	}
+	b, ok := r.variant(over)
+	if !ok {
+		return Lift{}, fmt.Errorf("utility: no variant %q", over)
+	}
+	var pairs [][2]Run
+	switch {
+	case len(a.Runs) == 1 || len(b.Runs) == 1:
+		for _, ra := range a.Runs {
+			for _, rb := range b.Runs {
+				pairs = append(pairs, [2]Run{ra, rb})
+			}
+		}
+	default:
+		for _, ra := range a.Runs {
+			for _, rb := range b.Runs {
+				if ra.Seed == rb.Seed {
+					pairs = append(pairs, [2]Run{ra, rb})
+				}
+			}
+		}
+	}
+	diff := func(f func(Run) float64) Stat {
+		v := make([]float64, len(pairs))
+		for i, p := range pairs {
+			v[i] = f(p[0]) - f(p[1])
+		}
+		return newStat(v)
+	}
+	return Lift{
+		Variant:          variant,
+		Over:             over,
+		MinorityF1:       diff(func(r Run) float64 { return r.MinorityF1 }),
+		MacroF1:          diff(func(r Run) float64 { return r.Metrics.MacroF1 }),
+		BalancedAccuracy: diff(func(r Run) float64 { return r.Metrics.BalancedAccuracy }),
+	}, nil
+}
