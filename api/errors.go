@@ -159,27 +159,10 @@ func jsonError(err error) error {
 	var syn *json.SyntaxError
 	var typ *json.UnmarshalTypeError
 	var mbe *http.MaxBytesError
-	var (
-		strategyErr *generators.StrategyError
-		paramErr    *generators.ParamError
-		datasetErr  *generators.DatasetError
-		limitErr    *jobs.LimitError
-		conflictErr *jobs.ConflictError
-		cronErr     *jobs.CronError
-		nameErr     *jobs.NameError
-		cursorErr   *jobs.CursorError
-	)
+	var strategyErr *generators.StrategyError // from Strategy.UnmarshalJSON
 	switch {
-	case errors.As(err, &strategyErr), errors.As(err, &paramErr), errors.As(err, &cronErr), errors.As(err, &nameErr), errors.As(err, &cursorErr):
+	case errors.As(err, &strategyErr):
 		return Errorf(http.StatusBadRequest, CodeValidation, "%v", err)
-	case errors.As(err, &datasetErr):
-		return Errorf(http.StatusUnprocessableEntity, CodeValidation, "%v", err)
-	case errors.As(err, &limitErr):
-		return Errorf(http.StatusUnprocessableEntity, CodeValidation, "%v", err)
-	case errors.As(err, &conflictErr):
-		return Errorf(http.StatusConflict, CodeConflict, "%v", err)
-	case errors.Is(err, jobs.ErrNotFound):
-		return Errorf(http.StatusNotFound, CodeNotFound, "%v", err)
 	case errors.As(err, &mbe):
 		return err
 	case errors.Is(err, io.EOF):
