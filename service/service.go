@@ -20,6 +20,7 @@ import (
 	"github.com/tailsynth/tailsynth/configs"
 	"github.com/tailsynth/tailsynth/generators"
 	"github.com/tailsynth/tailsynth/generators/compositegen"
+	"github.com/tailsynth/tailsynth/generators/smotegen"
 	"github.com/tailsynth/tailsynth/generators/spectrogen"
 	"github.com/tailsynth/tailsynth/jobs"
 	"github.com/tailsynth/tailsynth/storage"
@@ -121,6 +122,9 @@ func Registry() *generators.Registry {
 		}
 	}
 	if err := spectrogen.Register(r); err != nil {
+		panic(err)
+	}
+	if err := smotegen.Register(r); err != nil {
 		panic(err)
 	}
 	return r
