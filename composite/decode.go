@@ -61,6 +61,11 @@ var (
 // ErrUnsupportedFormat, ErrTooManyPixels, ErrFileTooLarge or ErrCorrupt (or
 // the reader's own error); Decode never panics.
 //
+// 8-bit gray, gray+alpha, RGB and RGBA PNGs without interlacing are decoded
+// by this package's own reader (pngdec.go: klauspost/compress inflate, the
+// same image types and pixels as image/png, tested against it); the other
+// PNG kinds by image/png.
+//
 // PNG gives *image.Gray, *image.Gray16, *image.NRGBA, *image.NRGBA64,
 // *image.Paletted, ...; JPEG gives *image.Gray, *image.YCbCr or *image.CMYK,
 // turned upright per EXIF (colour types then become *image.NRGBA).
@@ -93,6 +98,14 @@ func Decode(r io.Reader, opts DecodeOptions) (img image.Image, err error) {
 		return nil, fmt.Errorf("%w: magic bytes % x", ErrUnsupportedFormat, head)
 	}
 
+	if format == "png" {
+		if head, _ := br.Peek(ihdrEnd); len(head) == ihdrEnd {
+			if hd := fastPNGHeader(head); hd.supported {
+				return decodeFast(br, hd, maxPixels)
+			}
+		}
+	}
+
 	var prefix bytes.Buffer
 	cfg, err := decodeConfig(io.TeeReader(br, &prefix))
 	if err != nil {
@@ -111,6 +124,23 @@ func Decode(r io.Reader, opts DecodeOptions) (img image.Image, err error) {
 	}
 	if format == "jpeg" && !opts.IgnoreOrientation {
 		img = JPEGOrientation(prefix.Bytes()).Apply(img)
+	}
+	return img, nil
+}
+
+// decodeFast decodes the PNG kinds that decodeFastPNG takes, with Decode's
+// checks and errors.
+func decodeFast(br *bufio.Reader, hd pngIHDR, maxPixels int64) (image.Image, error) {
+	if !hd.crcOK {
+		return nil, fmt.Errorf("%w: png: IHDR: %v", ErrCorrupt, errPNG("invalid checksum"))
+	}
+	if px := int64(hd.w) * int64(hd.h); px > maxPixels {
+		return nil, fmt.Errorf("%w: png header declares %dx%d = %d pixels, limit %d (raise DecodeOptions.MaxPixels to accept it)",
+			ErrTooManyPixels, hd.w, hd.h, px, maxPixels)
+	}
+	img, err := decodeFastPNG(br, hd)
+	if err != nil {
+		return nil, classify("png", err)
 	}
 	return img, nil
 }

@@ -81,6 +81,7 @@
 //		// encode img as PNG; store plan as provenance (it is JSON-ready)
 //	}
 //
-// NewPNGEncoder gives a png.Encoder that pools its buffers (use one per job).
+// NewEncoder gives a PNG encoder that pools its buffers (use one per job);
+// Decode takes a faster path for 8-bit non-interlaced PNGs (pngdec.go).
 // ContactSheet renders a per-class grid of samples for a job's report.
 package composite

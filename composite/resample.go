@@ -114,11 +114,27 @@ func resample8(src image.Image, w, h int, f imaging.ResampleFilter) image.Image 
 	// Vertical pass into the output.
 	out := newPlaneImage(w, h, C)
 	dp, stride := planePix(out)
-	acc := make([]float32, rowLen)
 	var wy [][]tap32
 	if sh != h {
 		wy = taps32(weights16(h, sh, f))
 	}
+	if wy != nil && !p.alpha { // no alpha weighting: sum per output byte
+		for y := 0; y < h; y++ {
+			d := dp[y*stride : y*stride+rowLen]
+			switch {
+			case C == 4 && tmp != nil:
+				verticalF32RGBX(d, tmp, rowLen, wy[y])
+			case C == 4:
+				verticalU8RGBX(d, p.pix, p.stride, wy[y])
+			case tmp != nil:
+				verticalF32(d, tmp, rowLen, wy[y])
+			default:
+				verticalU8(d, p.pix, p.stride, wy[y])
+			}
+		}
+		return out
+	}
+	acc := make([]float32, rowLen)
 	for y := 0; y < h; y++ {
 		clear(acc)
 		if wy == nil {
@@ -149,6 +165,155 @@ func resample8(src image.Image, w, h int, f imaging.ResampleFilter) image.Image 
 		}
 	}
 	return out
+}
+
+// verticalU8 sets dst[x] = clamp8(sum over taps of src row t.i at x times
+// t.w), eight outputs at a time with the sums in registers. The taps are
+// added in order starting from 0, so the result is bit-identical to
+// accumulating whole rows tap by tap.
+func verticalU8(dst, src []uint8, stride int, taps []tap32) {
+	n := len(dst)
+	x := 0
+	for ; x+8 <= n; x += 8 {
+		var s0, s1, s2, s3, s4, s5, s6, s7 float32
+		for _, t := range taps {
+			o := t.i*stride + x
+			r := src[o : o+8 : o+8]
+			s0 += float32(r[0]) * t.w
+			s1 += float32(r[1]) * t.w
+			s2 += float32(r[2]) * t.w
+			s3 += float32(r[3]) * t.w
+			s4 += float32(r[4]) * t.w
+			s5 += float32(r[5]) * t.w
+			s6 += float32(r[6]) * t.w
+			s7 += float32(r[7]) * t.w
+		}
+		d := dst[x : x+8 : x+8]
+		d[0], d[1], d[2], d[3] = clamp8(s0), clamp8(s1), clamp8(s2), clamp8(s3)
+		d[4], d[5], d[6], d[7] = clamp8(s4), clamp8(s5), clamp8(s6), clamp8(s7)
+	}
+	for ; x < n; x++ {
+		var s float32
+		for _, t := range taps {
+			s += float32(src[t.i*stride+x]) * t.w
+		}
+		dst[x] = clamp8(s)
+	}
+}
+
+// verticalF32 is verticalU8 on the float32 rows (of rowLen values) of the
+// horizontal pass.
+func verticalF32(dst []uint8, src []float32, rowLen int, taps []tap32) {
+	n := len(dst)
+	x := 0
+	for ; x+8 <= n; x += 8 {
+		var s0, s1, s2, s3, s4, s5, s6, s7 float32
+		for _, t := range taps {
+			o := t.i*rowLen + x
+			r := src[o : o+8 : o+8]
+			s0 += r[0] * t.w
+			s1 += r[1] * t.w
+			s2 += r[2] * t.w
+			s3 += r[3] * t.w
+			s4 += r[4] * t.w
+			s5 += r[5] * t.w
+			s6 += r[6] * t.w
+			s7 += r[7] * t.w
+		}
+		d := dst[x : x+8 : x+8]
+		d[0], d[1], d[2], d[3] = clamp8(s0), clamp8(s1), clamp8(s2), clamp8(s3)
+		d[4], d[5], d[6], d[7] = clamp8(s4), clamp8(s5), clamp8(s6), clamp8(s7)
+	}
+	for ; x < n; x++ {
+		var s float32
+		for _, t := range taps {
+			s += src[t.i*rowLen+x] * t.w
+		}
+		dst[x] = clamp8(s)
+	}
+}
+
+// opaqueAlpha is the alpha byte of an output pixel whose sources all have
+// alpha 255: clamp8 of the sum of 255*w over the taps, in order, which is
+// what summing the alpha channel per pixel would give.
+func opaqueAlpha(taps []tap32) uint8 {
+	var s float32
+	for _, t := range taps {
+		s += 255 * t.w
+	}
+	return clamp8(s)
+}
+
+// verticalU8RGBX is verticalU8 on opaque 4-byte pixels: it sums R, G and B
+// (two pixels at a time) and sets every alpha to opaqueAlpha(taps).
+func verticalU8RGBX(dst, src []uint8, stride int, taps []tap32) {
+	n := len(dst)
+	a := opaqueAlpha(taps)
+	x := 0
+	for ; x+8 <= n; x += 8 {
+		var s0, s1, s2, s4, s5, s6 float32
+		for _, t := range taps {
+			o := t.i*stride + x
+			r := src[o : o+8 : o+8]
+			s0 += float32(r[0]) * t.w
+			s1 += float32(r[1]) * t.w
+			s2 += float32(r[2]) * t.w
+			s4 += float32(r[4]) * t.w
+			s5 += float32(r[5]) * t.w
+			s6 += float32(r[6]) * t.w
+		}
+		d := dst[x : x+8 : x+8]
+		d[0], d[1], d[2], d[3] = clamp8(s0), clamp8(s1), clamp8(s2), a
+		d[4], d[5], d[6], d[7] = clamp8(s4), clamp8(s5), clamp8(s6), a
+	}
+	if x < n { // one pixel left
+		var s0, s1, s2 float32
+		for _, t := range taps {
+			o := t.i*stride + x
+			r := src[o : o+4 : o+4]
+			s0 += float32(r[0]) * t.w
+			s1 += float32(r[1]) * t.w
+			s2 += float32(r[2]) * t.w
+		}
+		d := dst[x : x+4 : x+4]
+		d[0], d[1], d[2], d[3] = clamp8(s0), clamp8(s1), clamp8(s2), a
+	}
+}
+
+// verticalF32RGBX is verticalU8RGBX on the float32 rows of the horizontal
+// pass (whose alpha values are all 255).
+func verticalF32RGBX(dst []uint8, src []float32, rowLen int, taps []tap32) {
+	n := len(dst)
+	a := opaqueAlpha(taps)
+	x := 0
+	for ; x+8 <= n; x += 8 {
+		var s0, s1, s2, s4, s5, s6 float32
+		for _, t := range taps {
+			o := t.i*rowLen + x
+			r := src[o : o+8 : o+8]
+			s0 += r[0] * t.w
+			s1 += r[1] * t.w
+			s2 += r[2] * t.w
+			s4 += r[4] * t.w
+			s5 += r[5] * t.w
+			s6 += r[6] * t.w
+		}
+		d := dst[x : x+8 : x+8]
+		d[0], d[1], d[2], d[3] = clamp8(s0), clamp8(s1), clamp8(s2), a
+		d[4], d[5], d[6], d[7] = clamp8(s4), clamp8(s5), clamp8(s6), a
+	}
+	if x < n {
+		var s0, s1, s2 float32
+		for _, t := range taps {
+			o := t.i*rowLen + x
+			r := src[o : o+4 : o+4]
+			s0 += r[0] * t.w
+			s1 += r[1] * t.w
+			s2 += r[2] * t.w
+		}
+		d := dst[x : x+4 : x+4]
+		d[0], d[1], d[2], d[3] = clamp8(s0), clamp8(s1), clamp8(s2), a
+	}
 }
 
 type tap32 struct {

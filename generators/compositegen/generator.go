@@ -49,7 +49,7 @@ func (Generator) Start(ctx context.Context, env *generators.Env) (generators.Run
 		return nil, err
 	}
 	r := &run{env: env, cfg: cfg, cache: composite.NewCache(cfg.cacheB),
-		enc: composite.NewPNGEncoder(cfg.level), plans: map[string][]composite.Plan{},
+		enc: composite.NewEncoder(cfg.level), plans: map[string][]composite.Plan{},
 		classes: map[string]*classState{}}
 	r.src = &sources{store: env.Source, dec: cfg.dec, maxFile: cfg.maxFile, sizes: map[string]int64{}, kinds: map[string]pixelKind{}}
 

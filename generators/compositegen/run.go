@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"image/png"
 
 	"github.com/tailsynth/tailsynth/composite"
 	"github.com/tailsynth/tailsynth/generators"
@@ -20,7 +19,7 @@ type run struct {
 	src      *sources
 	cache    *composite.Cache
 	renderer *composite.Renderer
-	enc      *png.Encoder
+	enc      *composite.Encoder
 	plans    map[string][]composite.Plan // by class, plan i is sample i
 	classes  map[string]*classState      // classes with composites to make
 	bad      []badFile                   // sorted by key

@@ -65,7 +65,7 @@ def main():
     pool = mp.get_context("fork").Pool(workers, initializer=init, initargs=(d, side, level))
     pool.map(one, range(workers), chunksize=1)  # workers started and initialised
     t0 = time.perf_counter()
-    pool.map(one, range(n), chunksize=chunk)
+    out_bytes = sum(map(len, pool.map(one, range(n), chunksize=chunk)))
     el = time.perf_counter() - t0
     pool.close()
     pool.join()
@@ -73,7 +73,8 @@ def main():
     cpu = (cpu1.ru_utime + cpu1.ru_stime) - (cpu0.ru_utime + cpu0.ru_stime)  # includes the warm-up tasks
     print(json.dumps({"impl": "pillow", "size": side, "workers": workers, "level": level,
                       "n": n, "seconds": el, "images_per_s": n / el,
-                      "cpu_ms_per_image": 1000 * cpu / (n + workers)}))
+                      "cpu_ms_per_image": 1000 * cpu / (n + workers),
+                      "bytes_per_image": out_bytes // n}))
 
 
 if __name__ == "__main__":

@@ -2,13 +2,13 @@
 // comparison with Pillow (bench.py); bench.sh runs both.
 //
 //	bench -gen DIR                      write the source PNGs
-//	bench -dir DIR -size 224 -n 300 -workers 2 -level 6 [-out one.png]
+//	bench -dir DIR -size 224 -n 300 -workers 2 -level 6 [-enc fast|stdlib] [-out one.png]
 //
 // One composite = read 3 source files, decode them, resize each to its tile
 // (3x1 layout, stretch, Lanczos-3), paste into a canvas of the source size,
-// encode the result as PNG into memory (composite.NewPNGEncoder: buffers
-// pooled). Composite i uses sources 3i, 3i+1,
-// 3i+2 (mod the number of files). No cache: every composite decodes its
+// encode the result as PNG into memory (-enc fast: composite.NewEncoder;
+// -enc stdlib: composite.NewPNGEncoder, image/png with pooled buffers).
+// Composite i uses sources 3i, 3i+1, 3i+2 (mod the number of files). No cache: every composite decodes its
 // sources, as Pillow does. Timing excludes one warm-up pass over 10% of n.
 package main
 
@@ -21,6 +21,7 @@ import (
 	"image"
 	"image/color"
 	"image/png"
+	"io"
 	"log"
 	"math"
 	"math/rand/v2"
@@ -53,6 +54,7 @@ func main() {
 	filter := flag.String("filter", "lanczos", "resampling filter")
 	out := flag.String("out", "", "also write composite 0 here (for comparing outputs)")
 	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile of the timed pass here")
+	encName := flag.String("enc", "fast", "PNG encoder: fast (composite.NewEncoder) or stdlib (composite.NewPNGEncoder, image/png)")
 	flag.Parse()
 	if *cpuprofile != "" {
 		f, err := os.Create(*cpuprofile)
@@ -70,7 +72,7 @@ func main() {
 		}
 		return
 	}
-	if err := run(*dir, *side, *n, *workers, *level, *filter, *out); err != nil {
+	if err := run(*dir, *side, *n, *workers, *level, *filter, *encName, *out); err != nil {
 		log.Print(err)
 		pprof.StopCPUProfile()
 		os.Exit(1)
@@ -125,7 +127,7 @@ func generate(root string) error {
 	return nil
 }
 
-func run(dir string, side, n, workers, level int, filter, out string) error {
+func run(dir string, side, n, workers, level int, filter, encName, out string) error {
 	d := filepath.Join(dir, fmt.Sprint(side))
 	entries, err := os.ReadDir(d)
 	if err != nil {
@@ -142,10 +144,22 @@ func run(dir string, side, n, workers, level int, filter, out string) error {
 	if err != nil {
 		return err
 	}
-	enc := composite.NewPNGEncoder(png.DefaultCompression)
+	pl := png.DefaultCompression
 	if level == 1 {
-		enc = composite.NewPNGEncoder(png.BestSpeed)
+		pl = png.BestSpeed
 	}
+	var enc interface {
+		Encode(io.Writer, image.Image) error
+	}
+	switch encName {
+	case "fast":
+		enc = composite.NewEncoder(pl)
+	case "stdlib":
+		enc = composite.NewPNGEncoder(pl)
+	default:
+		return fmt.Errorf("-enc %q: want fast or stdlib", encName)
+	}
+	var outBytes atomic.Int64 // encoded bytes in the timed pass
 	one := func(i int) ([]byte, error) {
 		p := composite.Plan{Sources: []string{keys[(3*i)%len(keys)], keys[(3*i+1)%len(keys)], keys[(3*i+2)%len(keys)]}}
 		img, err := r.Compose(context.Background(), p)
@@ -154,6 +168,7 @@ func run(dir string, side, n, workers, level int, filter, out string) error {
 		}
 		var buf bytes.Buffer
 		err = enc.Encode(&buf, img)
+		outBytes.Add(int64(buf.Len()))
 		return buf.Bytes(), err
 	}
 	if out != "" {
@@ -192,6 +207,7 @@ func run(dir string, side, n, workers, level int, filter, out string) error {
 	if err := pass(max(n/10, 1)); err != nil {
 		return err
 	}
+	outBytes.Store(0)
 	cpu0 := cpuSeconds()
 	start := time.Now()
 	if err := pass(n); err != nil {
@@ -202,6 +218,7 @@ func run(dir string, side, n, workers, level int, filter, out string) error {
 	return json.NewEncoder(os.Stdout).Encode(map[string]any{
 		"impl": "go", "size": side, "workers": workers, "gomaxprocs": runtime.GOMAXPROCS(0), "level": level,
 		"n": n, "seconds": el, "images_per_s": float64(n) / el, "cpu_ms_per_image": 1000 * cpu / float64(n),
+		"bytes_per_image": outBytes.Load() / int64(n), "encoder": encName,
 	})
 }
 
