@@ -20,6 +20,7 @@ import (
 	"github.com/tailsynth/tailsynth/configs"
 	"github.com/tailsynth/tailsynth/generators"
 	"github.com/tailsynth/tailsynth/generators/compositegen"
+	"github.com/tailsynth/tailsynth/generators/gangen"
 	"github.com/tailsynth/tailsynth/generators/smotegen"
 	"github.com/tailsynth/tailsynth/generators/spectrogen"
 	"github.com/tailsynth/tailsynth/jobs"
@@ -79,6 +80,10 @@ func New(ctx context.Context, cfg *configs.Config, log *slog.Logger, version str
 		return nil, fmt.Errorf("storage.default_output: %w", err)
 	}
 	s := &Service{cfg: cfg, log: log, locator: loc, registry: Registry()}
+	models := func(ctx context.Context) (storage.Store, error) { return s.open(ctx, cfg.DefaultOutput()+"/models") }
+	if err := gangen.Register(s.registry, models); err != nil {
+		return nil, err
+	}
 	for _, g := range extra {
 		if err := s.registry.Register(g); err != nil {
 			return nil, err
