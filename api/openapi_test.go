@@ -313,7 +313,7 @@ func oasRouter(keys ...string) *gin.Engine {
 	return NewRouter(Options{
 		Logger:  slog.New(slog.NewTextHandler(io.Discard, nil)),
 		APIKeys: keys,
-		Mount:   []func(gin.IRouter){(&V1{}).Mount, MountOpenAPI},
+		Mount:   []func(gin.IRouter){(&V1{}).Mount, (&Models{}).Mount, MountOpenAPI},
 	})
 }
 

@@ -22,6 +22,7 @@ import (
 type JobService interface {
 	Check(ctx context.Context, spec generators.Spec) (*generators.Prepared, error)
 	Submit(ctx context.Context, spec generators.Spec, idempotencyKey, scheduleID string) (*jobs.Job, bool, error)
+	SubmitEvaluation(ctx context.Context, spec generators.Spec, request json.RawMessage, idempotencyKey string) (*jobs.Job, bool, error)
 	Get(ctx context.Context, id string) (*jobs.Job, error)
 	List(ctx context.Context, o jobs.ListOptions) ([]*jobs.Job, string, error)
 	Cancel(ctx context.Context, id string) (*jobs.Job, error)
@@ -69,6 +70,7 @@ func (v *V1) Mount(r gin.IRouter) {
 	g.GET("/schedules", handle(v.listSchedules))
 	g.GET("/schedules/:id", handle(v.getSchedule))
 	g.DELETE("/schedules/:id", handle(v.deleteSchedule))
+	v.mountEvaluations(g)
 }
 
 func (v *V1) listGenerators(c *gin.Context) (int, any, error) {
@@ -235,6 +237,8 @@ type JobRequest struct {
 	Strategy  *generators.Strategy `json:"strategy,omitempty"`
 	Seed      *int64               `json:"seed,omitempty"`
 	Output    string               `json:"output,omitempty"`
+	// Quality is "auto" (default: measure the samples) or "off".
+	Quality string `json:"quality,omitempty"`
 }
 
 // spec validates a request into a job spec: names resolved, defaults
@@ -255,8 +259,11 @@ func (v *V1) spec(ctx context.Context, req JobRequest) (generators.Spec, error) 
 	if err != nil {
 		return generators.Spec{}, fmt.Errorf("output: %w", err)
 	}
+	if err := generators.ValidateQuality(req.Quality); err != nil {
+		return generators.Spec{}, err
+	}
 	spec := generators.Spec{Dataset: ref.Dataset, Manifest: ref.Manifest, Generator: req.Generator, Params: req.Params,
-		Strategy: generators.Strategy{Mode: generators.ModeAuto}, Output: loc.String()}
+		Strategy: generators.Strategy{Mode: generators.ModeAuto}, Output: loc.String(), Quality: req.Quality}
 	if req.Strategy != nil {
 		spec.Strategy = *req.Strategy
 	}

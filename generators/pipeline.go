@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"html/template"
 	"log/slog"
 	"runtime"
 	"sort"
@@ -38,6 +39,9 @@ type Spec struct {
 	Strategy  Strategy        `json:"strategy"`
 	Seed      int64           `json:"seed"`
 	Output    string          `json:"output"` // location URI; the job writes <output>/<id>/
+	// Quality is QualityAuto (the default when empty) or QualityOff; see
+	// Pipeline.Quality.
+	Quality string `json:"quality,omitempty"`
 }
 
 // Progress is a job's progress.
@@ -64,6 +68,10 @@ type Pipeline struct {
 	// Workers is the number of samples generated at once (default
 	// GOMAXPROCS).
 	Workers int
+	// Quality, if set, measures every job's samples after they are written
+	// (unless the job says quality "off"): its report becomes report.json's
+	// "quality" and a section of report.html. It cannot fail a job.
+	Quality QualityHook
 }
 
 // Prepared is a job checked against its dataset: what Plan returns.
@@ -89,26 +97,37 @@ func (p *Pipeline) Prepare(ctx context.Context, spec Spec) (*Prepared, storage.S
 	if err != nil {
 		return nil, nil, err
 	}
+	pr, err := PlanDataset(ds, spec.Strategy)
+	if err != nil {
+		return nil, nil, err
+	}
+	return pr, src, nil
+}
+
+// PlanDataset applies a strategy to an already-scanned dataset (or a view
+// of one, such as its training part): the counts before, the samples to
+// add and the counts after, per class of the files generation may use.
+func PlanDataset(ds *Dataset, strategy Strategy) (*Prepared, error) {
 	train := ds.TrainFiles()
 	if len(train) == 0 {
-		return nil, nil, &DatasetError{Msg: "the dataset has splits but no training split (train/ or split=train) to generate from"}
+		return nil, &DatasetError{Msg: "the dataset has splits but no training split (train/ or split=train) to generate from"}
 	}
 	before := Counts(train)
 	for c := range before {
 		if err := storage.ValidateKey(c); err != nil || c != pathSegment(c) {
-			return nil, nil, &DatasetError{Msg: fmt.Sprintf("class name %q cannot be a folder name in the output; use names without '/', '.', '..' or NUL", c)}
+			return nil, &DatasetError{Msg: fmt.Sprintf("class name %q cannot be a folder name in the output; use names without '/', '.', '..' or NUL", c)}
 		}
 	}
-	add, err := spec.Strategy.Plan(before)
+	add, err := strategy.Plan(before)
 	if err != nil {
-		return nil, nil, err
+		return nil, err
 	}
 	pr := &Prepared{Dataset: ds, Before: before, Add: add, After: map[string]int{}, LeakageGuard: ds.HasSplits()}
 	for c, n := range before {
 		pr.After[c] = n + add[c]
 		pr.Total += add[c]
 	}
-	return pr, src, nil
+	return pr, nil
 }
 
 func pathSegment(s string) string {
@@ -134,9 +153,29 @@ func SampleKey(generator, class string, i int, ext string) string {
 }
 
 // Run executes a job: generate every sample, then metadata.jsonl, extras,
-// report.json and, last, the _SUCCESS marker. A job whose marker exists is
-// complete and is not run again. progress may be called often.
+// the quality report (see Pipeline.Quality), report.json, report.html and,
+// last, the _SUCCESS marker. A job whose marker exists is complete and is
+// not run again. progress may be called often.
 func (p *Pipeline) Run(ctx context.Context, spec Spec, progress func(Progress)) (*Result, error) {
+	return p.run(ctx, spec, nil, progress)
+}
+
+// RunDataset is Run on a dataset the caller has already scanned, or on a
+// view of one: a *Dataset whose Files are a subset of the dataset at
+// spec.Dataset (keys relative to it), for example its training part
+// without the files an evaluation holds out. The generator sees only the
+// view's files; spec.Manifest is not read.
+func (p *Pipeline) RunDataset(ctx context.Context, spec Spec, ds *Dataset, progress func(Progress)) (*Result, error) {
+	if ds == nil || len(ds.Files) == 0 {
+		return nil, &DatasetError{Msg: "RunDataset: the dataset view holds no files"}
+	}
+	return p.run(ctx, spec, ds, progress)
+}
+
+func (p *Pipeline) run(ctx context.Context, spec Spec, view *Dataset, progress func(Progress)) (*Result, error) {
+	if err := ValidateQuality(spec.Quality); err != nil {
+		return nil, err
+	}
 	log := p.Log
 	if log == nil {
 		log = slog.Default()
@@ -160,7 +199,15 @@ func (p *Pipeline) Run(ctx context.Context, spec Spec, progress func(Progress)) 
 	}
 	progress(Progress{Stage: "scanning dataset"})
 	t0 := time.Now()
-	pr, src, err := p.Prepare(ctx, spec)
+	var (
+		pr  *Prepared
+		src storage.Store
+	)
+	if view == nil {
+		pr, src, err = p.Prepare(ctx, spec)
+	} else if src, err = p.Open(ctx, spec.Dataset); err == nil {
+		pr, err = PlanDataset(view, spec.Strategy)
+	}
 	if err != nil {
 		return nil, err
 	}
@@ -299,10 +346,41 @@ feed:
 	if pr.LeakageGuard {
 		report["leakage_guard_note"] = "the dataset has splits: samples were generated from the training split only"
 	}
+	if view != nil {
+		report["dataset_view"] = fmt.Sprintf("a view of the dataset chosen by the caller (%d of its files, e.g. an evaluation's training part)", len(view.Files))
+	}
 	if extras != nil && extras.Report != nil {
 		report["generator_report"] = extras.Report
 	}
 	mark("finish_s", t0)
+	var qualityHTML []template.HTML
+	if spec.Quality == QualityOff {
+		report["quality"] = map[string]any{"status": QualityOff, "note": "quality measurement was turned off in the job request"}
+	} else if p.Quality != nil {
+		mu.Lock()
+		prog.Stage, prog.Details = "measuring quality", nil
+		emit()
+		mu.Unlock()
+		t0 = time.Now()
+		q := p.assessQuality(ctx, &QualityInput{
+			Spec: spec, Source: src, Dataset: pr.Dataset, Train: pr.Dataset.TrainFiles(), Output: out,
+			Samples: sampleKeys(classes, rows), Added: pr.Add, Log: log,
+			Progress: func(stage string) {
+				mu.Lock()
+				prog.Stage = "measuring quality: " + stage
+				emit()
+				mu.Unlock()
+			},
+		})
+		if err := ctx.Err(); err != nil {
+			return nil, err
+		}
+		report["quality"] = q.Report
+		if q.HTML != "" {
+			qualityHTML = append(qualityHTML, q.HTML)
+		}
+		mark("quality_s", t0)
+	}
 	rb, err := json.MarshalIndent(report, "", "  ")
 	if err != nil {
 		return nil, err
@@ -318,7 +396,7 @@ feed:
 			}
 		}
 	}
-	page, err := RenderReportHTML(report, pngs)
+	page, err := RenderReportHTML(report, pngs, qualityHTML...)
 	if err != nil {
 		return nil, fmt.Errorf("report.html: %w", err)
 	}
@@ -388,4 +466,82 @@ func (p *Pipeline) cleanWork(ctx context.Context, out storage.Store, log *slog.L
 			log.Warn("removing scratch file", "key", k, "err", err)
 		}
 	}
+}
+
+// Quality settings of a job request.
+const (
+	QualityAuto = "auto" // measure when the pipeline has a QualityHook (the default)
+	QualityOff  = "off"  // skip the measurement
+)
+
+// ValidateQuality checks a Spec.Quality value ("" means QualityAuto).
+func ValidateQuality(q string) error {
+	switch q {
+	case "", QualityAuto, QualityOff:
+		return nil
+	}
+	return &ParamError{Msg: fmt.Sprintf("quality %q: accepted: %q (the default) or %q", q, QualityAuto, QualityOff)}
+}
+
+// QualityHook measures a finished job's samples against the real data.
+type QualityHook interface {
+	// Assess runs after the samples, metadata.jsonl and the extras are
+	// written and before report.json. It must not fail the job: problems
+	// go into the returned report. It stops when ctx is cancelled (the
+	// job then ends cancelled, not with a partial report).
+	Assess(ctx context.Context, in *QualityInput) QualityOutput
+}
+
+// QualityInput is what a QualityHook gets.
+type QualityInput struct {
+	Spec Spec
+	// Source is the dataset's store; Dataset the files as the job saw them
+	// (all splits, or the caller's view) and Train those generation used.
+	Source  storage.Store
+	Dataset *Dataset
+	Train   []File
+	// Output is the job's output (keys relative to <output>/<job>/);
+	// Samples lists the written sample keys by class, in index order.
+	Output  storage.Store
+	Samples map[string][]string
+	// Added is the number of samples planned per class.
+	Added    map[string]int
+	Progress func(stage string)
+	Log      *slog.Logger
+}
+
+// QualityOutput is a QualityHook's result: Report goes into report.json as
+// "quality" (it must marshal to JSON) and HTML, a self-contained fragment
+// (pictures as data URIs), into report.html.
+type QualityOutput struct {
+	Report any
+	HTML   template.HTML
+}
+
+// assessQuality calls the hook and turns a panic into a reported error, so
+// that a bug in a measurement cannot fail a job whose samples are written.
+func (p *Pipeline) assessQuality(ctx context.Context, in *QualityInput) (out QualityOutput) {
+	defer func() {
+		if r := recover(); r != nil {
+			in.Log.Error("quality measurement panicked", "job", in.Spec.ID, "panic", r)
+			out = QualityOutput{Report: map[string]any{"status": "failed", "errors": []string{fmt.Sprintf("internal error: %v", r)}}}
+		}
+	}()
+	return p.Quality.Assess(ctx, in)
+}
+
+// sampleKeys returns the sample keys of the metadata rows by class.
+func sampleKeys(classes []string, rows map[string][]json.RawMessage) map[string][]string {
+	out := make(map[string][]string, len(classes))
+	for _, c := range classes {
+		for _, r := range rows[c] {
+			var row struct {
+				FileName string `json:"file_name"`
+			}
+			if json.Unmarshal(r, &row) == nil && row.FileName != "" {
+				out[c] = append(out[c], row.FileName)
+			}
+		}
+	}
+	return out
 }

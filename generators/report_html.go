@@ -23,7 +23,9 @@ type htmlReport struct {
 	Classes  []classRow
 	Pictures []picture
 	Sections []section
-	Raw      string
+	// Extra holds self-contained HTML fragments (the quality section).
+	Extra []template.HTML
+	Raw   string
 }
 
 type classRow struct {
@@ -61,16 +63,19 @@ figcaption{color:#555;font-size:.9rem}pre{background:#f7f7f7;padding:.8rem;overf
 {{range .Classes}}<tr><td>{{.Class}}</td><td class="n">{{.Before}}</td><td class="n">{{.Added}}</td><td class="n">{{.After}}</td>
 <td><span class="bar" style="width:{{printf "%.0f" .Share}}px"></span> {{printf "%.1f" .Share}}%</td></tr>{{end}}</table>
 {{range .Sections}}<h2>{{.Title}}</h2><table>{{range .Rows}}<tr><th>{{index . 0}}</th><td>{{index . 1}}</td></tr>{{end}}</table>{{end}}
+{{range .Extra}}{{.}}{{end}}
 {{range .Pictures}}<h2>{{.Name}}</h2><figure><img src="{{.URI}}" alt="{{.Name}}"><figcaption>{{.Name}}</figcaption></figure>{{end}}
 <h2>report.json</h2><pre>{{.Raw}}</pre>
 </body></html>
 `))
 
-// RenderReportHTML renders report.html from the report and the PNG extras
-// (key -> bytes).
-func RenderReportHTML(report map[string]any, pngs map[string][]byte) ([]byte, error) {
-	r := htmlReport{Title: fmt.Sprintf("tailsynth job %v", report["job"]), Job: fmt.Sprint(report["job"])}
-	for _, k := range []string{"dataset", "dataset_layout", "generator", "seed", "strategy", "params", "dataset_fingerprint", "leakage_guard_note"} {
+// RenderReportHTML renders report.html from the report, the PNG extras
+// (key -> bytes) and optional self-contained HTML fragments (such as a
+// QualityOutput's), placed after the tables. A "quality" entry of the
+// report that is a map[string]any is shown as a table of its fields.
+func RenderReportHTML(report map[string]any, pngs map[string][]byte, extra ...template.HTML) ([]byte, error) {
+	r := htmlReport{Title: fmt.Sprintf("tailsynth job %v", report["job"]), Job: fmt.Sprint(report["job"]), Extra: extra}
+	for _, k := range []string{"dataset", "dataset_layout", "dataset_view", "generator", "seed", "strategy", "params", "dataset_fingerprint", "leakage_guard_note"} {
 		if v, ok := report[k]; ok {
 			r.Summary = append(r.Summary, [2]string{k, compactJSON(v)})
 		}

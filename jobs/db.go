@@ -93,10 +93,36 @@ var schema = []string{
 	)`,
 }
 
+// columns added to tailsynth_jobs after its first release: job kinds
+// (generation jobs have kind 'generate' and no kind_request).
+var addedJobColumns = []struct{ name, def string }{
+	{"kind", "TEXT NOT NULL DEFAULT 'generate'"},
+	{"kind_request", "TEXT"},
+}
+
 func (d *db) migrate(ctx context.Context) error {
 	for _, s := range schema {
 		if _, err := d.ExecContext(ctx, s); err != nil {
 			return fmt.Errorf("create tables: %w", err)
+		}
+	}
+	for _, c := range addedJobColumns {
+		if d.postgres {
+			// IF NOT EXISTS: processes sharing the database may migrate at once.
+			if _, err := d.ExecContext(ctx, `ALTER TABLE tailsynth_jobs ADD COLUMN IF NOT EXISTS `+c.name+` `+c.def); err != nil {
+				return fmt.Errorf("add column %s: %w", c.name, err)
+			}
+			continue
+		}
+		// SQLite has no ADD COLUMN IF NOT EXISTS; one process owns the file.
+		var n int
+		if err := d.QueryRowContext(ctx, `SELECT COUNT(*) FROM pragma_table_info('tailsynth_jobs') WHERE name = ?`, c.name).Scan(&n); err != nil {
+			return fmt.Errorf("inspect tailsynth_jobs: %w", err)
+		}
+		if n == 0 {
+			if _, err := d.ExecContext(ctx, `ALTER TABLE tailsynth_jobs ADD COLUMN `+c.name+` `+c.def); err != nil {
+				return fmt.Errorf("add column %s: %w", c.name, err)
+			}
 		}
 	}
 	return nil

@@ -45,7 +45,9 @@ type Config struct {
 	// MaxSamples bounds the samples one job may ask for.
 	MaxSamples int
 	Pipeline   *generators.Pipeline
-	Log        *slog.Logger
+	// Evaluator runs evaluation jobs; nil refuses them.
+	Evaluator Evaluator
+	Log       *slog.Logger
 	// Now is the clock (tests inject one); default time.Now.
 	Now func() time.Time
 	// Heartbeat is how often a running job records progress and checks
@@ -358,7 +360,7 @@ func (e *Engine) enqueueOrphans(ctx context.Context) error {
 	}
 	rows.Close()
 	for _, j := range list {
-		if err := e.enqueue(ctx, j.ID, j.Spec.Generator); err != nil {
+		if err := e.enqueue(ctx, j.ID, j.Kind, j.Spec.Generator); err != nil {
 			return err
 		}
 	}

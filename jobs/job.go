@@ -31,11 +31,25 @@ var States = []string{StateQueued, StateRunning, StateRetrying, StateSucceeded, 
 // Terminal reports whether a state is final.
 func Terminal(s string) bool { return s == StateSucceeded || s == StateFailed || s == StateCancelled }
 
+// Job kinds.
+const (
+	// KindGenerate is a generation job: Spec says what to generate.
+	KindGenerate = "generate"
+	// KindEvaluate is a method comparison run by Config.Evaluator: Spec
+	// holds its dataset, output and first seed, Evaluation its request.
+	KindEvaluate = "evaluate"
+)
+
 // Job is what the API shows of a job.
 type Job struct {
-	ID         string               `json:"id"`
-	State      string               `json:"state"`
-	Spec       generators.Spec      `json:"request"`
+	ID    string `json:"id"`
+	Kind  string `json:"kind"`
+	State string `json:"state"`
+	// Spec is a generation job's request; for an evaluation, its dataset,
+	// output and first seed.
+	Spec generators.Spec `json:"request"`
+	// Evaluation is an evaluation's request, as the evaluator reads it.
+	Evaluation json.RawMessage      `json:"evaluation,omitempty"`
 	Progress   *generators.Progress `json:"progress,omitempty"`
 	Result     *generators.Result   `json:"result,omitempty"`
 	Error      string               `json:"error,omitempty"`
@@ -77,20 +91,21 @@ func fromMS(v sql.NullInt64) *time.Time {
 	return &t
 }
 
-const jobColumns = `id, spec, state, river_id, schedule_id, progress, result, error, attempts, worker, cancel_requested,
+const jobColumns = `id, kind, kind_request, spec, state, river_id, schedule_id, progress, result, error, attempts, worker, cancel_requested,
 	created_at, started_at, finished_at, heartbeat_at, updated_at`
 
 func scanJob(row interface{ Scan(...any) error }) (*Job, error) {
 	var (
 		j                            Job
 		spec                         string
+		kindRequest                  sql.NullString
 		scheduleID, progress, result sql.NullString
 		errText, workerCol           sql.NullString
 		cancel                       int
 		created, updated             int64
 		started, finished, heartbeat sql.NullInt64
 	)
-	if err := row.Scan(&j.ID, &spec, &j.State, &j.riverID, &scheduleID, &progress, &result, &errText, &j.Attempts, &workerCol, &cancel,
+	if err := row.Scan(&j.ID, &j.Kind, &kindRequest, &spec, &j.State, &j.riverID, &scheduleID, &progress, &result, &errText, &j.Attempts, &workerCol, &cancel,
 		&created, &started, &finished, &heartbeat, &updated); err != nil {
 		if errors.Is(err, sql.ErrNoRows) {
 			return nil, ErrNotFound
@@ -99,6 +114,9 @@ func scanJob(row interface{ Scan(...any) error }) (*Job, error) {
 	}
 	if err := json.Unmarshal([]byte(spec), &j.Spec); err != nil {
 		return nil, fmt.Errorf("job %s: stored request: %w", j.ID, err)
+	}
+	if kindRequest.Valid && kindRequest.String != "" {
+		j.Evaluation = json.RawMessage(kindRequest.String)
 	}
 	if progress.Valid && progress.String != "" {
 		j.Progress = &generators.Progress{}
@@ -129,10 +147,14 @@ func scanJob(row interface{ Scan(...any) error }) (*Job, error) {
 	return &j, nil
 }
 
-// requestHash identifies a request for idempotency checks.
-func requestHash(spec generators.Spec) string {
+// requestHash identifies a request for idempotency checks. A generation
+// job's hash is that of its spec alone, as before job kinds existed.
+func requestHash(kind string, spec generators.Spec, request json.RawMessage) string {
 	spec.ID = ""
 	b, _ := json.Marshal(spec)
+	if kind != KindGenerate {
+		b = fmt.Appendf(b, "\x00%s\x00%s", kind, request)
+	}
 	sum := sha256.Sum256(b)
 	return hex.EncodeToString(sum[:])
 }

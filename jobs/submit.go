@@ -2,6 +2,7 @@ package jobs
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -48,6 +49,10 @@ func (e *Engine) Check(ctx context.Context, spec generators.Spec) (*generators.P
 	return pr, nil
 }
 
+// CheckOutput refuses an output location inside the dataset's (the
+// output's folders would read as new classes), as Check does for jobs.
+func CheckOutput(dataset, output string) error { return outputOutsideDataset(dataset, output) }
+
 // outputOutsideDataset refuses an output inside the dataset (the job's
 // folder would read as a new class) or a dataset inside an output.
 func outputOutsideDataset(dataset, output string) error {
@@ -70,17 +75,47 @@ func outputOutsideDataset(dataset, output string) error {
 // submit of the same request returns the first job (created false); the same
 // key with another request is a *ConflictError.
 func (e *Engine) Submit(ctx context.Context, spec generators.Spec, idempotencyKey, scheduleID string) (*Job, bool, error) {
-	hash := requestHash(spec)
+	return e.submit(ctx, KindGenerate, spec, nil, idempotencyKey, scheduleID)
+}
+
+// Evaluator runs evaluation jobs (kind "evaluate"); package evaluate's
+// Runner is one. RunEvaluation must be resumable: a job interrupted by a
+// restart runs it again with the same id and request.
+type Evaluator interface {
+	RunEvaluation(ctx context.Context, id string, request json.RawMessage, progress func(generators.Progress)) (*generators.Result, error)
+}
+
+// SubmitEvaluation records an evaluation job and queues it on the heavy
+// queue (it trains models and may run GAN methods). spec carries the
+// dataset, output and first seed that listings show; request is what the
+// Evaluator gets, validated by the caller. Idempotency works as in Submit.
+func (e *Engine) SubmitEvaluation(ctx context.Context, spec generators.Spec, request json.RawMessage, idempotencyKey string) (*Job, bool, error) {
+	if e.cfg.Evaluator == nil {
+		return nil, false, &LimitError{Msg: "this server runs no evaluations (no evaluator configured)"}
+	}
+	return e.submit(ctx, KindEvaluate, spec, request, idempotencyKey, "")
+}
+
+func (e *Engine) submit(ctx context.Context, kind string, spec generators.Spec, request json.RawMessage, idempotencyKey, scheduleID string) (*Job, bool, error) {
+	hash := requestHash(kind, spec, request)
 	if idempotencyKey != "" {
 		if j, err := e.byIdempotencyKey(ctx, idempotencyKey, hash); j != nil || err != nil {
 			return j, false, err
 		}
 	}
-	spec.ID = newID("job_")
+	prefix := "job_"
+	if kind == KindEvaluate {
+		prefix = "eval_"
+	}
+	spec.ID = newID(prefix)
+	var req any
+	if kind != KindGenerate {
+		req = string(request)
+	}
 	now := ms(e.cfg.Now())
-	_, err := e.db.exec(ctx, `INSERT INTO tailsynth_jobs (id, idempotency_key, request_hash, spec, generator, state, schedule_id, created_at, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		spec.ID, nullIfEmpty(idempotencyKey), hash, jsonString(spec), spec.Generator, StateQueued, nullIfEmpty(scheduleID), now, now)
+	_, err := e.db.exec(ctx, `INSERT INTO tailsynth_jobs (id, kind, kind_request, idempotency_key, request_hash, spec, generator, state, schedule_id, created_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		spec.ID, kind, req, nullIfEmpty(idempotencyKey), hash, jsonString(spec), spec.Generator, StateQueued, nullIfEmpty(scheduleID), now, now)
 	if err != nil {
 		if idempotencyKey != "" { // lost a race with the same key
 			if j, err2 := e.byIdempotencyKey(ctx, idempotencyKey, hash); j != nil || err2 != nil {
@@ -89,7 +124,7 @@ func (e *Engine) Submit(ctx context.Context, spec generators.Spec, idempotencyKe
 		}
 		return nil, false, fmt.Errorf("record job: %w", err)
 	}
-	if err := e.enqueue(ctx, spec.ID, spec.Generator); err != nil {
+	if err := e.enqueue(ctx, spec.ID, kind, spec.Generator); err != nil {
 		// The row stays queued; the maintenance loop enqueues it later.
 		e.log.Warn("enqueue failed; will retry", "job", spec.ID, "err", err)
 	}
@@ -109,9 +144,9 @@ func (e *Engine) byIdempotencyKey(ctx context.Context, key, hash string) (*Job, 
 	return e.Get(ctx, id)
 }
 
-func (e *Engine) enqueue(ctx context.Context, id, generator string) error {
+func (e *Engine) enqueue(ctx context.Context, id, kind, generator string) error {
 	queue := QueueLight
-	if g, err := e.cfg.Pipeline.Registry.Get(generator); err == nil && g.Info().Heavy {
+	if g, err := e.cfg.Pipeline.Registry.Get(generator); kind == KindEvaluate || (err == nil && g.Info().Heavy) {
 		queue = QueueHeavy
 	}
 	res, err := e.river.Insert(ctx, Args{JobID: id}, &river.InsertOpts{

@@ -74,11 +74,23 @@ func (w *worker) Work(ctx context.Context, rj *river.Job[Args]) error {
 			}
 		}
 	}()
-	res, runErr := e.cfg.Pipeline.Run(ctx, j.Spec, func(p generators.Progress) {
+	report := func(p generators.Progress) {
 		mu.Lock()
 		latest = &p
 		mu.Unlock()
-	})
+	}
+	var res *generators.Result
+	var runErr error
+	switch j.Kind {
+	case KindEvaluate:
+		if e.cfg.Evaluator == nil {
+			runErr = &generators.ParamError{Msg: "evaluation job, but this server runs no evaluations (no evaluator configured)"}
+			break
+		}
+		res, runErr = e.cfg.Evaluator.RunEvaluation(ctx, j.ID, j.Evaluation, report)
+	default:
+		res, runErr = e.cfg.Pipeline.Run(ctx, j.Spec, report)
+	}
 	cancel(nil)
 	<-hbDone
 	bg := context.WithoutCancel(ctx)

@@ -18,6 +18,7 @@ import (
 
 	"github.com/tailsynth/tailsynth/api"
 	"github.com/tailsynth/tailsynth/configs"
+	"github.com/tailsynth/tailsynth/evaluate"
 	"github.com/tailsynth/tailsynth/generators"
 	"github.com/tailsynth/tailsynth/generators/compositegen"
 	"github.com/tailsynth/tailsynth/generators/gangen"
@@ -89,10 +90,11 @@ func New(ctx context.Context, cfg *configs.Config, log *slog.Logger, version str
 			return nil, err
 		}
 	}
-	pipeline := &generators.Pipeline{Registry: s.registry, Log: log, Open: s.open}
+	pipeline := &generators.Pipeline{Registry: s.registry, Log: log, Open: s.open, Quality: &evaluate.Hook{}}
 	s.engine, err = jobs.Open(ctx, jobs.Config{
 		Database: cfg.Jobs.Database, DataDir: cfg.AbsDataDir(), Workers: cfg.Jobs.Workers, HeavyWorkers: cfg.Jobs.HeavyWorkers,
 		MaxAttempts: cfg.Jobs.MaxAttempts, MaxSamples: cfg.Jobs.MaxSamples, Pipeline: pipeline, Log: log,
+		Evaluator: &evaluate.Runner{Pipeline: pipeline, Log: log},
 	})
 	if err != nil {
 		return nil, fmt.Errorf("job engine: %w", err)
@@ -113,7 +115,7 @@ func New(ctx context.Context, cfg *configs.Config, log *slog.Logger, version str
 		MaxBodyBytes: cfg.Server.MaxBodyBytes,
 		Ready:        ready,
 		Version:      version,
-		Mount:        []func(gin.IRouter){v1.Mount, api.MountOpenAPI},
+		Mount:        []func(gin.IRouter){v1.Mount, (&api.Models{Open: models}).Mount, api.MountOpenAPI},
 	})
 	return s, nil
 }

@@ -59,6 +59,7 @@ func init() {
 	commands["datasets"] = command{"register, list, get or delete dataset names", clientCmd((*cli).datasets)}
 	commands["schedules"] = command{"create, list, get or delete cron schedules", clientCmd((*cli).schedules)}
 	commands["generators"] = command{"list the server's generators and their parameters", clientCmd((*cli).generators)}
+	commands["evaluate"] = command{"compare generators on a dataset against real-only, random oversampling and SMOTE; --wait prints the leaderboard", clientCmd((*cli).evaluate)}
 }
 
 func usage() {

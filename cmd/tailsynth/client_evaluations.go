@@ -1,0 +1,303 @@
+package main
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"flag"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"text/tabwriter"
+	"time"
+
+	"github.com/tailsynth/tailsynth/cmd/tailsynth/internal/client"
+)
+
+// methodFlags collect repeated --method values: GENERATOR, GENERATOR:JSON
+// or NAME=GENERATOR:JSON.
+type methodFlags []evalMethod
+
+type evalMethod struct {
+	Name      string          `json:"name,omitempty"`
+	Generator string          `json:"generator"`
+	Params    json.RawMessage `json:"params,omitempty"`
+}
+
+func (m *methodFlags) String() string { return fmt.Sprint(len(*m), " methods") }
+
+func (m *methodFlags) Set(v string) error {
+	spec, params, hasParams := strings.Cut(v, ":")
+	var e evalMethod
+	if name, gen, ok := strings.Cut(spec, "="); ok {
+		e.Name, e.Generator = name, gen
+	} else {
+		e.Generator = spec
+	}
+	if e.Generator == "" {
+		return fmt.Errorf("%q: want GENERATOR, GENERATOR:JSON or NAME=GENERATOR:JSON", v)
+	}
+	if hasParams {
+		var obj map[string]any
+		if err := json.Unmarshal([]byte(params), &obj); err != nil || obj == nil {
+			return fmt.Errorf("%q: the parameters after ':' must be a JSON object such as {\"layout\":\"3x1\"}", v)
+		}
+		e.Params = json.RawMessage(params)
+	}
+	*m = append(*m, e)
+	return nil
+}
+
+// seedList is a comma-separated --seeds value.
+type seedList []int64
+
+func (s *seedList) String() string { return fmt.Sprint([]int64(*s)) }
+
+func (s *seedList) Set(v string) error {
+	*s = nil
+	for _, f := range strings.Split(v, ",") {
+		n, err := strconv.ParseInt(strings.TrimSpace(f), 10, 64)
+		if err != nil {
+			return fmt.Errorf("%q: want comma-separated integers such as 1,2,3", v)
+		}
+		*s = append(*s, n)
+	}
+	return nil
+}
+
+type evaluationRequest struct {
+	Dataset          string          `json:"dataset"`
+	Manifest         string          `json:"manifest,omitempty"`
+	Methods          []evalMethod    `json:"methods"`
+	Strategy         json.RawMessage `json:"strategy,omitempty"`
+	Seeds            []int64         `json:"seeds,omitempty"`
+	TestFraction     float64         `json:"test_fraction,omitempty"`
+	Features         string          `json:"features,omitempty"`
+	RepeatGeneration bool            `json:"repeat_generation,omitempty"`
+	Output           string          `json:"output,omitempty"`
+}
+
+func (c *cli) evaluate(ctx context.Context, args []string) int {
+	fs, cn := c.flags("evaluate", `evaluate --dataset D --method GEN[:JSON] [--method NAME=GEN:JSON ...] [--strategy S] [--seeds 1,2,3]
+       [--test-fraction F] [--features mlp|pca] [--repeat-generation] [--output URI] [--wait] [--json]
+   or: evaluate --show ID [--wait] [--json]`)
+	var req evaluationRequest
+	var methods methodFlags
+	var seeds seedList
+	fs.StringVar(&req.Dataset, "dataset", "", "dataset: a location (s3://bucket/prefix, file:///path) or a registered name")
+	fs.StringVar(&req.Manifest, "manifest", "", "manifest key inside the dataset")
+	fs.Var(&methods, "method", "a method to compare, repeatable: `GEN[:JSON]` or NAME=GEN:JSON, e.g. composite:'{\"layout\":\"3x1\"}'")
+	strategy := fs.String("strategy", "", "sampling `strategy` every method follows (default auto): "+strategyFormsHelp)
+	fs.Var(&seeds, "seeds", "comma-separated `seeds` of the utility runs (default 1,2,3; the first is every method's generation seed)")
+	fs.Float64Var(&req.TestFraction, "test-fraction", 0, "share of each class held out when the dataset has no test split (default 0.2)")
+	fs.StringVar(&req.Features, "features", "", "feature space: mlp (default) or pca")
+	fs.BoolVar(&req.RepeatGeneration, "repeat-generation", false, "run every method once per seed (its spread then includes the generator's randomness)")
+	fs.StringVar(&req.Output, "output", "", "output location (default: the server's default output)")
+	show := fs.String("show", "", "show evaluation `ID` instead of submitting one")
+	key := fs.String("idempotency-key", "", "makes a retried submit return the first evaluation")
+	wait := fs.Bool("wait", false, "follow the evaluation until it ends and print the leaderboard; exit 1 unless it succeeded")
+	asJSON := fs.Bool("json", false, "print the answer as JSON instead of a table")
+	if _, code, ok := c.parseN(fs, args); !ok {
+		return code
+	}
+	cl, err := c.client(cn)
+	if err != nil {
+		return c.fail(err)
+	}
+	id := *show
+	if id == "" {
+		if req.Dataset == "" || len(methods) == 0 {
+			return c.usageError(fs, "--dataset and at least one --method are required")
+		}
+		req.Methods, req.Seeds = methods, seeds
+		if *strategy != "" {
+			if req.Strategy, err = parseStrategy(*strategy); err != nil {
+				return c.usageError(fs, "--strategy: %v", err)
+			}
+		}
+		r := client.Request{Method: http.MethodPost, Path: "/v1/evaluations", Body: req}
+		if *key != "" {
+			r.Header = http.Header{"Idempotency-Key": {*key}}
+		}
+		b, err := cl.Do(ctx, r)
+		if err != nil {
+			return c.fail(err)
+		}
+		var sub struct {
+			Evaluation jobView `json:"evaluation"`
+			Plan       struct {
+				Total int `json:"total"`
+				Split struct {
+					Description string `json:"description"`
+				} `json:"split"`
+			} `json:"plan"`
+		}
+		if err := json.Unmarshal(b, &sub); err != nil || sub.Evaluation.ID == "" {
+			return c.fail(fmt.Errorf("the submit answer names no evaluation: %s", b))
+		}
+		if !*wait {
+			return c.printJSON(b)
+		}
+		id = sub.Evaluation.ID
+		fmt.Fprintf(c.stderr, "submitted %s: %d methods, %d samples each; held out: %s\n", id, len(methods), sub.Plan.Total, sub.Plan.Split.Description)
+	}
+	if *wait {
+		if err := c.followJob(ctx, cl, id); err != nil {
+			return c.fail(err)
+		}
+	}
+	b, err := cl.Do(ctx, client.Request{Method: http.MethodGet, Path: "/v1/evaluations/" + url.PathEscape(id)})
+	if err != nil {
+		return c.fail(err)
+	}
+	if *asJSON {
+		return c.printJSON(b)
+	}
+	return c.printLeaderboard(b)
+}
+
+// followJob draws a job's progress on stderr until it ends, reconnecting a
+// broken event stream as waitJob does.
+func (c *cli) followJob(ctx context.Context, cl *client.Client, id string) error {
+	view := &progressView{w: c.stderr, tty: c.tty}
+	failures := 0
+	for {
+		err := cl.Events(ctx, "/v1/jobs/"+url.PathEscape(id)+"/events", func(ev client.Event) error {
+			switch ev.Name {
+			case "job":
+				var j jobView
+				if err := json.Unmarshal(ev.Data, &j); err != nil {
+					return fmt.Errorf("event %q: %w", ev.Data, err)
+				}
+				failures = 0
+				view.update(j)
+			case "end":
+				return errEnded
+			}
+			return nil
+		})
+		if errors.Is(err, errEnded) {
+			return nil
+		}
+		if ctx.Err() != nil {
+			return fmt.Errorf("stopped waiting; evaluation %s goes on (\"tailsynth jobs cancel %s\" stops it)", id, id)
+		}
+		var ae *client.Error
+		if errors.As(err, &ae) && ae.Status < 500 {
+			return err
+		}
+		if failures++; failures > maxReconnects {
+			return fmt.Errorf("following evaluation %s: gave up after %d reconnects: %w", id, maxReconnects, err)
+		}
+		select {
+		case <-time.After(min(c.retryBase<<(failures-1), maxRetryPause)):
+		case <-ctx.Done():
+		}
+	}
+}
+
+// printLeaderboard prints GET /v1/evaluations/{id} as a table; it returns
+// 1 unless the evaluation succeeded.
+func (c *cli) printLeaderboard(b []byte) int {
+	var ev struct {
+		Evaluation  jobView `json:"evaluation"`
+		Leaderboard []struct {
+			Rank       int    `json:"rank"`
+			Name       string `json:"name"`
+			Error      string `json:"error"`
+			MinorityF1 *stat  `json:"minority_f1"`
+			MacroF1    *stat  `json:"macro_f1"`
+			BalAcc     *stat  `json:"balanced_accuracy"`
+			LiftReal   *struct {
+				MinorityF1 stat `json:"minority_f1"`
+			} `json:"lift_over_real"`
+			LiftSMOTE *struct {
+				MinorityF1 stat `json:"minority_f1"`
+			} `json:"lift_over_smote"`
+			Fidelity *struct {
+				Frechet       *float64 `json:"frechet"`
+				Precision     *float64 `json:"precision"`
+				Recall        *float64 `json:"recall"`
+				NearCopyShare *float64 `json:"near_copy_share"`
+			} `json:"fidelity"`
+		} `json:"leaderboard"`
+		Minority []string          `json:"minority"`
+		Files    map[string]string `json:"files"`
+		LBError  string            `json:"leaderboard_error"`
+	}
+	if err := json.Unmarshal(b, &ev); err != nil {
+		return c.fail(fmt.Errorf("reading the evaluation: %w", err))
+	}
+	j := ev.Evaluation
+	if j.State != "succeeded" {
+		msg := fmt.Sprintf("evaluation %s is %s", j.ID, j.State)
+		if j.Error != "" {
+			msg += ": " + strings.TrimSpace(j.Error)
+		}
+		fmt.Fprintln(c.stderr, msg)
+		return 1
+	}
+	if ev.LBError != "" {
+		return c.fail(errors.New(ev.LBError))
+	}
+	fmt.Fprintf(c.stdout, "evaluation %s; minority F1 = mean F1 over %s\n", j.ID, strings.Join(ev.Minority, ", "))
+	tw := tabwriter.NewWriter(c.stdout, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "RANK\tNAME\tMINORITY F1\tMACRO F1\tBAL. ACC\tLIFT/REAL\tLIFT/SMOTE\tFRECHET\tPREC\tREC\tNEAR-COPIES")
+	for _, r := range ev.Leaderboard {
+		cells := []string{strconv.Itoa(r.Rank), r.Name, r.MinorityF1.String(), r.MacroF1.String(), r.BalAcc.String(), "-", "-", "-", "-", "-", "-"}
+		if r.Error != "" {
+			cells[2] = "failed: " + r.Error
+		}
+		if r.LiftReal != nil {
+			cells[5] = r.LiftReal.MinorityF1.signed()
+		}
+		if r.LiftSMOTE != nil {
+			cells[6] = r.LiftSMOTE.MinorityF1.signed()
+		}
+		if f := r.Fidelity; f != nil {
+			cells[7], cells[8], cells[9], cells[10] = optNum(f.Frechet, "%.2f", 1), optNum(f.Precision, "%.3f", 1), optNum(f.Recall, "%.3f", 1), optNum(f.NearCopyShare, "%.1f%%", 100)
+		}
+		fmt.Fprintln(tw, strings.Join(cells, "\t"))
+	}
+	_ = tw.Flush()
+	for _, k := range []string{"report_html", "leaderboard"} {
+		if f := ev.Files[k]; f != "" {
+			fmt.Fprintf(c.stdout, "%s: %s\n", k, f)
+		}
+	}
+	return 0
+}
+
+type stat struct {
+	Mean float64 `json:"mean"`
+	Std  float64 `json:"std"`
+	N    int     `json:"n"`
+}
+
+func (s *stat) String() string {
+	switch {
+	case s == nil:
+		return "-"
+	case s.N <= 1:
+		return fmt.Sprintf("%.3f", s.Mean)
+	}
+	return fmt.Sprintf("%.3f±%.3f", s.Mean, s.Std)
+}
+
+func (s stat) signed() string {
+	if s.N <= 1 {
+		return fmt.Sprintf("%+.3f", s.Mean)
+	}
+	return fmt.Sprintf("%+.3f±%.3f", s.Mean, s.Std)
+}
+
+func optNum(v *float64, format string, scale float64) string {
+	if v == nil {
+		return "-"
+	}
+	return fmt.Sprintf(format, *v*scale)
+}
+
+var _ flag.Value = (*methodFlags)(nil)

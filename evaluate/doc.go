@@ -1,0 +1,72 @@
+// Package evaluate answers, for real datasets in storage, the question
+// package quality answers for matrices: did the synthetic samples help? It
+// reads files into feature rows and runs quality's measures in two places.
+//
+// # Per-job quality (Hook)
+//
+// [Hook] is a generators.QualityHook: after a job's samples are written,
+// [AssessJob] compares every generated class with REAL HELD-OUT samples of
+// that class — the dataset's test split, else its validation split — and
+// the job's report.json gets a "quality" section ([JobQuality]) and its
+// report.html the tables and real-beside-synthetic grids:
+//
+//   - fidelity in a feature space fitted on the real training files
+//     ([FeatureSpace]: the hidden layer of a seeded MLP by default, or
+//     PCA): Fréchet distance (with n_real, n_fake and
+//     quality.FrechetBiasNote) and k-NN precision/recall (k = 3);
+//   - memorization in pixel space: each sample's nearest training image of
+//     its class relative to the median nearest-neighbour gap inside the
+//     class; the share of near-copies (ratio < 0.1), flagged above 5%;
+//   - utility: logistic regression (quality.TrainLogReg) in the feature
+//     space trained on (a) the real training files, (b) plus random
+//     oversampling, (c) plus SMOTE (k = 5, in the feature space), (d) plus
+//     this job's samples — (b) and (c) add as many rows per class as the
+//     job did — tested on the held-out files over seeds 1, 2, 3: per-class
+//     P/R/F1, minority F1 (mean over the generated classes), macro F1,
+//     balanced accuracy, and lifts of (d) over (a) and (c).
+//
+// Without a held-out split the report says so ([NoHeldOutNote]): fidelity
+// is measured against the training files and utility is not computed. A
+// job can turn the measurement off ("quality": "off"); a failure never
+// fails the job (errors are in the report).
+//
+// # Method comparison (Runner)
+//
+// [Runner] runs POST /v1/evaluations on the job engine (it implements
+// jobs.Evaluator). One held-out split serves every method — the dataset's
+// test or validation split, or a seeded stratified split of [Request]
+// TestFraction (recorded in split.json) — and every method's generator runs
+// through generators.Pipeline.RunDataset on a view holding the training
+// files only, so generation never sees the held-out files. Outputs:
+//
+//	<output>/<evaluation>/methods/<name>/   each method's job output
+//	<output>/<evaluation>/split.json        the split and held-out files
+//	<output>/<evaluation>/leaderboard.json  [Leaderboard]
+//	<output>/<evaluation>/report.html       tables and pictures, self-contained
+//	<output>/<evaluation>/_SUCCESS          written last
+//
+// The leaderboard always holds the baselines "real", "random_oversampling"
+// and "smote", computed inside the evaluator, beside the methods, sorted by
+// minority F1.
+//
+// # Features
+//
+// [Featurizer] reads images safely (composite.Decode limits; unreadable
+// files skipped and counted), converts them to grey or RGB (decided once
+// per dataset), resizes them to 28×28 (FeatureOptions.Size) and flattens
+// them to [0, 1]. WAV files become a log-mel summary (mean and standard
+// deviation of each band over time): cheap and comparable between real and
+// synthetic WAV files, but blind to temporal structure, and it cannot
+// compare a WAV dataset with spectrogram-image samples — such a job's
+// report says the features are not comparable (the samples are skipped as
+// unreadable for the dataset's kind).
+//
+// # Cost
+//
+// [Config] bounds the work: at most 12,000 real training rows (every class
+// subsampled at one fraction so the imbalance is kept, with each variant's
+// added rows scaled alike), 1,000 held-out and 1,000 synthetic rows per
+// class, 20,000 training rows per class for the near-copy search. On the
+// shared 2-core machine a per-job report on a few thousand 28×28 images
+// takes seconds.
+package evaluate

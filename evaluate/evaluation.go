@@ -1,0 +1,425 @@
+package evaluate
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"sort"
+	"strings"
+	"time"
+
+	"github.com/tailsynth/tailsynth/generators"
+	"github.com/tailsynth/tailsynth/quality"
+	"github.com/tailsynth/tailsynth/storage"
+)
+
+// Output layout of an evaluation, relative to <output>/<evaluation id>/.
+const (
+	LeaderboardKey = "leaderboard.json"
+	SplitKey       = "split.json"
+	// MethodsDir holds one generation job output per method:
+	// methods/<name>/ (or methods/<name>/seed-<s>/ with repeat_generation).
+	MethodsDir = "methods"
+)
+
+// Runner runs evaluations; it implements the job engine's jobs.Evaluator,
+// so evaluations are jobs: queued, with progress, cancellable, and resumed
+// after a restart (finished method outputs are kept and reused).
+type Runner struct {
+	Pipeline *generators.Pipeline
+	// Config bounds the cost; the request's features and seeds override
+	// its UtilitySpace and Seeds.
+	Config Config
+	Log    *slog.Logger
+}
+
+// RunEvaluation runs the evaluation id described by request (a Request,
+// normalized): every method generates on the training part only, then the
+// real data, every method's samples and the baselines are measured, and
+// leaderboard.json, report.html and, last, _SUCCESS are written under
+// <output>/<id>/. An evaluation whose _SUCCESS exists is not run again.
+// A method whose generation fails gets a row with its error; the
+// evaluation goes on.
+func (r *Runner) RunEvaluation(ctx context.Context, id string, request json.RawMessage, progress func(generators.Progress)) (*generators.Result, error) {
+	var req Request
+	if err := json.Unmarshal(request, &req); err != nil {
+		return nil, &generators.ParamError{Msg: fmt.Sprintf("evaluation %s: stored request: %v", id, err)}
+	}
+	if err := req.Normalize(r.Pipeline.Registry); err != nil {
+		return nil, err
+	}
+	log := r.Log
+	if log == nil {
+		log = slog.Default()
+	}
+	root, err := r.Pipeline.Open(ctx, req.Output)
+	if err != nil {
+		return nil, err
+	}
+	out := storage.Sub(root, id)
+	uri := strings.TrimSuffix(req.Output, "/") + "/" + id
+	if _, err := out.Stat(ctx, generators.SuccessKey); err == nil {
+		return &generators.Result{Output: uri, Resumed: true}, nil
+	} else if !errors.Is(err, storage.ErrNotFound) {
+		return nil, err
+	}
+	times := map[string]float64{}
+	progress(generators.Progress{Stage: "scanning dataset"})
+	t0 := time.Now()
+	plan, ds, err := Check(ctx, r.Pipeline, &req)
+	if err != nil {
+		return nil, err
+	}
+	view := plan.Split.View(ds)
+	if err := putJSON(ctx, out, SplitKey, splitFile(plan.Split)); err != nil {
+		return nil, err
+	}
+	times["scan_s"] = time.Since(t0).Seconds()
+
+	// Generation: every method on the training part only.
+	t0 = time.Now()
+	runs := make([]methodRun, len(req.Methods))
+	genSeeds := req.Seeds[:1]
+	if req.RepeatGeneration {
+		genSeeds = req.Seeds
+	}
+	for i, m := range req.Methods {
+		runs[i] = methodRun{Method: m, samples: map[int64]map[string][]string{}, outputs: map[int64]string{}}
+		for _, seed := range genSeeds {
+			jobID := m.Name
+			if req.RepeatGeneration {
+				jobID = fmt.Sprintf("%s/seed-%d", m.Name, seed)
+			}
+			spec := generators.Spec{ID: jobID, Dataset: req.Dataset, Manifest: req.Manifest, Generator: m.Generator, Params: m.Params,
+				Strategy: *req.Strategy, Seed: seed, Output: uri + "/" + MethodsDir, Quality: generators.QualityOff}
+			stage := fmt.Sprintf("method %d of %d (%s, seed %d)", i+1, len(req.Methods), m.Name, seed)
+			res, err := r.Pipeline.RunDataset(ctx, spec, view, func(p generators.Progress) {
+				p.Stage = stage + ": " + p.Stage
+				progress(p)
+			})
+			if err == nil {
+				runs[i].outputs[seed] = res.Output
+				runs[i].samples[seed], err = readSampleKeys(ctx, storage.Sub(out, MethodsDir+"/"+jobID))
+			}
+			if err != nil {
+				if ctx.Err() != nil {
+					return nil, ctx.Err()
+				}
+				runs[i].err = fmt.Sprintf("generation with seed %d failed: %v", seed, err)
+				log.Warn("evaluation method failed", "evaluation", id, "method", m.Name, "err", err)
+				break
+			}
+		}
+	}
+	times["generate_s"] = time.Since(t0).Seconds()
+
+	cfg := r.Config
+	cfg.UtilitySpace, cfg.Seeds = req.Features, req.Seeds
+	cfg = cfg.withDefaults()
+	if err := cfg.validate(); err != nil {
+		return nil, &generators.ParamError{Msg: err.Error()}
+	}
+	progress(generators.Progress{Stage: "measuring: reading real files and fitting the feature space"})
+	t0 = time.Now()
+	src, err := r.Pipeline.Open(ctx, req.Dataset)
+	if err != nil {
+		return nil, err
+	}
+	real, err := loadReal(ctx, src, plan.Split, cfg)
+	if err != nil {
+		return nil, fmt.Errorf("real data: %w", err)
+	}
+	times["real_s"] = time.Since(t0).Seconds()
+	t0 = time.Now()
+	progress(generators.Progress{Stage: "measuring: fidelity, memorization and utility"})
+	lb, err := r.measure(ctx, id, &req, plan, ds, real, runs, out)
+	if err != nil {
+		return nil, err
+	}
+	times["measure_s"] = time.Since(t0).Seconds()
+	lb.Timings = times
+	progress(generators.Progress{Stage: "writing leaderboard and report"})
+	if err := putJSON(ctx, out, LeaderboardKey, lb); err != nil {
+		return nil, err
+	}
+	page, err := renderEvaluation(lb)
+	if err != nil {
+		return nil, fmt.Errorf("report.html: %w", err)
+	}
+	if _, err := out.Put(ctx, generators.ReportHTMLKey, bytes.NewReader(page), int64(len(page)), storage.PutOptions{ContentType: "text/html; charset=utf-8"}); err != nil {
+		return nil, err
+	}
+	marker, _ := json.Marshal(map[string]any{"evaluation": id, "rows": len(lb.Rows), "completed_at": time.Now().UTC().Format(time.RFC3339)})
+	if _, err := out.Put(ctx, generators.SuccessKey, bytes.NewReader(marker), int64(len(marker)),
+		storage.PutOptions{ContentType: "application/json", IfNotExists: true}); err != nil && !errors.Is(err, storage.ErrExists) {
+		return nil, err
+	}
+	progress(generators.Progress{Stage: "done"})
+	return &generators.Result{Output: uri, Files: 3, Added: plan.Add}, nil
+}
+
+// methodRun is one method's generation outcome.
+type methodRun struct {
+	Method
+	// samples are the sample keys by class of each generation seed;
+	// outputs the job output URIs.
+	samples map[int64]map[string][]string
+	outputs map[int64]string
+	err     string
+}
+
+// readSampleKeys lists a finished job's samples by class from its
+// metadata.jsonl.
+func readSampleKeys(ctx context.Context, job storage.Store) (map[string][]string, error) {
+	rc, _, err := job.Get(ctx, generators.MetadataKey)
+	if err != nil {
+		return nil, fmt.Errorf("metadata: %w", err)
+	}
+	defer rc.Close()
+	out := map[string][]string{}
+	sc := bufio.NewScanner(rc)
+	sc.Buffer(make([]byte, 64<<10), 16<<20)
+	for sc.Scan() {
+		var row struct {
+			FileName string `json:"file_name"`
+			Label    string `json:"label"`
+		}
+		if err := json.Unmarshal(sc.Bytes(), &row); err != nil {
+			return nil, fmt.Errorf("metadata: %w", err)
+		}
+		out[row.Label] = append(out[row.Label], row.FileName)
+	}
+	return out, sc.Err()
+}
+
+func putJSON(ctx context.Context, st storage.Store, key string, v any) error {
+	b, err := json.MarshalIndent(v, "", "  ")
+	if err != nil {
+		return err
+	}
+	_, err = st.Put(ctx, key, bytes.NewReader(b), int64(len(b)), storage.PutOptions{ContentType: "application/json"})
+	return err
+}
+
+// splitFile is split.json: the split and the held-out files, so that a
+// user can reproduce the test set.
+func splitFile(s Split) any {
+	keys := make([]string, len(s.HeldOut))
+	for i, f := range s.HeldOut {
+		keys[i] = f.Key
+	}
+	return struct {
+		Split
+		HeldOutFiles []string `json:"held_out_files"`
+	}{s, keys}
+}
+
+// measure computes the figures of every row and builds the leaderboard.
+func (r *Runner) measure(ctx context.Context, id string, req *Request, plan *Plan, ds *generators.Dataset, real *realSet,
+	runs []methodRun, out storage.Store) (*Leaderboard, error) {
+	cfg := real.cfg
+	lb := &Leaderboard{
+		Evaluation: id, Dataset: req.Dataset, DatasetFingerprint: ds.Fingerprint, Request: *req, Split: plan.Split,
+		Plan: plan.Add, Features: real.fz, Space: real.space, UtilitySpace: real.uspace, FrechetBiasNote: quality.FrechetBiasNote, Config: cfg,
+		Fidelity: map[string][]ClassFidelity{},
+	}
+	counts := map[int]int{}
+	var minority []int
+	for _, c := range real.classes {
+		if n := plan.Add[c]; n > 0 {
+			ci := real.index[c]
+			counts[ci] = n
+			minority = append(minority, ci)
+			lb.Minority = append(lb.Minority, c)
+		}
+	}
+	var unreadable []generators.Problem
+	var sets []synthSet
+	firstSeed := req.Seeds[0]
+	for i := range runs {
+		m := &runs[i]
+		if m.err != "" {
+			continue
+		}
+		set := synthSet{name: m.Name, bySeed: map[int64]quality.Dataset{}}
+		for seed, byClass := range m.samples {
+			st := storage.Sub(out, MethodsDir+"/"+m.Name)
+			if req.RepeatGeneration {
+				st = storage.Sub(out, fmt.Sprintf("%s/%s/seed-%d", MethodsDir, m.Name, seed))
+			}
+			var parts []quality.Dataset
+			fakes := map[int]fakeSet{}
+			for _, c := range real.classes {
+				keys := byClass[c]
+				if len(keys) == 0 {
+					continue
+				}
+				rows, err := real.fz.Load(ctx, st, keys)
+				if err != nil {
+					return nil, err
+				}
+				unreadable = append(unreadable, rows.Skipped...)
+				ci := real.index[c]
+				fakes[ci] = fakeSet{pix: rows.X, keys: rows.Keys}
+				parts = append(parts, quality.Dataset{X: rows.X, Y: fill(rows.X.Rows, ci)})
+			}
+			d, err := concatAll(parts, real.fz.Dim)
+			if err != nil {
+				return nil, err
+			}
+			key := seed
+			if !req.RepeatGeneration {
+				key = 0
+			}
+			set.bySeed[key] = d
+			if seed == firstSeed {
+				for _, ci := range minority {
+					f := real.fidelity(ctx, ci, fakes[ci])
+					lb.Fidelity[m.Name] = append(lb.Fidelity[m.Name], f)
+					lb.pictures = append(lb.pictures, methodPicture{Method: m.Name, classPicture: real.picture(ci, fakes[ci].pix)})
+				}
+			}
+		}
+		sets = append(sets, set)
+	}
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	scaled := real.scaled(counts)
+	for _, v := range []quality.Variant{quality.RandomOversampling(scaled), quality.SMOTE(cfg.SMOTEK, scaled)} {
+		extra, err := v.Augment(ctx, real.trainFt, firstSeed)
+		if err != nil {
+			lb.Errors = append(lb.Errors, fmt.Sprintf("%s fidelity: %v", v.Name, err))
+			continue
+		}
+		for _, ci := range minority {
+			lb.Fidelity[v.Name] = append(lb.Fidelity[v.Name], real.baselineFidelity(ctx, ci, classRows(extra, ci)))
+		}
+	}
+	util, err := real.utility(ctx, sets, scaled, minority)
+	if err != nil {
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+		lb.Errors = append(lb.Errors, "utility: "+err.Error())
+	}
+	lb.Utility = util
+	lb.UtilityNote = real.utilityNote()
+	lb.Rows = buildRows(util, runs, lb.Fidelity)
+	unreadable = append(unreadable, real.skipped...)
+	lb.NUnreadable = len(unreadable)
+	lb.Unreadable = unreadable[:min(maxListed, len(unreadable))]
+	lb.Notes = append(lb.Notes,
+		"Rows are sorted by minority F1 (the mean F1 over the generated classes on the held-out split); utility cells are mean ± sample standard deviation over the seeds.",
+		"Every method generated from the training part only; the held-out files (split.json) were never given to a generator.",
+		"Fidelity of methods: their samples read back as images; of random_oversampling and smote: their rows in the fidelity feature space (seed "+fmt.Sprint(firstSeed)+"; the utility runs make their own in the utility space), with memorization measured there (random oversampling copies training rows, so its near-copy share is 100% by construction).",
+		quality.FrechetBiasNote)
+	if !req.RepeatGeneration {
+		lb.Notes = append(lb.Notes, fmt.Sprintf("Each method generated once (seed %d): its utility has one run (spread 0) and its lifts pair that run with every seed of the baselines; set repeat_generation to include the generators' randomness.", firstSeed))
+	}
+	return lb, nil
+}
+
+// buildRows makes the leaderboard rows, best minority F1 first; methods
+// that failed come last.
+func buildRows(u *quality.UtilityResult, runs []methodRun, fid map[string][]ClassFidelity) []Row {
+	rows := []Row{
+		{Name: quality.VariantReal, Kind: KindBaseline, Description: "the real training part alone"},
+		{Name: quality.VariantRandomOversampling, Kind: KindBaseline, Description: "plus copies of training rows of the generated classes, drawn with replacement (seeded)"},
+		{Name: quality.VariantSMOTE, Kind: KindBaseline, Description: "plus SMOTE rows (k = 5) interpolated in the utility feature space (seeded)"},
+	}
+	for _, m := range runs {
+		rows = append(rows, Row{Name: m.Name, Kind: KindMethod, Generator: m.Generator, Params: m.Params, Error: m.err,
+			Output: m.outputs[firstKey(m.outputs)]})
+	}
+	for i := range rows {
+		row := &rows[i]
+		if f, ok := fid[row.Name]; ok {
+			row.Fidelity = summarize(f)
+		}
+		if u == nil || row.Error != "" {
+			continue
+		}
+		for _, v := range u.Variants {
+			if v.Name == row.Name {
+				row.MinorityF1, row.MacroF1, row.BalancedAccuracy = ptr(v.MinorityF1), ptr(v.MacroF1), ptr(v.BalancedAccuracy)
+			}
+		}
+		if row.Name != quality.VariantReal {
+			if l, err := u.Lift(row.Name, quality.VariantReal); err == nil {
+				row.LiftOverReal = &l
+			}
+		}
+		if row.Name != quality.VariantSMOTE && row.Name != quality.VariantReal {
+			if l, err := u.Lift(row.Name, quality.VariantSMOTE); err == nil {
+				row.LiftOverSMOTE = &l
+			}
+		}
+	}
+	sort.SliceStable(rows, func(i, j int) bool {
+		a, b := rows[i].MinorityF1, rows[j].MinorityF1
+		switch {
+		case a == nil || b == nil:
+			return a != nil && b == nil
+		default:
+			return a.Mean > b.Mean
+		}
+	})
+	for i := range rows {
+		rows[i].Rank = i + 1
+	}
+	return rows
+}
+
+func firstKey(m map[int64]string) int64 {
+	var keys []int64
+	for k := range m {
+		keys = append(keys, k)
+	}
+	if len(keys) == 0 {
+		return 0
+	}
+	sort.Slice(keys, func(i, j int) bool { return keys[i] < keys[j] })
+	return keys[0]
+}
+
+func ptr[T any](v T) *T { return &v }
+
+// summarize averages the fidelity figures over the generated classes; a
+// figure no class has stays nil.
+func summarize(classes []ClassFidelity) *FidelitySummary {
+	s := &FidelitySummary{Classes: len(classes)}
+	var frechet, precision, recall float64
+	var nf, np, flagged, checked int
+	for _, c := range classes {
+		if c.Frechet != nil {
+			frechet += c.Frechet.Distance
+			nf++
+		}
+		if c.PrecisionRecall != nil {
+			precision += c.PrecisionRecall.Precision
+			recall += c.PrecisionRecall.Recall
+			np++
+		}
+		if m := c.Memorization; m != nil {
+			flagged += m.NFlagged
+			checked += m.NSynthetic
+			s.Space = m.Space
+			s.Alert = s.Alert || m.Alert
+		}
+	}
+	if nf > 0 {
+		s.Frechet = ptr(frechet / float64(nf))
+	}
+	if np > 0 {
+		s.Precision, s.Recall = ptr(precision/float64(np)), ptr(recall/float64(np))
+	}
+	if checked > 0 {
+		s.NearCopyShare = ptr(float64(flagged) / float64(checked))
+	}
+	return s
+}

@@ -1,0 +1,244 @@
+package evaluate
+
+import (
+	"bytes"
+	"fmt"
+	"html/template"
+	"strconv"
+	"strings"
+
+	"github.com/tailsynth/tailsynth/quality"
+)
+
+// htmlStyle is shared by the evaluation page; job fragments inherit the
+// job report's style.
+const htmlStyle = `body{font:14px/1.45 system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:2rem auto;max-width:1150px;color:#222;padding:0 1rem}
+h1{font-size:1.5rem}h2{font-size:1.15rem;margin-top:2rem;border-bottom:1px solid #ddd;padding-bottom:.2rem}h3{font-size:1rem;margin-top:1.4rem}
+table{border-collapse:collapse;margin:.5rem 0}td,th{border:1px solid #ddd;padding:.25rem .6rem;text-align:left}
+th{background:#f4f4f4}td{font-variant-numeric:tabular-nums}
+figure{margin:1rem 0}figure img{max-width:100%;image-rendering:pixelated;border:1px solid #ddd}
+figcaption{color:#555;font-size:.9rem}pre{background:#f7f7f7;padding:.8rem;overflow:auto;font-size:12px}
+.note{color:#555}.alert{color:#b00;font-weight:600}.err{color:#b00}`
+
+var tmpl = template.Must(template.New("tables").Parse(`
+{{define "table"}}{{if .}}<table><tr>{{range index . 0}}<th>{{.}}</th>{{end}}</tr>
+{{range slice . 1}}<tr>{{range .}}<td>{{.}}</td>{{end}}</tr>
+{{end}}</table>{{end}}{{end}}
+
+{{define "pictures"}}{{range .}}<figure>{{if .URI}}<img src="{{.URI}}" alt="class {{.Class}}: real and synthetic samples">{{end}}
+<figcaption>class <b>{{.Class}}</b>{{if .URI}}: top row {{.NReal}} real ({{.Real}}) images, bottom row {{.NFake}} synthetic samples, at the evaluation size{{end}}{{if .Note}} — {{.Note}}{{end}}</figcaption></figure>
+{{end}}{{end}}
+
+{{define "job"}}<h2>Quality</h2>
+<table><tr><th>status</th><td>{{.Q.Status}}</td></tr>
+<tr><th>held-out data</th><td>{{.Q.HeldOut.Description}}</td></tr>
+{{if .Q.Features}}<tr><th>features</th><td>{{.Q.Features.Describe}}</td></tr>{{end}}
+{{if .Q.Space}}<tr><th>fidelity feature space</th><td>{{.Q.Space.Description}}</td></tr>{{end}}
+{{if .Q.UtilitySpace}}<tr><th>utility feature space</th><td>{{.Q.UtilitySpace.Description}}</td></tr>{{end}}
+<tr><th>unreadable files</th><td>{{.Q.NUnreadable}}</td></tr></table>
+{{if .Q.Note}}<p class="note">{{.Q.Note}}</p>{{end}}
+{{range .Q.Errors}}<p class="err">{{.}}</p>{{end}}
+{{if .Fidelity}}<h3>Fidelity and memorization per generated class</h3>
+{{template "table" .Fidelity}}
+<p class="note">Fréchet distance (d², as FID) and k-NN precision (fidelity) / recall (coverage) (Kynkäänniemi et al. 2019) in the fidelity feature space, against the class's real {{if eq .Q.HeldOut.Source "none"}}training{{else}}held-out{{end}} samples. Near-copies: samples whose nearest training image of the class (pixels) is closer than {{.Q.Config.Memorization.Threshold}} × the median nearest-neighbour gap inside the class; flagged above {{.AlertPercent}}. {{.Q.FrechetBiasNote}}</p>{{end}}
+{{if .Utility}}<h3>Utility: does a classifier do better on the generated classes?</h3>
+<p class="note">{{.Q.UtilityNote}}. {{.Q.Utility.Classifier}}. "minority F1" is the mean F1 over the generated classes.</p>
+{{template "table" .Utility}}
+<h3>Lifts (paired differences)</h3>
+{{template "table" .Lifts}}
+<h3>F1 per class</h3>
+{{template "table" .PerClass}}{{end}}
+{{if .Pictures}}<h3>Samples: real (top) beside synthetic (bottom)</h3>
+{{template "pictures" .Pictures}}{{end}}
+{{end}}
+`))
+
+type jobView struct {
+	Q            *JobQuality
+	Fidelity     [][]string
+	Utility      [][]string
+	Lifts        [][]string
+	PerClass     [][]string
+	Pictures     []classPicture
+	AlertPercent string
+}
+
+// renderJobQuality renders the quality section of a job's report.html.
+func renderJobQuality(q *JobQuality) template.HTML {
+	v := jobView{Q: q, Pictures: q.pictures, AlertPercent: pct(q.Config.NearCopyAlert)}
+	if len(q.Classes) > 0 {
+		v.Fidelity = fidelityTable(q.Classes)
+	}
+	if q.Utility != nil {
+		v.Utility = q.Utility.Table()
+		v.Lifts = liftTable(q.Utility.Lifts)
+		v.PerClass = perClassTable(q.Utility)
+	}
+	var buf bytes.Buffer
+	if err := tmpl.ExecuteTemplate(&buf, "job", v); err != nil {
+		return template.HTML("<p>quality section: " + template.HTMLEscapeString(err.Error()) + "</p>")
+	}
+	return template.HTML(buf.String()) // #nosec: produced by html/template
+}
+
+func pct(v float64) string { return strconv.FormatFloat(100*v, 'f', -1, 64) + "%" }
+
+func fidelityTable(classes []ClassFidelity) [][]string {
+	rows := [][]string{{"class", "reference", "n real", "n synthetic", "Fréchet d²", "precision", "recall", "near-copies", "alert", "problems"}}
+	for _, f := range classes {
+		row := []string{f.Class, f.Reference, strconv.Itoa(f.NReal), strconv.Itoa(f.NFake), "—", "—", "—", "—", "", strings.Join(f.Errors, "; ")}
+		if f.Frechet != nil {
+			row[4] = fmt.Sprintf("%.3f", f.Frechet.Distance)
+		}
+		if f.PrecisionRecall != nil {
+			row[5], row[6] = fmt.Sprintf("%.3f", f.PrecisionRecall.Precision), fmt.Sprintf("%.3f", f.PrecisionRecall.Recall)
+		}
+		if m := f.Memorization; m != nil {
+			row[7] = fmt.Sprintf("%d of %d (%.1f%%)", m.NFlagged, m.NSynthetic, 100*m.FlaggedShare)
+			if m.Alert {
+				row[8] = "NEAR-COPIES"
+			}
+		}
+		rows = append(rows, row)
+	}
+	return rows
+}
+
+func signed(s quality.Stat) string {
+	if s.N <= 1 {
+		return fmt.Sprintf("%+.3f", s.Mean)
+	}
+	return fmt.Sprintf("%+.3f ± %.3f", s.Mean, s.Std)
+}
+
+func liftTable(lifts []quality.Lift) [][]string {
+	rows := [][]string{{"variant", "over", "minority F1", "macro F1", "balanced accuracy"}}
+	for _, l := range lifts {
+		rows = append(rows, []string{l.Variant, l.Over, signed(l.MinorityF1), signed(l.MacroF1), signed(l.BalancedAccuracy)})
+	}
+	return rows
+}
+
+func perClassTable(u *quality.UtilityResult) [][]string {
+	header := []string{"variant"}
+	for i, n := range u.Config.ClassNames {
+		header = append(header, fmt.Sprintf("%s (test %d)", n, u.TestCount[i]))
+	}
+	rows := [][]string{header}
+	for _, v := range u.Variants {
+		row := []string{v.Name}
+		for _, c := range v.PerClass {
+			row = append(row, c.F1.String())
+		}
+		rows = append(rows, row)
+	}
+	return rows
+}
+
+// methodPicture is a class picture of one method's samples.
+type methodPicture struct {
+	Method string
+	classPicture
+}
+
+var evalTmpl = template.Must(template.Must(tmpl.Clone()).Parse(`{{define "evaluation"}}<!doctype html>
+<html lang="en"><head><meta charset="utf-8">
+<title>tailsynth evaluation {{.L.Evaluation}}</title>
+<style>{{.Style}}</style></head><body>
+<h1>tailsynth evaluation {{.L.Evaluation}}</h1>
+<table>
+<tr><th>dataset</th><td>{{.L.Dataset}}</td></tr>
+<tr><th>fingerprint</th><td>{{.L.DatasetFingerprint}}</td></tr>
+<tr><th>held-out split</th><td>{{.L.Split.Description}}</td></tr>
+<tr><th>generated per class</th><td>{{.Plan}}</td></tr>
+<tr><th>features</th><td>{{if .L.Features}}{{.L.Features.Describe}}{{end}}</td></tr>
+<tr><th>fidelity feature space</th><td>{{if .L.Space}}{{.L.Space.Description}}{{end}}</td></tr>
+<tr><th>utility feature space</th><td>{{if .L.UtilitySpace}}{{.L.UtilitySpace.Description}}{{end}}</td></tr>
+<tr><th>seeds</th><td>{{.L.Request.Seeds}}</td></tr>
+<tr><th>unreadable files</th><td>{{.L.NUnreadable}}</td></tr>
+</table>
+<h2>Leaderboard</h2>
+{{template "table" .Board}}
+<ul class="note">{{range .L.Notes}}<li>{{.}}</li>{{end}}</ul>
+{{range .L.Errors}}<p class="err">{{.}}</p>{{end}}
+{{range .L.Rows}}{{if .Error}}<p class="err">{{.Name}}: {{.Error}}</p>{{end}}{{end}}
+{{if .Utility}}<h2>Utility</h2>
+<p class="note">{{.L.UtilityNote}}. {{.L.Utility.Classifier}}.</p>
+{{template "table" .Utility}}
+<h3>Lifts (paired differences)</h3>
+{{template "table" .Lifts}}
+<h3>F1 per class</h3>
+{{template "table" .PerClass}}{{end}}
+<h2>Fidelity per generated class</h2>
+{{range .Fidelity}}<h3>{{.Name}}</h3>{{template "table" .Table}}{{end}}
+<h2>Samples: real (top) beside synthetic (bottom)</h2>
+{{range .Pictures}}<h3>{{.Method}}</h3>{{template "pictures" .List}}{{end}}
+<h2>Method outputs</h2>
+<ul>{{range .L.Rows}}{{if .Output}}<li>{{.Name}}: <a href="{{.Link}}">{{.Link}}</a> ({{.Output}})</li>{{end}}{{end}}</ul>
+</body></html>
+{{end}}`))
+
+type namedTable struct {
+	Name  string
+	Table [][]string
+}
+
+type methodPictures struct {
+	Method string
+	List   []classPicture
+}
+
+type evalView struct {
+	L        *Leaderboard
+	Style    template.CSS
+	Plan     string
+	Board    [][]string
+	Utility  [][]string
+	Lifts    [][]string
+	PerClass [][]string
+	Fidelity []namedTable
+	Pictures []methodPictures
+}
+
+// renderEvaluation renders an evaluation's report.html: self-contained
+// (pictures as data URIs), readable from the output prefix alone.
+func renderEvaluation(l *Leaderboard) ([]byte, error) {
+	v := evalView{L: l, Style: template.CSS(htmlStyle), Board: l.Table()}
+	var plan []string
+	for _, c := range l.Minority {
+		plan = append(plan, fmt.Sprintf("%s: %d", c, l.Plan[c]))
+	}
+	v.Plan = strings.Join(plan, ", ")
+	if l.Utility != nil {
+		v.Utility, v.Lifts, v.PerClass = l.Utility.Table(), liftTable(l.Utility.Lifts), perClassTable(l.Utility)
+	}
+	for _, r := range l.Rows {
+		if f, ok := l.Fidelity[r.Name]; ok {
+			v.Fidelity = append(v.Fidelity, namedTable{r.Name, fidelityTable(f)})
+		}
+	}
+	for _, p := range l.pictures {
+		if n := len(v.Pictures); n == 0 || v.Pictures[n-1].Method != p.Method {
+			v.Pictures = append(v.Pictures, methodPictures{Method: p.Method})
+		}
+		last := &v.Pictures[len(v.Pictures)-1]
+		last.List = append(last.List, p.classPicture)
+	}
+	var buf bytes.Buffer
+	if err := evalTmpl.ExecuteTemplate(&buf, "evaluation", v); err != nil {
+		return nil, err
+	}
+	return buf.Bytes(), nil
+}
+
+// Link is the row's output relative to the evaluation's folder.
+func (r Row) Link() string {
+	if r.Output == "" {
+		return ""
+	}
+	i := strings.Index(r.Output, "/"+MethodsDir+"/")
+	if i < 0 {
+		return r.Output
+	}
+	return r.Output[i+1:] + "/report.html"
+}

@@ -1,0 +1,216 @@
+package evaluate
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"sort"
+	"time"
+
+	"gonum.org/v1/gonum/blas/blas32"
+
+	"github.com/tailsynth/tailsynth/generators"
+	"github.com/tailsynth/tailsynth/quality"
+)
+
+// Status values of a quality report.
+const (
+	StatusComputed    = "computed"     // every figure was computed
+	StatusPartial     = "partial"      // some figures failed; Errors says which
+	StatusFailed      = "failed"       // nothing could be measured; Errors says why
+	StatusNotComputed = "not computed" // nothing to measure; Note says why
+)
+
+// NoHeldOutNote is the report's note on a dataset without a test or
+// validation split.
+const NoHeldOutNote = "no held-out split: fidelity measured against the training files, utility not computed — " +
+	"run an evaluation (POST /v1/evaluations), which holds out a seeded stratified split that generation never sees"
+
+// maxListed bounds the unreadable files listed in a report.
+const maxListed = 50
+
+// JobQuality is the "quality" section of a job's report.json.
+type JobQuality struct {
+	Status string `json:"status"`
+	Note   string `json:"note,omitempty"`
+	// HeldOut says which real files the figures compare against.
+	HeldOut  Split       `json:"held_out"`
+	Features *Featurizer `json:"features,omitempty"`
+	// Space is the feature space of the fidelity figures, UtilitySpace
+	// that of the utility classifier.
+	Space        *FeatureSpace `json:"feature_space,omitempty"`
+	UtilitySpace *FeatureSpace `json:"utility_space,omitempty"`
+	// Classes holds the fidelity and memorization figures of each class
+	// the job generated, sorted by class.
+	Classes         []ClassFidelity `json:"classes"`
+	FrechetBiasNote string          `json:"frechet_bias_note"`
+	// Utility compares the classifier trained on real data, plus random
+	// oversampling, plus SMOTE and plus this job's samples (variant
+	// "job:<generator>"); absent without a held-out split.
+	Utility     *quality.UtilityResult `json:"utility,omitempty"`
+	UtilityNote string                 `json:"utility_note,omitempty"`
+	// Unreadable lists (up to 50 of) the files that could not be read;
+	// NUnreadable counts them all.
+	Unreadable  []generators.Problem `json:"unreadable,omitempty"`
+	NUnreadable int                  `json:"n_unreadable"`
+	Errors      []string             `json:"errors,omitempty"`
+	Config      Config               `json:"config"`
+	Timings     map[string]float64   `json:"timings"`
+
+	pictures []classPicture
+}
+
+// Hook measures every job's samples: it implements
+// generators.QualityHook. Config's zero value means DefaultConfig.
+type Hook struct {
+	Config Config
+}
+
+var _ generators.QualityHook = (*Hook)(nil)
+
+// Assess implements generators.QualityHook: it compares each generated
+// class's samples with the real held-out samples of that class (the
+// dataset's test or validation split; without one, the training files and
+// no utility), checks memorization against the training files, and
+// measures utility. It never returns an error: problems are in the report.
+func (h *Hook) Assess(ctx context.Context, in *generators.QualityInput) generators.QualityOutput {
+	q := AssessJob(ctx, h.Config, in)
+	return generators.QualityOutput{Report: q, HTML: renderJobQuality(q)}
+}
+
+// AssessJob computes the JobQuality of a finished job.
+func AssessJob(ctx context.Context, cfg Config, in *generators.QualityInput) *JobQuality {
+	cfg = cfg.withDefaults()
+	q := &JobQuality{Status: StatusComputed, Config: cfg, FrechetBiasNote: quality.FrechetBiasNote, Classes: []ClassFidelity{}, Timings: map[string]float64{}}
+	log := in.Log
+	if log == nil {
+		log = slog.Default()
+	}
+	progress := in.Progress
+	if progress == nil {
+		progress = func(string) {}
+	}
+	fail := func(err error) *JobQuality {
+		q.Status = StatusFailed
+		q.Errors = append(q.Errors, err.Error())
+		log.Warn("quality measurement failed", "job", in.Spec.ID, "err", err)
+		return q
+	}
+	if err := cfg.validate(); err != nil {
+		return fail(err)
+	}
+	q.HeldOut = DatasetSplit(in.Dataset)
+	if q.HeldOut.Source == HeldOutNone {
+		q.Note = NoHeldOutNote
+	}
+	var classes []string
+	for c, keys := range in.Samples {
+		if len(keys) > 0 {
+			classes = append(classes, c)
+		}
+	}
+	sort.Strings(classes)
+	if len(classes) == 0 {
+		q.Status, q.Note = StatusNotComputed, "the job wrote no samples"
+		return q
+	}
+	t0 := time.Now()
+	progress("reading real files and fitting the feature space")
+	real, err := loadReal(ctx, in.Source, q.HeldOut, cfg)
+	if err != nil {
+		return fail(fmt.Errorf("real data: %w", err))
+	}
+	q.Features, q.Space = real.fz, real.space
+	if real.hasHeldOut() {
+		q.UtilitySpace = real.uspace
+	}
+	q.Timings["real_s"] = time.Since(t0).Seconds()
+
+	t0 = time.Now()
+	progress("reading synthetic samples")
+	var unreadable []generators.Problem
+	fakes := map[int]fakeSet{}
+	var synth []quality.Dataset
+	for _, c := range classes {
+		ci, ok := real.index[c]
+		if !ok {
+			q.Errors = append(q.Errors, fmt.Sprintf("class %q has samples but no training files", c))
+			continue
+		}
+		rows, err := real.fz.Load(ctx, in.Output, in.Samples[c])
+		if err != nil {
+			return fail(err)
+		}
+		unreadable = append(unreadable, rows.Skipped...)
+		fakes[ci] = fakeSet{pix: rows.X, keys: rows.Keys}
+		synth = append(synth, quality.Dataset{X: rows.X, Y: fill(rows.X.Rows, ci)})
+	}
+	progress("fidelity and memorization")
+	for _, c := range classes {
+		ci, ok := real.index[c]
+		if !ok {
+			continue
+		}
+		f := real.fidelity(ctx, ci, fakes[ci])
+		if len(f.Errors) > 0 {
+			q.Status = StatusPartial
+		}
+		q.Classes = append(q.Classes, f)
+		q.pictures = append(q.pictures, real.picture(ci, fakes[ci].pix))
+	}
+	q.Timings["fidelity_s"] = time.Since(t0).Seconds()
+	if err := ctx.Err(); err != nil {
+		return fail(err)
+	}
+
+	if real.hasHeldOut() {
+		t0 = time.Now()
+		progress("utility")
+		all, err := concatAll(synth, real.fz.Dim)
+		if err == nil && all.Len() > 0 {
+			counts := quality.CountsOf(all)
+			var minority []int
+			for c := range counts {
+				minority = append(minority, c)
+			}
+			sort.Ints(minority)
+			name := "job:" + in.Spec.Generator
+			q.Utility, err = real.utility(ctx, []synthSet{{name: name, bySeed: map[int64]quality.Dataset{0: all}}}, real.scaled(counts), minority)
+			q.UtilityNote = real.utilityNote() + fmt.Sprintf("; %q is this job's samples, generated once (its spread is 0, its lifts pair it with every seed of the baselines)", name)
+		} else if err == nil {
+			err = fmt.Errorf("no readable synthetic samples")
+		}
+		if err != nil {
+			q.Status = StatusPartial
+			q.Errors = append(q.Errors, "utility: "+err.Error())
+		}
+		q.Timings["utility_s"] = time.Since(t0).Seconds()
+	}
+	unreadable = append(unreadable, real.skipped...)
+	q.NUnreadable = len(unreadable)
+	q.Unreadable = unreadable[:min(maxListed, len(unreadable))]
+	if ctx.Err() != nil {
+		return fail(ctx.Err())
+	}
+	return q
+}
+
+func fill(n, v int) []int {
+	out := make([]int, n)
+	for i := range out {
+		out[i] = v
+	}
+	return out
+}
+
+// concatAll stacks datasets of dim columns (zero rows allowed).
+func concatAll(sets []quality.Dataset, dim int) (quality.Dataset, error) {
+	out := quality.Dataset{X: blas32.General{Cols: dim, Stride: dim}}
+	for _, s := range sets {
+		var err error
+		if out, err = quality.Concat(out, s); err != nil {
+			return quality.Dataset{}, err
+		}
+	}
+	return out, nil
+}

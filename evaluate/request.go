@@ -1,0 +1,195 @@
+package evaluate
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"regexp"
+	"slices"
+	"strings"
+
+	"github.com/tailsynth/tailsynth/generators"
+	"github.com/tailsynth/tailsynth/quality"
+)
+
+// Request is a method comparison: the body of POST /v1/evaluations.
+type Request struct {
+	// Dataset is a location URI (resolved by the API); Manifest optional.
+	Dataset  string `json:"dataset"`
+	Manifest string `json:"manifest,omitempty"`
+	// Methods are the generators to compare; the baselines "real",
+	// "random_oversampling" and "smote" are always added.
+	Methods []Method `json:"methods"`
+	// Strategy is how many samples every method adds per class [auto].
+	Strategy *generators.Strategy `json:"strategy,omitempty"`
+	// Seeds drive the seeded utility variants and the held-out split
+	// [1, 2, 3]; the first is every method's generation seed.
+	Seeds []int64 `json:"seeds,omitempty"`
+	// TestFraction is the share of each class held out when the dataset
+	// has no test or validation split [0.2].
+	TestFraction float64 `json:"test_fraction,omitempty"`
+	// Features is the utility classifier's feature space: "pca" [default]
+	// or "mlp" (see Config.UtilitySpace); fidelity is always measured on
+	// the MLP embedding.
+	Features string `json:"features,omitempty"`
+	// RepeatGeneration runs every method once per seed (outputs under
+	// methods/<name>/seed-<s>/), so that its utility spread includes the
+	// generator's randomness; by default each runs once with the first
+	// seed.
+	RepeatGeneration bool `json:"repeat_generation,omitempty"`
+	// Output is where <output>/<evaluation id>/ is written.
+	Output string `json:"output,omitempty"`
+}
+
+// Method is one generator configuration to compare.
+type Method struct {
+	// Name names the method in the leaderboard and its output folder
+	// (default: the generator's name, with "-generator" appended when that
+	// is a built-in row's name, as for the smote generator).
+	Name      string          `json:"name,omitempty"`
+	Generator string          `json:"generator"`
+	Params    json.RawMessage `json:"params,omitempty"`
+}
+
+var methodName = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]{0,63}$`)
+
+// reserved names are the built-in rows of the leaderboard.
+var reserved = []string{quality.VariantReal, quality.VariantRandomOversampling, quality.VariantSMOTE}
+
+// MaxMethods bounds the methods of one evaluation.
+const MaxMethods = 12
+
+// Normalize fills the defaults and checks the request against the
+// registry without I/O: method names unique and usable as folder names,
+// generators known, parameters valid (errors are *generators.ParamError),
+// seeds, test_fraction and features in range.
+func (r *Request) Normalize(reg *generators.Registry) error {
+	bad := func(format string, args ...any) error {
+		return &generators.ParamError{Msg: fmt.Sprintf(format, args...)}
+	}
+	if r.Dataset == "" {
+		return bad("dataset is required")
+	}
+	if len(r.Methods) == 0 {
+		return bad("methods is empty: name at least one generator to compare, e.g. {\"generator\": \"oversample\"}; available: %s", strings.Join(reg.Names(), ", "))
+	}
+	if len(r.Methods) > MaxMethods {
+		return bad("%d methods, at most %d are accepted per evaluation", len(r.Methods), MaxMethods)
+	}
+	seen := map[string]bool{}
+	for i := range r.Methods {
+		m := &r.Methods[i]
+		if m.Generator == "" {
+			return bad("methods[%d]: generator is required; available: %s", i, strings.Join(reg.Names(), ", "))
+		}
+		if m.Name == "" {
+			m.Name = m.Generator
+			if slices.Contains(reserved, m.Name) {
+				// The smote generator (SMOTE on images) is not the
+				// built-in smote row (SMOTE in the feature space).
+				m.Name += "-generator"
+			}
+		}
+		if !methodName.MatchString(m.Name) {
+			return bad("methods[%d]: name %q: use 1 to 64 lower-case letters, digits, '.', '_' or '-', starting with a letter or digit", i, m.Name)
+		}
+		for _, n := range reserved {
+			if m.Name == n {
+				return bad("methods[%d]: name %q is a built-in baseline row (%s); name the method otherwise, e.g. %q", i, m.Name, strings.Join(reserved, ", "), m.Name+"-gen")
+			}
+		}
+		if seen[m.Name] {
+			return bad("methods[%d]: name %q is used twice; give each method its own name", i, m.Name)
+		}
+		seen[m.Name] = true
+		g, err := reg.Get(m.Generator)
+		if err != nil {
+			return fmt.Errorf("methods[%d]: %w", i, err)
+		}
+		if err := g.Validate(m.Params); err != nil {
+			return fmt.Errorf("methods[%d] (%s): %w", i, m.Name, err)
+		}
+	}
+	if r.Strategy == nil {
+		r.Strategy = &generators.Strategy{Mode: generators.ModeAuto}
+	}
+	if len(r.Seeds) == 0 {
+		r.Seeds = []int64{1, 2, 3}
+	}
+	if len(r.Seeds) > 10 {
+		return bad("%d seeds, at most 10 are accepted", len(r.Seeds))
+	}
+	seeds := map[int64]bool{}
+	for _, s := range r.Seeds {
+		if s == 0 || seeds[s] {
+			return bad("seeds %v: want distinct non-zero seeds", r.Seeds)
+		}
+		seeds[s] = true
+	}
+	if r.TestFraction == 0 {
+		r.TestFraction = 0.2
+	}
+	if !(r.TestFraction > 0 && r.TestFraction <= 0.5) {
+		return bad("test_fraction %v: want a share in (0, 0.5], e.g. 0.2", r.TestFraction)
+	}
+	if r.Features == "" {
+		r.Features = SpacePCA
+	}
+	if r.Features != SpaceMLP && r.Features != SpacePCA {
+		return bad("features %q: accepted: %q (default) or %q", r.Features, SpacePCA, SpaceMLP)
+	}
+	return nil
+}
+
+// Plan is what an evaluation will do, from Check.
+type Plan struct {
+	Split Split `json:"split"`
+	// Add is the number of samples every method generates per class.
+	Add   map[string]int `json:"add"`
+	Total int            `json:"total"`
+}
+
+// Check scans the dataset and plans the evaluation without generating:
+// the held-out split, and the strategy applied to the training part. A
+// strategy that adds nothing, or a dataset of fewer than 2 classes, is an
+// error. Call Normalize first.
+func Check(ctx context.Context, p *generators.Pipeline, r *Request) (*Plan, *generators.Dataset, error) {
+	src, err := p.Open(ctx, r.Dataset)
+	if err != nil {
+		return nil, nil, err
+	}
+	ds, err := generators.Scan(ctx, src, generators.ScanOptions{Manifest: r.Manifest})
+	if err != nil {
+		return nil, nil, err
+	}
+	split, err := heldOut(ds, r)
+	if err != nil {
+		return nil, nil, err
+	}
+	if len(split.TrainCounts) < 2 {
+		return nil, nil, &generators.DatasetError{Msg: fmt.Sprintf("the training part has %d class; an evaluation needs at least 2", len(split.TrainCounts))}
+	}
+	for c, n := range split.TrainCounts {
+		if split.HeldOutCounts[c] == 0 {
+			return nil, nil, &generators.DatasetError{Msg: fmt.Sprintf("class %q (%d training files) has no held-out files, so its F1 cannot be measured; add test files for it or use a dataset without splits (a stratified split is then made)", c, n)}
+		}
+	}
+	pr, err := generators.PlanDataset(split.View(ds), *r.Strategy)
+	if err != nil {
+		return nil, nil, err
+	}
+	if pr.Total == 0 {
+		return nil, nil, &generators.StrategyError{Msg: "the strategy asks for no samples on the training part: every class it names is already at its target"}
+	}
+	return &Plan{Split: split, Add: pr.Add, Total: pr.Total}, ds, nil
+}
+
+// heldOut returns the dataset's test (or validation) split, or a seeded
+// stratified split of its training files.
+func heldOut(ds *generators.Dataset, r *Request) (Split, error) {
+	s := DatasetSplit(ds)
+	if s.Source != HeldOutNone {
+		return s, nil
+	}
+	return StratifiedSplit(ds.TrainFiles(), r.TestFraction, r.Seeds[0])
+}
