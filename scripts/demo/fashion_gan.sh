@@ -8,7 +8,7 @@
 # usage: scripts/demo/fashion_gan.sh [WORKDIR]        (default /tmp/tailsynth-fashion-gan)
 # env:   STEPS (default 3000 generator steps), BUDGET (default 60m: training
 #        stops at STEPS or BUDGET, whichever comes first), BASE (conv width,
-#        default 32), BATCH (default 64), RARE (default Sandal), PORT (8097),
+#        default 32), BATCH (default 64), RARE (label, default 5: Sandal), PORT (8097),
 #        PARAMS (overrides the whole wgan-gp params JSON).
 # needs: Go, /usr/share/datasets/fashion-mnist (IDX .gz files).
 #
@@ -26,16 +26,17 @@ STEPS=${STEPS:-3000}
 BUDGET=${BUDGET:-60m}
 BASE=${BASE:-32}
 BATCH=${BATCH:-64}
-RARE=${RARE:-Sandal}
+RARE=${RARE:-5}   # Fashion-MNIST label 5: Sandal
 PORT=${PORT:-8097}
 PARAMS=${PARAMS:-"{\"steps\":$STEPS,\"time_budget\":\"$BUDGET\",\"base\":$BASE,\"batch_size\":$BATCH,\"image_size\":28,\"diffaugment\":\"translation,cutout\",\"checkpoint_every\":200,\"grid_per_class\":10}"}
 
+RARE_NAME=$(echo "T-shirt/top Trouser Pullover Dress Coat Sandal Shirt Sneaker Bag Ankle-boot" | tr ' ' '\n' | sed -n "$((RARE + 1))p" | tr 'A-Z/' 'a-z-')
 mkdir -p "$WORK"
 DATA="$WORK/data"
 DS="$DATA/datasets/fashion"
 go build ${GO_TAGS:+-tags "$GO_TAGS"} -o "$WORK/tailsynth" ./cmd/tailsynth
 if [ ! -d "$DS" ]; then
-	go run ./scripts/demo/fashionmnist -in /usr/share/datasets/fashion-mnist -out "$DS" -rare "$RARE" -fraction 0.01
+	go run ./scripts/demo/fashionfolders -out "$DS" -rare "$RARE" -rare-fraction 0.01 -test-per-class 200
 fi
 
 "$WORK/tailsynth" serve --data-dir "$DATA" --addr "127.0.0.1:$PORT" >"$WORK/serve.log" 2>&1 &
@@ -52,7 +53,7 @@ done
 # 600 generated samples of the rare class (10x its training images).
 echo "training wgan-gp on $DS with $PARAMS" >&2
 "$WORK/tailsynth" submit --dataset "file://$DS" --generator wgan-gp --params "$PARAMS" \
-	--strategy "add:$RARE=600" --seed 1 --wait 2>"$WORK/submit.log" >"$WORK/job.json" || {
+	--strategy "add:$RARE_NAME=600" --seed 1 --wait 2>"$WORK/submit.log" >"$WORK/job.json" || {
 	cat "$WORK/submit.log" "$WORK/job.json" >&2
 	exit 1
 }
@@ -61,7 +62,7 @@ OUT="$DATA/outputs/$JOB"
 cp "$OUT/samples_grid.png" "$WORK/samples_grid.png"
 cp "$OUT/loss_curve.png" "$WORK/loss_curve.png"
 echo "job $JOB: $OUT" >&2
-echo "sample grid: $WORK/samples_grid.png (left: real $RARE, right: generated)" >&2
+echo "sample grid: $WORK/samples_grid.png (left: real $RARE_NAME, right: generated)" >&2
 echo "loss curve:  $WORK/loss_curve.png" >&2
 echo "models:      curl $TAILSYNTH_URL/v1/models" >&2
 python3 -c 'import json,sys; r=json.load(open(sys.argv[1]))["generator_report"]; print(json.dumps({k: r[k] for k in ("model","training","memorization") if k in r}, indent=1))' "$OUT/report.json" 2>/dev/null || true
