@@ -46,44 +46,65 @@ func (g gonumFFT) inverse(dst []float64, src []complex128) { g.t.Sequence(dst, s
 // 2Z[k] = (X[k] + conj(X[m−k])) + i·exp(2πik/n)·(X[k] − conj(X[m−k])),
 // and an unnormalised inverse FFT_m of 2Z gives n·z.
 //
-// The complex FFT is an iterative radix-2 decimation in time with
-// bit-reversed input and per-stage twiddle tables computed directly with
-// math.Sincos (no recurrences), so its error grows as O(log m·ε). It was
-// written because gonum's FFTPACK port (any length) ran about 3× slower than
-// SciPy's pocketfft on the STFT benchmark; gonum remains the path for other
-// lengths.
+// The complex FFT is an iterative radix-4 decimation in time (plus one
+// radix-2 stage when log2(m) is odd) on bit-reversed input, with per-stage
+// twiddle tables computed directly with math.Sincos (no recurrences), so
+// its error grows as O(log m·ε). The STFT's forward path (forwardWindowed)
+// fuses windowing and the permutation into the first pass and the last
+// radix-2 stage into the unpacking above. It was written because gonum's
+// FFTPACK port (any length) ran about 3× slower than SciPy's pocketfft on
+// the STFT benchmark; gonum remains the path for other lengths.
 type pow2FFT struct {
-	n, m int
-	perm []int32      // bit-reversal permutation of 0..m−1
-	tw   []complex128 // stage twiddles: tw[h−1+j] = exp(−2πij/(2h)), h = 1, 2, 4, …, m/2
-	post []complex128 // exp(−2πik/n), k = 0..m
-	z    []complex128 // m scratch values
+	n, m  int
+	perm  []int32      // bit-reversal permutation of 0..m−1
+	tw4   []complex128 // radix-4 twiddles: per span h = 4, 16, …, exp(−2πi·rj/(4h)) for r = 1, 2, 3, j < h
+	tw2   []complex128 // exp(−2πij/m), j < m/2, for a last radix-2 stage (log2 m odd)
+	post  []complex128 // exp(−2πik/n), k = 0..m
+	hpost []complex128 // post[k]/2, k = 0..m/2
+	perm4 []int32      // perm[4q], q = 0..m/4−1: the first radix-4 pass's sources
+	z     []complex128 // m scratch values
+	ones  []float64    // all-ones window for forward, made on first use
 }
 
 func newPow2FFT(n int) *pow2FFT {
 	m := n / 2
-	f := &pow2FFT{n: n, m: m, perm: make([]int32, m), tw: make([]complex128, m), post: make([]complex128, m+1), z: make([]complex128, m)}
+	f := &pow2FFT{n: n, m: m, perm: make([]int32, m), post: make([]complex128, m+1), z: make([]complex128, m)}
 	shift := uint(bits.UintSize - bits.TrailingZeros(uint(m)))
 	for i := range f.perm {
 		f.perm[i] = int32(bits.Reverse(uint(i)) >> shift)
 	}
-	for h := 1; h < m; h <<= 1 {
-		for j := 0; j < h; j++ {
-			s, c := math.Sincos(-math.Pi * float64(j) / float64(h))
-			f.tw[h-1+j] = complex(c, s)
+	h := 4
+	for ; 4*h <= m; h <<= 2 {
+		for r := 1; r <= 3; r++ {
+			for j := 0; j < h; j++ {
+				f.tw4 = append(f.tw4, cis(-2*math.Pi*float64(r*j)/float64(4*h)))
+			}
+		}
+	}
+	if 2*h == m {
+		f.tw2 = make([]complex128, h)
+		for j := range f.tw2 {
+			f.tw2[j] = cis(-2 * math.Pi * float64(j) / float64(m))
 		}
 	}
 	for k := range f.post {
-		s, c := math.Sincos(-2 * math.Pi * float64(k) / float64(n))
-		f.post[k] = complex(c, s)
+		f.post[k] = cis(-2 * math.Pi * float64(k) / float64(n))
+	}
+	f.hpost = make([]complex128, m/2+1)
+	for k := range f.hpost {
+		f.hpost[k] = f.post[k] / 2
+	}
+	f.perm4 = make([]int32, m/4)
+	for q := range f.perm4 {
+		f.perm4[q] = f.perm[4*q]
 	}
 	return f
 }
 
 // fft transforms z in place; z must already be in bit-reversed order.
-// Pairs of radix-2 stages (spans h and 2h) are fused into one radix-4 pass,
-// which needs three complex multiplications per four points instead of
-// four and halves the passes over memory; a last odd stage runs radix-2.
+// Pairs of radix-2 stages (spans h and 2h) run as one radix-4 pass, which
+// needs three complex multiplications per four points instead of four and
+// halves the passes over memory; a last odd stage runs radix-2.
 func (f *pow2FFT) fft(z []complex128) {
 	m := len(z)
 	// Stages h=1 and h=2 fused: twiddles are 1 and −i.
@@ -95,64 +116,74 @@ func (f *pow2FFT) fft(z []complex128) {
 		z[i], z[i+2] = b0+b2, b0-b2
 		z[i+1], z[i+3] = b1+t, b1-t
 	}
+	f.stagesFrom4(z)
+	if f.tw2 != nil {
+		f.radix2Last(z)
+	}
+}
+
+// stagesFrom4 runs the radix-4 stages with spans h = 4, 16, … while
+// 4h <= m on z, whose first two stages are done; when log2(m) is odd a
+// radix-2 stage of span m/2 remains (see radix2Last).
+//
+// A radix-4 pass combines, in each block of 4h, the four length-h DFTs
+// that bit-reversed order leaves at offsets 0, h, 2h, 3h — those of the
+// block's elements ≡ 0, 2, 1, 3 (mod 4) — so with W = exp(−2πi/(4h)),
+// A0 = q0[j], A1 = W^j·q2[j], A2 = W^2j·q1[j], A3 = W^3j·q3[j]:
+//
+//	q0[j] = (A0+A2) + (A1+A3),  q2[j] = (A0+A2) − (A1+A3),
+//	q1[j] = (A0−A2) − i(A1−A3), q3[j] = (A0−A2) + i(A1−A3),
+//
+// three complex multiplications per four points.
+func (f *pow2FFT) stagesFrom4(z []complex128) {
+	m := len(z)
 	h := 4
+	tw := f.tw4
 	for ; 4*h <= m; h <<= 2 {
-		w1 := f.tw[h-1 : 2*h-1]
-		w2 := f.tw[2*h-1 : 4*h-1]
+		w1, w2, w3 := tw[:h], tw[h:2*h], tw[2*h:3*h]
+		tw = tw[3*h:]
 		for i := 0; i < m; i += 4 * h {
 			q0 := z[i : i+h]
 			q1 := z[i+h : i+2*h]
 			q2 := z[i+2*h : i+3*h]
 			q3 := z[i+3*h : i+4*h]
 			q1, q2, q3 = q1[:len(q0)], q2[:len(q0)], q3[:len(q0)]
-			w1, w2 := w1[:len(q0)], w2[:len(q0)]
+			w1, w2, w3 := w1[:len(q0)], w2[:len(q0)], w3[:len(q0)]
 			for j := range q0 {
-				a0, a1, a2, a3 := q0[j], q1[j], q2[j], q3[j]
-				t := a1 * w1[j]
-				b0, b1 := a0+t, a0-t
-				t = a3 * w1[j]
-				b2, b3 := a2+t, a2-t
-				t = b2 * w2[j]
-				q0[j], q2[j] = b0+t, b0-t
-				t = b3 * w2[j]
-				t = complex(imag(t), -real(t)) // ·(−i): W_{4h}^{j+h} = −i·W_{4h}^j
-				q1[j], q3[j] = b1+t, b1-t
+				a0 := q0[j]
+				a1 := q2[j] * w1[j]
+				a2 := q1[j] * w2[j]
+				a3 := q3[j] * w3[j]
+				s0, s1 := a0+a2, a0-a2
+				s2, s3 := a1+a3, a1-a3
+				t := complex(imag(s3), -real(s3)) // −i·s3
+				q0[j], q2[j] = s0+s2, s0-s2
+				q1[j], q3[j] = s1+t, s1-t
 			}
-		}
-	}
-	if 2*h == m { // one radix-2 stage left
-		w := f.tw[h-1 : 2*h-1]
-		lo, hi := z[:h], z[h:2*h]
-		hi, w = hi[:len(lo)], w[:len(lo)]
-		for j := range lo {
-			t := hi[j] * w[j]
-			a := lo[j]
-			lo[j], hi[j] = a+t, a-t
 		}
 	}
 }
 
+// radix2Last runs the last stage, span m/2, when log2(m) is odd.
+func (f *pow2FFT) radix2Last(z []complex128) {
+	h := len(f.tw2)
+	lo, hi := z[:h], z[h:2*h]
+	hi, w := hi[:len(lo)], f.tw2[:len(lo)]
+	for j := range lo {
+		t := hi[j] * w[j]
+		a := lo[j]
+		lo[j], hi[j] = a+t, a-t
+	}
+}
+
 func (f *pow2FFT) forward(dst []complex128, src []float64) {
-	m, z := f.m, f.z
-	src = src[:2*m]
-	for j, p := range f.perm {
-		z[p] = complex(src[2*j], src[2*j+1])
+	if f.ones == nil {
+		f.ones = make([]float64, f.n)
+		for i := range f.ones {
+			f.ones[i] = 1
+		}
 	}
-	f.fft(z)
-	dst = dst[:m+1]
-	post := f.post[:m+1]
-	z0 := z[0]
-	dst[0] = complex(real(z0)+imag(z0), 0)
-	dst[m] = complex(real(z0)-imag(z0), 0)
-	for k := 1; k < m; k++ {
-		a, b := z[k], z[m-k]
-		// 2E = a + conj(b); 2i·O = a − conj(b); X = E + post·O.
-		er, ei := real(a)+real(b), imag(a)-imag(b)
-		dr, di := real(a)-real(b), imag(a)+imag(b) // 2i·O
-		or, oi := di, -dr                          // 2O
-		pr, pi := real(post[k]), imag(post[k])
-		dst[k] = complex(0.5*(er+pr*or-pi*oi), 0.5*(ei+pr*oi+pi*or))
-	}
+	forwardWindowed(f, dst, src, f.ones)
 }
 
 func (f *pow2FFT) inverse(dst []float64, src []complex128) {
@@ -180,4 +211,11 @@ func (f *pow2FFT) inverse(dst []float64, src []complex128) {
 		dst[2*j] = real(v)
 		dst[2*j+1] = -imag(v)
 	}
+}
+
+// cis returns exp(iθ), computed directly (no recurrence), so every twiddle
+// is accurate to about one ulp.
+func cis(theta float64) complex128 {
+	s, c := math.Sincos(theta)
+	return complex(c, s)
 }

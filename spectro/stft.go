@@ -156,20 +156,54 @@ func forward[T float, C complexT](s *STFT, dst *Spectrogram[C], x []T) (*Spectro
 	ws := s.getWS()
 	defer s.putWS(ws)
 	bins := s.bins
+	p2, _ := ws.fft.(*pow2FFT)
+	off := s.offset()
 	for t0 := 0; t0 < frames; t0 += s.block {
 		nb := min(s.block, frames-t0)
 		for j := 0; j < nb; j++ {
-			fillFrame(s, ws.frame, x, (t0+j)*s.hop)
-			ws.fft.forward(ws.block[j*bins:(j+1)*bins], ws.frame)
-		}
-		for b := 0; b < bins; b++ {
-			row := dst.Data[b*frames+t0 : b*frames+t0+nb]
-			for j := range row {
-				row[j] = C(ws.block[j*bins+b])
+			out := ws.block[j*bins : (j+1)*bins]
+			p := (t0+j)*s.hop - off
+			if p2 != nil && p >= 0 && p+s.nfft <= len(x) {
+				// Interior frame: window while gathering (see forwardWindowed).
+				forwardWindowed(p2, out, x[p:p+s.nfft], s.fwdWin)
+				continue
 			}
+			fillFrame(s, ws.frame, x, (t0+j)*s.hop)
+			ws.fft.forward(out, ws.frame)
 		}
+		transposeBlock(dst.Data, ws.block[:nb*bins], bins, frames, t0)
 	}
 	return dst, nil
+}
+
+// transposeTile is the number of bins moved together by transposeBlock: a
+// 64-byte cache line of complex128 block values.
+const transposeTile = 4
+
+// transposeBlock writes block (nb frames × bins, frame-major) to columns
+// t0..t0+nb−1 of data (bins × frames, row-major). Bins go in tiles of
+// transposeTile, so each cache line read from block is used whole before
+// the next frame's, and each tile writes transposeTile rows in step.
+func transposeBlock[C complexT](data []C, block []complex128, bins, frames, t0 int) {
+	nb := len(block) / bins
+	b := 0
+	for ; b+transposeTile <= bins; b += transposeTile {
+		r0 := data[b*frames+t0 : b*frames+t0+nb]
+		r1 := data[(b+1)*frames+t0 : (b+1)*frames+t0+nb]
+		r2 := data[(b+2)*frames+t0 : (b+2)*frames+t0+nb]
+		r3 := data[(b+3)*frames+t0 : (b+3)*frames+t0+nb]
+		r1, r2, r3 = r1[:len(r0)], r2[:len(r0)], r3[:len(r0)]
+		for j := range r0 {
+			v := block[j*bins+b : j*bins+b+transposeTile : j*bins+b+transposeTile]
+			r0[j], r1[j], r2[j], r3[j] = C(v[0]), C(v[1]), C(v[2]), C(v[3])
+		}
+	}
+	for ; b < bins; b++ {
+		row := data[b*frames+t0 : b*frames+t0+nb]
+		for j := range row {
+			row[j] = C(block[j*bins+b])
+		}
+	}
 }
 
 // fillFrame writes the windowed frame starting at padded position p into
