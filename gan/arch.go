@@ -16,14 +16,14 @@ import (
 //
 //	D(x, y) = w·phi(x) + b + <E[y], phi(x)>
 //
-// Conv generator: z -> dense -> reshape to (H/2^S, W/2^S, C_S), then Stages
-// blocks of [conditional layer norm -> ReLU -> transposed conv 4x4 stride 2
+// Conv generator: z (⊕ onehot with Config.LabelInput) -> dense -> reshape
+// to (H/2^S, W/2^S, C_S), then Stages blocks of [conditional layer norm -> ReLU -> transposed conv 4x4 stride 2
 // pad 1], the last one to the data's channels, then the output activation.
 //
 // MLP critic: dense -> (layer norm) -> LeakyReLU per hidden width, projection
-// head. MLP generator: the hidden widths in reverse, each dense ->
-// conditional layer norm -> ReLU, then dense to the features and the output
-// activation.
+// head. MLP generator: the hidden widths in reverse, each dense (the first
+// also on the label with LabelInput) -> conditional layer norm -> ReLU, then
+// dense to the features and the output activation.
 //
 // The critic has no batch-dependent op, as the per-sample gradient penalty
 // requires, and uses LeakyReLU, whose second derivative is zero.
@@ -139,7 +139,7 @@ func generator(c *netCtx, cfg Config, z, onehot *G.Node) (*G.Node, error) {
 func convGenerator(c *netCtx, cfg Config, z, onehot *G.Node) (*G.Node, error) {
 	b := z.Shape()[0]
 	h0, w0, ch0 := cfg.Height>>cfg.Stages, cfg.Width>>cfg.Stages, cfg.convChannels(cfg.Stages-1)
-	h, err := c.dense("gen/in", z, h0*w0*ch0, 0)
+	h, err := genInput(c, cfg, "gen/in", z, onehot, h0*w0*ch0)
 	if err != nil {
 		return nil, err
 	}
@@ -164,11 +164,53 @@ func convGenerator(c *netCtx, cfg Config, z, onehot *G.Node) (*G.Node, error) {
 	return h, nil
 }
 
+// genInput is the generator's first dense layer (ReLU follows). With
+// cfg.LabelInput it is a dense layer on z ⊕ onehot, computed as
+// z·W_z + onehot·W_y + b (W_y is the param name+"/label"), initialised as one
+// He-uniform layer of ZDim + Classes inputs.
+func genInput(c *netCtx, cfg Config, name string, z, onehot *G.Node, out int) (*G.Node, error) {
+	if !cfg.LabelInput {
+		return c.dense(name, z, out, 0)
+	}
+	fanIn := cfg.ZDim + cfg.Classes
+	w, err := c.param(name+"/w", tensor.Shape{cfg.ZDim, out}, kaiming(fanIn, 0))
+	if err != nil {
+		return nil, err
+	}
+	wy, err := c.param(name+"/label", tensor.Shape{cfg.Classes, out}, kaiming(fanIn, 0))
+	if err != nil {
+		return nil, err
+	}
+	b, err := c.param(name+"/b", tensor.Shape{out}, initSpec{})
+	if err != nil {
+		return nil, err
+	}
+	hz, err := G.Mul(z, w)
+	if err != nil {
+		return nil, fmt.Errorf("gan: %s matmul: %w", name, err)
+	}
+	hy, err := G.Mul(onehot, wy)
+	if err != nil {
+		return nil, fmt.Errorf("gan: %s label matmul: %w", name, err)
+	}
+	h, err := G.Add(hz, hy)
+	if err != nil {
+		return nil, err
+	}
+	return addBias(h, b)
+}
+
 func mlpGenerator(c *netCtx, cfg Config, z, onehot *G.Node) (*G.Node, error) {
 	h := z
 	var err error
 	for i := len(cfg.Hidden) - 1; i >= 0; i-- {
-		if h, err = c.dense(fmt.Sprintf("gen/dense%d", i), h, cfg.Hidden[i], 0); err != nil {
+		name := fmt.Sprintf("gen/dense%d", i)
+		if i == len(cfg.Hidden)-1 {
+			h, err = genInput(c, cfg, name, h, onehot, cfg.Hidden[i])
+		} else {
+			h, err = c.dense(name, h, cfg.Hidden[i], 0)
+		}
+		if err != nil {
 			return nil, err
 		}
 		if h, err = c.condLayerNorm(fmt.Sprintf("gen/cln%d", i), h, onehot); err != nil {

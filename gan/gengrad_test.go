@@ -12,16 +12,20 @@ import (
 // differences in float64; tolerance as in TestCriticGradFiniteDiff.
 func TestGeneratorGradFiniteDiff(t *testing.T) {
 	for _, tc := range []struct {
-		name string
-		arch Arch
-		aug  Augment
+		name    string
+		arch    Arch
+		aug     Augment
+		noLabel bool // a model saved before Config.LabelInput existed
 	}{
-		{"conv", ArchConv, Augment{}},
-		{"conv-diffaugment", ArchConv, Augment{Color: true, Translation: true, Cutout: true}},
-		{"mlp", ArchMLP, Augment{}},
+		{"conv", ArchConv, Augment{}, false},
+		{"conv-diffaugment", ArchConv, Augment{Color: true, Translation: true, Cutout: true}, false},
+		{"mlp", ArchMLP, Augment{}, false},
+		{"conv-no-label-input", ArchConv, Augment{}, true},
+		{"mlp-no-label-input", ArchMLP, Augment{}, true},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			cfg := tinyConfig(tc.arch, NormNone)
+			cfg.LabelInput = !tc.noLabel
 			m, err := NewModel(cfg)
 			if err != nil {
 				t.Fatal(err)
@@ -70,6 +74,9 @@ func TestGeneratorGradFiniteDiff(t *testing.T) {
 					}
 					checked++
 				}
+			}
+			if _, ok := m.gen.byName["gen/in/label"]; ok == tc.noLabel && tc.arch == ArchConv {
+				t.Errorf("LabelInput = %v, but the model has gen/in/label: %v", cfg.LabelInput, ok)
 			}
 			t.Logf("checked %d partial derivatives over %d params", checked, len(m.gen.list))
 		})

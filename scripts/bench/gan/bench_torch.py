@@ -43,14 +43,14 @@ class CondLayerNorm(nn.Module):
 class Gen(nn.Module):
     def __init__(self):
         super().__init__()
-        self.inp = nn.Linear(Z, 7 * 7 * 2 * BASE)
+        self.inp = nn.Linear(Z + K, 7 * 7 * 2 * BASE)  # z ⊕ one-hot (gan Config.LabelInput)
         self.cln1 = CondLayerNorm(K, 2 * BASE)
         self.up1 = nn.ConvTranspose2d(2 * BASE, BASE, 4, 2, 1)
         self.cln0 = CondLayerNorm(K, BASE)
         self.up0 = nn.ConvTranspose2d(BASE, C, 4, 2, 1)
 
     def forward(self, z, onehot):
-        h = self.inp(z).reshape(-1, 2 * BASE, 7, 7)
+        h = self.inp(torch.cat([z, onehot], 1)).reshape(-1, 2 * BASE, 7, 7)
         h = self.up1(F.relu(self.cln1(h, onehot)))
         h = self.up0(F.relu(self.cln0(h, onehot)))
         return torch.tanh(h)
