@@ -24,7 +24,9 @@ import (
 //	         step, loss history, Adam step counts, the PCG random state)
 //	tensors  the raw float32 or float64 values of each tensor in table order:
 //	         critic params, generator params, then for trainer checkpoints
-//	         the Adam first and second moments of both networks
+//	         the Adam first and second moments of both networks and, when
+//	         the trainer keeps one (Hyper.EMA > 0), the moving average of
+//	         the generator's params
 //	crc      uint32   CRC-32 (IEEE) of every byte before it
 //
 // A model artifact (Model.Save) has no trainer section; a trainer
@@ -87,11 +89,11 @@ func (t *Trainer) Save(w io.Writer, meta Meta) error {
 		return err
 	}
 	st := &trainerState{Hyper: t.hp, Step: t.step, AdamT: [2]int64{t.cOpt.t, t.gOpt.t}, RNG: rng, History: t.history}
-	return writeCheckpoint(w, meta, t.m, st, t.cOpt.m, t.cOpt.v, t.gOpt.m, t.gOpt.v)
+	return writeCheckpoint(w, meta, t.m, st, t.cOpt.m, t.cOpt.v, t.gOpt.m, t.gOpt.v, t.ema)
 }
 
 // tensorTable lists the tensors of a checkpoint in file order.
-func tensorTable(m *Model, withOpt bool) (names []string, params []*tensor.Dense) {
+func tensorTable(m *Model, withOpt, withEMA bool) (names []string, params []*tensor.Dense) {
 	for _, ps := range []*paramSet{m.critic, m.gen} {
 		for _, p := range ps.list {
 			names = append(names, p.name)
@@ -108,11 +110,16 @@ func tensorTable(m *Model, withOpt bool) (names []string, params []*tensor.Dense
 			}
 		}
 	}
+	if withOpt && withEMA {
+		for _, p := range m.gen.list {
+			names = append(names, "ema/"+p.name)
+		}
+	}
 	return names, params
 }
 
 func writeCheckpoint(w io.Writer, meta Meta, m *Model, st *trainerState, opt ...[]*tensor.Dense) error {
-	names, params := tensorTable(m, st != nil)
+	names, params := tensorTable(m, st != nil, st != nil && st.Hyper.EMA > 0)
 	all := append([]*tensor.Dense(nil), params...)
 	for _, o := range opt {
 		all = append(all, o...)
@@ -195,7 +202,10 @@ func LoadTrainer(r io.Reader) (*Trainer, Meta, error) {
 	t.cOpt.t, t.gOpt.t = st.AdamT[0], st.AdamT[1]
 	nc, ng := len(m.critic.list), len(m.gen.list)
 	t.cOpt.m, t.cOpt.v = opt[:nc], opt[nc:2*nc]
-	t.gOpt.m, t.gOpt.v = opt[2*nc:2*nc+ng], opt[2*nc+ng:]
+	t.gOpt.m, t.gOpt.v = opt[2*nc:2*nc+ng], opt[2*nc+ng:2*nc+2*ng]
+	if st.Hyper.EMA > 0 {
+		t.ema = opt[2*nc+2*ng:]
+	}
 	return t, h.Meta, nil
 }
 
@@ -232,7 +242,7 @@ func readCheckpoint(r io.Reader) (*Model, *fileHeader, []*tensor.Dense, error) {
 	if err != nil {
 		return nil, nil, nil, fmt.Errorf("%w: %w", ErrCheckpoint, err)
 	}
-	names, params := tensorTable(m, h.Trainer != nil)
+	names, params := tensorTable(m, h.Trainer != nil, h.Trainer != nil && h.Trainer.Hyper.EMA > 0)
 	if len(h.Tensors) != len(names) {
 		return nil, nil, nil, fmt.Errorf("%w: %d tensors, the architecture has %d", ErrCheckpoint, len(h.Tensors), len(names))
 	}
@@ -268,7 +278,8 @@ func readCheckpoint(r io.Reader) (*Model, *fileHeader, []*tensor.Dense, error) {
 }
 
 // optShape is the shape of the i-th optimizer tensor: critic m, critic v,
-// generator m, generator v, each in param order.
+// generator m, generator v, then the generator's moving average, each in
+// param order.
 func optShape(m *Model, i int) tensor.Shape {
 	nc := len(m.critic.list)
 	switch {

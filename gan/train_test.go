@@ -7,6 +7,7 @@ import (
 	"math"
 	"math/rand/v2"
 	"slices"
+	"strings"
 	"testing"
 	"time"
 )
@@ -125,6 +126,14 @@ func TestResumeMatchesStraight(t *testing.T) {
 			t.Errorf("critic Adam second moment %d differs", i)
 		}
 	}
+	if len(resumed.ema) == 0 || len(resumed.ema) != len(straight.ema) {
+		t.Fatalf("resumed trainer has %d moving-average tensors, the straight one %d", len(resumed.ema), len(straight.ema))
+	}
+	for i := range straight.ema {
+		if !slices.Equal(float64s(resumed.ema[i].Data()), float64s(straight.ema[i].Data())) {
+			t.Errorf("generator moving average %d differs", i)
+		}
+	}
 	gh, wh := resumed.History(), straight.History()
 	if len(gh) != len(wh) {
 		t.Fatalf("history has %d steps, want %d", len(gh), len(wh))
@@ -227,4 +236,67 @@ func TestToyLearnsClassMeans(t *testing.T) {
 	}
 	h := tr.History()
 	t.Logf("last step: %+v", h[len(h)-1])
+}
+
+// TestEMA checks the generator's moving average against the formula
+// e_t = d_t e_{t-1} + (1 - d_t) w_t, d_t = min(EMA, (1+t)/(10+t)), e_0 = w_0,
+// and that SamplingModel samples from it while the trained model is left
+// alone.
+func TestEMA(t *testing.T) {
+	data := toyData(t, 64)
+	tr := newToyTrainer(t)
+	if tr.hp.EMA != 0.999 {
+		t.Fatalf("default EMA = %v, want 0.999", tr.hp.EMA)
+	}
+	gen := func(m *Model) []float64 {
+		var out []float64
+		for _, p := range m.gen.list {
+			out = append(out, float64s(p.t.Data())...)
+		}
+		return out
+	}
+	want := gen(tr.Model())
+	for step := 1; step <= 4; step++ {
+		if _, err := tr.Train(context.Background(), data, RunOptions{Steps: 1}); err != nil {
+			t.Fatal(err)
+		}
+		d := min(0.999, float64(1+step)/float64(10+step))
+		for i, w := range gen(tr.Model()) {
+			want[i] = d*want[i] + (1-d)*w
+		}
+	}
+	sm := tr.SamplingModel()
+	if sm == tr.Model() {
+		t.Fatal("SamplingModel returned the trained model, want the averaged snapshot")
+	}
+	got := gen(sm)
+	for i := range want {
+		if math.Abs(got[i]-want[i]) > 1e-6*math.Max(1, math.Abs(want[i])) {
+			t.Fatalf("averaged weight %d = %g, want %g", i, got[i], want[i])
+		}
+	}
+	if slices.Equal(got, gen(tr.Model())) {
+		t.Error("the averaged generator equals the trained one")
+	}
+	if err := sm.Sample(context.Background(), 0, 4, 1, func(int, []float32) error { return nil }); err != nil {
+		t.Fatalf("sampling the averaged model: %v", err)
+	}
+
+	hp := toyHyper()
+	hp.EMA = 0
+	m, err := NewModel(toyConfig())
+	if err != nil {
+		t.Fatal(err)
+	}
+	off, err := NewTrainer(m, hp)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if off.SamplingModel() != m {
+		t.Error("with EMA = 0 SamplingModel should be the trained model")
+	}
+	hp.EMA = 1
+	if _, err := NewTrainer(m, hp); err == nil || !strings.Contains(err.Error(), "EMA = 1") {
+		t.Errorf("EMA = 1: err = %v, want a config error naming EMA", err)
+	}
 }

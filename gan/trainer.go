@@ -7,6 +7,8 @@ import (
 	"math"
 	"math/rand/v2"
 	"time"
+
+	"gorgonia.org/tensor"
 )
 
 // Hyper are the training hyperparameters. Defaults (DefaultHyper) follow
@@ -28,11 +30,19 @@ type Hyper struct {
 	Balanced bool `json:"balanced"`
 	// Augment is DiffAugment (Zhao et al. 2020), off by default.
 	Augment Augment `json:"augment"`
+	// EMA is the decay of an exponential moving average of the generator's
+	// weights, kept beside the trained weights and used for sampling
+	// (Trainer.SamplingModel; Yazıcı et al. 2019, "The Unusual Effectiveness
+	// of Averaging in GAN Training"). The decay at step t is
+	// min(EMA, (1+t)/(10+t)), so early averages do not cling to the random
+	// initialisation. 0 turns it off; default 0.999. It does not change
+	// training, only the weights samples are drawn from.
+	EMA float64 `json:"ema,omitempty"`
 }
 
 // DefaultHyper returns the WGAN-GP defaults.
 func DefaultHyper() Hyper {
-	return Hyper{BatchSize: 64, NCritic: 5, Lambda: 10, LR: 1e-4, Beta1: 0, Beta2: 0.9, AdamEps: 1e-8, Seed: 1}
+	return Hyper{BatchSize: 64, NCritic: 5, Lambda: 10, LR: 1e-4, Beta1: 0, Beta2: 0.9, AdamEps: 1e-8, Seed: 1, EMA: 0.999}
 }
 
 // Validate reports the first invalid field with its value and accepted range.
@@ -52,6 +62,8 @@ func (h Hyper) Validate() error {
 		return configErr("Beta2", h.Beta2, "[0, 1)")
 	case !(h.AdamEps > 0 && h.AdamEps < 1):
 		return configErr("AdamEps", h.AdamEps, "(0, 1)")
+	case !(h.EMA >= 0 && h.EMA < 1):
+		return configErr("EMA", h.EMA, "[0, 1) (0: off)")
 	}
 	return nil
 }
@@ -106,6 +118,7 @@ type Trainer struct {
 	history []StepStats
 	cOpt    *adam
 	gOpt    *adam
+	ema     []*tensor.Dense // moving average of the generator's params (nil: Hyper.EMA = 0)
 
 	cg *criticGraph
 	gg *genGraph
@@ -126,11 +139,67 @@ func NewTrainer(m *Model, hp Hyper) (*Trainer, error) {
 		return nil, err
 	}
 	pcg := rand.NewPCG(uint64(hp.Seed), seedStreamTrain)
-	return &Trainer{
+	t := &Trainer{
 		m: m, hp: hp, pcg: pcg, rng: rand.New(pcg),
 		cOpt: newAdam(m.critic, hp.LR, hp.Beta1, hp.Beta2, hp.AdamEps),
 		gOpt: newAdam(m.gen, hp.LR, hp.Beta1, hp.Beta2, hp.AdamEps),
-	}, nil
+	}
+	if hp.EMA > 0 {
+		for _, p := range m.gen.list {
+			t.ema = append(t.ema, p.t.Clone().(*tensor.Dense))
+		}
+	}
+	return t, nil
+}
+
+// SamplingModel returns the model to sample from: with Hyper.EMA a snapshot
+// whose generator holds the moving average of the generator's weights
+// (its critic is a copy of the trained critic), otherwise the trained model
+// itself. The snapshot does not change when training goes on.
+func (t *Trainer) SamplingModel() *Model {
+	if t.ema == nil {
+		return t.m
+	}
+	out := &Model{cfg: t.m.cfg, critic: newParamSet(), gen: newParamSet()}
+	for _, set := range []struct {
+		from, to *paramSet
+		values   []*tensor.Dense
+	}{{t.m.critic, out.critic, nil}, {t.m.gen, out.gen, t.ema}} {
+		for i, p := range set.from.list {
+			v := p.t
+			if set.values != nil {
+				v = set.values[i]
+			}
+			q := &param{name: p.name, t: v.Clone().(*tensor.Dense)}
+			set.to.list = append(set.to.list, q)
+			set.to.byName[q.name] = q
+		}
+	}
+	return out
+}
+
+// updateEMA moves the average toward the generator's current weights.
+func (t *Trainer) updateEMA() {
+	if t.ema == nil {
+		return
+	}
+	n := float64(t.step + 1)
+	d := min(t.hp.EMA, (1+n)/(10+n))
+	for i, p := range t.m.gen.list {
+		switch w := p.t.Data().(type) {
+		case []float32:
+			e := t.ema[i].Data().([]float32)
+			a, b := float32(d), float32(1-d)
+			for j, v := range w {
+				e[j] = a*e[j] + b*v
+			}
+		case []float64:
+			e := t.ema[i].Data().([]float64)
+			for j, v := range w {
+				e[j] = d*e[j] + (1-d)*v
+			}
+		}
+	}
 }
 
 // Model returns the model being trained.
@@ -243,6 +312,7 @@ func (t *Trainer) trainStep(data Dataset, idx [][]int) (StepStats, error) {
 	if err != nil {
 		return st, err
 	}
+	t.updateEMA()
 	t.step++
 	st.Seconds = time.Since(start).Seconds()
 	t.history = append(t.history, st)

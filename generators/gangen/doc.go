@@ -123,6 +123,7 @@
 //	lr                    1e-4      (0, 1)
 //	beta1                 0         [0, 1)   (Gulrajani et al.; their code uses 0.5)
 //	beta2                 0.9       [0, 1)
+//	ema                   0.999     [0, 1)   moving average of G's weights to sample from; 0: off
 //	n_critic              5         1..100
 //	lambda                10        >= 0
 //	z_dim                 128       1..1024

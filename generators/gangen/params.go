@@ -23,6 +23,7 @@ type TrainParams struct {
 	LR              float64 `json:"lr"`
 	Beta1           float64 `json:"beta1"`
 	Beta2           float64 `json:"beta2"`
+	EMA             float64 `json:"ema"`
 	NCritic         int     `json:"n_critic"`
 	Lambda          float64 `json:"lambda"`
 	ZDim            int     `json:"z_dim"`
@@ -46,7 +47,7 @@ type TrainParams struct {
 // in the grid.
 func DefaultTrainParams() TrainParams {
 	return TrainParams{
-		Steps: 2000, BatchSize: 64, LR: 1e-4, Beta1: 0, Beta2: 0.9, NCritic: 5, Lambda: 10, ZDim: 128,
+		Steps: 2000, BatchSize: 64, LR: 1e-4, Beta1: 0, Beta2: 0.9, EMA: 0.999, NCritic: 5, Lambda: 10, ZDim: 128,
 		Arch: "conv", Base: 64, Hidden: []int{256, 256}, Balanced: true, CheckpointEvery: 200,
 		SaveModel: true, MemorizationN: 256, GridPerClass: 8,
 	}
@@ -157,6 +158,9 @@ func (p TrainParams) resolve(gen string, raw json.RawMessage) (trainConfig, erro
 	if err := floatIn(gen, "beta2", p.Beta2, 0, 1, false, true); err != nil {
 		return c, err
 	}
+	if err := floatIn(gen, "ema", p.EMA, 0, 1, false, true); err != nil {
+		return c, err
+	}
 	if err := floatIn(gen, "lambda", p.Lambda, 0, 1e6, false, false); err != nil {
 		return c, err
 	}
@@ -231,7 +235,7 @@ func (c trainConfig) ganConfig(h, w, ch, classes int, seed int64) gan.Config {
 func (c trainConfig) hyper(seed int64) gan.Hyper {
 	hp := gan.DefaultHyper()
 	hp.BatchSize, hp.NCritic, hp.Lambda = c.p.BatchSize, c.p.NCritic, c.p.Lambda
-	hp.LR, hp.Beta1, hp.Beta2 = c.p.LR, c.p.Beta1, c.p.Beta2
+	hp.LR, hp.Beta1, hp.Beta2, hp.EMA = c.p.LR, c.p.Beta1, c.p.Beta2, c.p.EMA
 	hp.Balanced, hp.Augment = c.p.Balanced, c.augment
 	hp.Seed = deriveSeed(seed, "train")
 	return hp
@@ -247,6 +251,7 @@ func trainParamInfos() []generators.ParamInfo {
 		{Name: "lr", Type: "number", Default: d.LR, Description: "Adam step size for both networks, (0, 1)"},
 		{Name: "beta1", Type: "number", Default: d.Beta1, Description: "Adam β₁, [0, 1) (Gulrajani et al. 2017: 0; their code: 0.5)"},
 		{Name: "beta2", Type: "number", Default: d.Beta2, Description: "Adam β₂, [0, 1)"},
+		{Name: "ema", Type: "number", Default: d.EMA, Description: "decay of the moving average of the generator's weights that samples are drawn from (Yazıcı et al. 2019), [0, 1); 0: sample the last weights"},
 		{Name: "n_critic", Type: "integer", Default: d.NCritic, Description: "critic updates per generator update, 1..100"},
 		{Name: "lambda", Type: "number", Default: d.Lambda, Description: "gradient penalty weight λ, >= 0"},
 		{Name: "z_dim", Type: "integer", Default: d.ZDim, Description: "latent size, 1..1024"},

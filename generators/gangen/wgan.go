@@ -132,7 +132,9 @@ func (r *run) trainAndSave(ctx context.Context, models func(context.Context) (st
 	if err != nil {
 		return err
 	}
-	r.trained, r.model, r.modelID, r.source = o, o.tr.Model(), id, "trained"
+	// The stored model and the samples use the generator's moving average
+	// (ema), the trainer checkpoint keeps both.
+	r.trained, r.model, r.modelID, r.source = o, o.tr.SamplingModel(), id, "trained"
 	r.history = o.tr.History()
 	if r.meta, err = newMeta(env, r.gen, kind, id, r.data, hp, r.model, o, input); err != nil {
 		return err

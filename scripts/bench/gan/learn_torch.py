@@ -40,6 +40,7 @@ p.add_argument("--beta1", type=float, default=0.0)
 p.add_argument("--lr", type=float, default=1e-4)
 p.add_argument("--concat", type=int, default=1, help="1: the generator's first layer takes z and the one-hot label (gan Config.LabelInput, its default)")
 p.add_argument("--ncrit", type=int, default=5)
+p.add_argument("--ema", type=float, default=0, help="also write grids of an exponential moving average of G's weights with this decay (e.g. 0.999)")
 a = p.parse_args()
 torch.set_num_threads(a.threads)
 torch.manual_seed(a.seed)
@@ -167,6 +168,8 @@ def diffaug(x):
 
 
 G, D = Gen().to(dev), Critic().to(dev)
+import copy
+G_ema = copy.deepcopy(G) if a.ema else None
 optG = torch.optim.Adam(G.parameters(), lr=a.lr, betas=(a.beta1, 0.9), eps=1e-8)
 optD = torch.optim.Adam(D.parameters(), lr=a.lr, betas=(a.beta1, 0.9), eps=1e-8)
 
@@ -206,6 +209,10 @@ def gen_step():
     optG.zero_grad(set_to_none=True)
     loss.backward()
     optG.step()
+    if G_ema is not None:
+        with torch.no_grad():
+            for pe, p_ in zip(G_ema.parameters(), G.parameters()):
+                pe.mul_(a.ema).add_(p_, alpha=1 - a.ema)
     return loss.item()
 
 
@@ -224,16 +231,17 @@ def write_png(path, img):  # img: uint8 (h, w) gray
 gz = torch.randn(10, Z, generator=torch.Generator().manual_seed(7)).to(dev)
 
 
-def grid(step):
+def grid(step, net=None, name="grid"):
+    net = net or G
     pad = 2
     img = np.full((pad + K * (H + pad), pad + 10 * (W + pad)), 128, np.uint8)
     with torch.no_grad():
         for k in range(K):
             y = F.one_hot(torch.full((10,), k, device=dev), K).float()
-            x = G(gz, y).clamp(-1, 1).add(1).mul(127.5).round().byte().cpu().numpy()
+            x = net(gz, y).clamp(-1, 1).add(1).mul(127.5).round().byte().cpu().numpy()
             for i in range(10):
                 img[pad + k * (H + pad):pad + k * (H + pad) + H, pad + i * (W + pad):pad + i * (W + pad) + W] = x[i, 0]
-    write_png(os.path.join(a.out, f"grid_{step:05d}.png"), img)
+    write_png(os.path.join(a.out, f"{name}_{step:05d}.png"), img)
 
 
 hist = open(os.path.join(a.out, "history.csv"), "w")
@@ -250,4 +258,6 @@ for step in range(1, a.steps + 1):
         print(f"step {step} W {s[1]:.3f} G {gl:.3f} pen {s[2]:.3f} gn {s[3]:.3f} {(time.time() - t0) / step:.3f}s/step", flush=True)
     if step % a.every == 0:
         grid(step)
+        if G_ema is not None:
+            grid(step, G_ema, "ema")
 hist.close()

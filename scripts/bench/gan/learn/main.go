@@ -5,7 +5,7 @@
 // Usage:
 //
 //	go run -tags openblas ./scripts/bench/gan/learn -out DIR [-steps 1000] [-every 250] \
-//		[-augment translation,cutout] [-lr 1e-4] [-beta1 0] [-ncrit 5] [-base 32]
+//		[-augment translation,cutout] [-lr 1e-4] [-beta1 0] [-ncrit 5] [-base 32] [-ema 0.999]
 //
 // The PyTorch twin is learn_torch.py (same flags, spelled --flag). At equal
 // steps the two gave grids of the same quality (README, benchmarks).
@@ -61,6 +61,7 @@ func main() {
 	lr := flag.Float64("lr", 1e-4, "Adam step size")
 	beta1 := flag.Float64("beta1", 0, "Adam beta1")
 	ncrit := flag.Int("ncrit", 5, "critic updates per generator update")
+	ema := flag.Float64("ema", 0.999, "decay of the generator's moving average (0: off); its grids are ema_NNNNN.png")
 	pad := flag.Int("pad", 0, "pixels of background (-1) added on each side (2 gives 32x32 and 3 conv stages)")
 	flag.Parse()
 	log.Printf("BLAS %s", gan.BLAS())
@@ -111,7 +112,7 @@ func main() {
 	}
 	hp := gan.DefaultHyper()
 	hp.Balanced = true
-	hp.LR, hp.Beta1, hp.NCritic = *lr, *beta1, *ncrit
+	hp.LR, hp.Beta1, hp.NCritic, hp.EMA = *lr, *beta1, *ncrit, *ema
 	for _, a := range strings.Split(*aug, ",") {
 		switch a {
 		case "translation":
@@ -145,17 +146,23 @@ func main() {
 		if err != nil {
 			log.Fatal(err)
 		}
-		grid, err := gan.SampleGrid(ctx, m, classes, 10, 7)
-		if err != nil {
-			log.Fatal(err)
+		grids := map[string]*gan.Model{"grid": m}
+		if *ema > 0 {
+			grids["ema"] = tr.SamplingModel()
 		}
-		gf, err := os.Create(filepath.Join(*out, fmt.Sprintf("grid_%05d.png", tr.Step())))
-		if err != nil {
-			log.Fatal(err)
+		for name, gm := range grids {
+			grid, err := gan.SampleGrid(ctx, gm, classes, 10, 7)
+			if err != nil {
+				log.Fatal(err)
+			}
+			gf, err := os.Create(filepath.Join(*out, fmt.Sprintf("%s_%05d.png", name, tr.Step())))
+			if err != nil {
+				log.Fatal(err)
+			}
+			if err := png.Encode(gf, grid); err != nil {
+				log.Fatal(err)
+			}
+			gf.Close()
 		}
-		if err := png.Encode(gf, grid); err != nil {
-			log.Fatal(err)
-		}
-		gf.Close()
 	}
 }
