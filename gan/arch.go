@@ -101,7 +101,7 @@ func projectionHead(c *netCtx, cfg Config, phi, onehot *G.Node) (*G.Node, error)
 	if err != nil {
 		return nil, err
 	}
-	ey, err := G.Mul(onehot, emb)
+	ey, err := matmul(onehot, emb, false, false)
 	if err != nil {
 		return nil, err
 	}
@@ -185,11 +185,11 @@ func genInput(c *netCtx, cfg Config, name string, z, onehot *G.Node, out int) (*
 	if err != nil {
 		return nil, err
 	}
-	hz, err := G.Mul(z, w)
+	hz, err := matmul(z, w, false, false)
 	if err != nil {
 		return nil, fmt.Errorf("gan: %s matmul: %w", name, err)
 	}
-	hy, err := G.Mul(onehot, wy)
+	hy, err := matmul(onehot, wy, false, false)
 	if err != nil {
 		return nil, fmt.Errorf("gan: %s label matmul: %w", name, err)
 	}

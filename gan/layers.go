@@ -23,7 +23,7 @@ func (c *netCtx) dense(name string, x *G.Node, out int, act float64) (*G.Node, e
 	if err != nil {
 		return nil, err
 	}
-	y, err := G.Mul(x, w)
+	y, err := matmul(x, w, false, false)
 	if err != nil {
 		return nil, fmt.Errorf("gan: %s matmul: %w", name, err)
 	}
@@ -72,7 +72,7 @@ func (c *netCtx) deconv(name string, x *G.Node, out, k, s, p int, act float64) (
 	if err != nil {
 		return nil, err
 	}
-	cols, err := G.Mul(flat, wt)
+	cols, err := matmul(flat, wt, false, false)
 	if err != nil {
 		return nil, fmt.Errorf("gan: %s matmul: %w", name, err)
 	}
@@ -181,11 +181,11 @@ func (c *netCtx) condLayerNorm(name string, x, onehot *G.Node) (*G.Node, error) 
 	if err != nil {
 		return nil, err
 	}
-	gain, err := G.Mul(onehot, gainE) // (B, ch)
+	gain, err := matmul(onehot, gainE, false, false) // (B, ch)
 	if err != nil {
 		return nil, err
 	}
-	bias, err := G.Mul(onehot, biasE)
+	bias, err := matmul(onehot, biasE, false, false)
 	if err != nil {
 		return nil, err
 	}

@@ -3,6 +3,7 @@ package gan
 import (
 	"math"
 	"math/rand/v2"
+	"slices"
 	"testing"
 
 	G "gorgonia.org/gorgonia"
@@ -164,4 +165,81 @@ func equalF(a, b []float64) bool {
 		}
 	}
 	return true
+}
+
+// TestMatMulOp checks the four transpose variants of matMulOp against a
+// direct triple loop, in float32 and float64 (the derivatives are checked
+// by the gradient tests, which go through it everywhere).
+func TestMatMulOp(t *testing.T) {
+	rng := rand.New(rand.NewPCG(2, 3))
+	const m, k, n = 5, 4, 3
+	a := make([]float64, m*k) // A is m x k
+	b := make([]float64, k*n) // B is k x n
+	for i := range a {
+		a[i] = rng.NormFloat64()
+	}
+	for i := range b {
+		b[i] = rng.NormFloat64()
+	}
+	want := make([]float64, m*n)
+	for i := 0; i < m; i++ {
+		for j := 0; j < n; j++ {
+			for l := 0; l < k; l++ {
+				want[i*n+j] += a[i*k+l] * b[l*n+j]
+			}
+		}
+	}
+	transpose := func(x []float64, r, c int) []float64 {
+		out := make([]float64, len(x))
+		for i := 0; i < r; i++ {
+			for j := 0; j < c; j++ {
+				out[j*r+i] = x[i*c+j]
+			}
+		}
+		return out
+	}
+	for _, ta := range []bool{false, true} {
+		for _, tb := range []bool{false, true} {
+			av, ash := a, []int{m, k}
+			if ta {
+				av, ash = transpose(a, m, k), []int{k, m}
+			}
+			bv, bsh := b, []int{k, n}
+			if tb {
+				bv, bsh = transpose(b, k, n), []int{n, k}
+			}
+			op := matMulOp{ta: ta, tb: tb, buf: newBuf()}
+			got, err := op.Do(tensor.New(tensor.WithShape(ash...), tensor.WithBacking(av)), tensor.New(tensor.WithShape(bsh...), tensor.WithBacking(bv)))
+			if err != nil {
+				t.Fatalf("%v: %v", op, err)
+			}
+			if !slices.Equal(got.Shape(), tensor.Shape{m, n}) {
+				t.Fatalf("%v: shape %v, want (%d, %d)", op, got.Shape(), m, n)
+			}
+			for i, v := range got.Data().([]float64) {
+				if math.Abs(v-want[i]) > 1e-12 {
+					t.Fatalf("%v: element %d = %g, want %g", op, i, v, want[i])
+				}
+			}
+			a32, b32 := make([]float32, len(av)), make([]float32, len(bv))
+			for i, v := range av {
+				a32[i] = float32(v)
+			}
+			for i, v := range bv {
+				b32[i] = float32(v)
+			}
+			got32, err := matMulOp{ta: ta, tb: tb, buf: newBuf()}.Do(tensor.New(tensor.WithShape(ash...), tensor.WithBacking(a32)), tensor.New(tensor.WithShape(bsh...), tensor.WithBacking(b32)))
+			if err != nil {
+				t.Fatal(err)
+			}
+			for i, v := range got32.Data().([]float32) {
+				if math.Abs(float64(v)-want[i]) > 1e-5 {
+					t.Fatalf("%v float32: element %d = %g, want %g", op, i, v, want[i])
+				}
+			}
+		}
+	}
+	if _, err := (matMulOp{buf: newBuf()}).InferShape(tensor.Shape{2, 3}, tensor.Shape{2, 3}); err == nil {
+		t.Error("matmul of 2x3 by 2x3: no error")
+	}
 }
