@@ -45,14 +45,15 @@ func critic(c *netCtx, cfg Config, x, onehot *G.Node) (*G.Node, error) {
 
 func convCriticFeatures(c *netCtx, cfg Config, x *G.Node) (*G.Node, error) {
 	h := x
+	im := imgShape{B: x.Shape()[0], H: cfg.Height, W: cfg.Width, C: cfg.Channels}
 	var err error
 	for i := 0; i < cfg.Stages; i++ {
 		name := fmt.Sprintf("critic/conv%d", i)
-		if h, err = c.conv(name, h, cfg.convChannels(i), 4, 2, 1, cfg.LeakySlope); err != nil {
+		if h, im, err = c.conv(name, h, im, cfg.convChannels(i), 4, 2, 1, cfg.LeakySlope); err != nil {
 			return nil, err
 		}
 		if cfg.CriticNorm == NormLayer {
-			if h, err = c.layerNorm(fmt.Sprintf("critic/ln%d", i), h); err != nil {
+			if h, err = c.layerNorm(fmt.Sprintf("critic/ln%d", i), h, im.B); err != nil {
 				return nil, err
 			}
 		}
@@ -60,8 +61,7 @@ func convCriticFeatures(c *netCtx, cfg Config, x *G.Node) (*G.Node, error) {
 			return nil, err
 		}
 	}
-	b := x.Shape()[0]
-	return reshape(h, b, h.Shape().TotalSize()/b)
+	return reshape(h, im.B, im.H*im.W*im.C)
 }
 
 func mlpCriticFeatures(c *netCtx, cfg Config, x *G.Node) (*G.Node, error) {
@@ -75,7 +75,7 @@ func mlpCriticFeatures(c *netCtx, cfg Config, x *G.Node) (*G.Node, error) {
 			return nil, err
 		}
 		if cfg.CriticNorm == NormLayer {
-			if h, err = c.layerNorm(fmt.Sprintf("critic/ln%d", i), h); err != nil {
+			if h, err = c.layerNorm(fmt.Sprintf("critic/ln%d", i), h, b); err != nil {
 				return nil, err
 			}
 		}
@@ -138,12 +138,12 @@ func generator(c *netCtx, cfg Config, z, onehot *G.Node) (*G.Node, error) {
 
 func convGenerator(c *netCtx, cfg Config, z, onehot *G.Node) (*G.Node, error) {
 	b := z.Shape()[0]
-	h0, w0, ch0 := cfg.Height>>cfg.Stages, cfg.Width>>cfg.Stages, cfg.convChannels(cfg.Stages-1)
-	h, err := genInput(c, cfg, "gen/in", z, onehot, h0*w0*ch0)
+	im := imgShape{B: b, H: cfg.Height >> cfg.Stages, W: cfg.Width >> cfg.Stages, C: cfg.convChannels(cfg.Stages - 1)}
+	h, err := genInput(c, cfg, "gen/in", z, onehot, im.H*im.W*im.C)
 	if err != nil {
 		return nil, err
 	}
-	if h, err = reshape(h, b, h0, w0, ch0); err != nil {
+	if h, err = reshape(h, im.rows(), im.C); err != nil { // pixel rows
 		return nil, err
 	}
 	for i := cfg.Stages - 1; i >= 0; i-- {
@@ -157,7 +157,7 @@ func convGenerator(c *netCtx, cfg Config, z, onehot *G.Node) (*G.Node, error) {
 		if i > 0 {
 			out, act = cfg.convChannels(i-1), 0
 		}
-		if h, err = c.deconv(fmt.Sprintf("gen/deconv%d", i), h, out, 4, 2, 1, act); err != nil {
+		if h, im, err = c.deconv(fmt.Sprintf("gen/deconv%d", i), h, im, out, 4, 2, 1, act); err != nil {
 			return nil, err
 		}
 	}

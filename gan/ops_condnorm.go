@@ -12,7 +12,7 @@ import (
 )
 
 // condNormOp is the generator's conditional layer norm fused into one op:
-// for x of shape (B, S, C) (S pixels of C channels per sample), per-sample
+// for x of shape (B*S, C) (S pixels of C channels per sample), per-sample
 // gain g (B, C) and bias β (B, C),
 //
 //	n = (x - μ_b) / σ_b,  μ_b, σ_b² = mean and biased variance of sample b over S·C values,
@@ -45,36 +45,29 @@ var (
 	_ G.SDOp = condNormGradOp{}
 )
 
-// condNorm applies condNormOp to x (B, ..., C) with gain and bias (B, C).
-func condNorm(x, gain, bias *G.Node) (*G.Node, error) {
+// condNorm applies condNormOp to x, the b samples' S pixels of C channels as
+// rows (B*S, C), with gain and bias (B, C); the result has x's shape.
+func condNorm(x *G.Node, b int, gain, bias *G.Node) (*G.Node, error) {
 	sh := x.Shape()
-	b, c := sh[0], sh[len(sh)-1]
-	s := sh.TotalSize() / (b * c)
-	x3, err := reshape(x, b, s, c)
-	if err != nil {
-		return nil, err
+	if len(sh) != 2 || b < 1 || sh[0]%b != 0 {
+		return nil, fmt.Errorf("gan: conditional norm input %v is not (B*S, C) rows of %d samples", sh, b)
 	}
-	y, err := G.ApplyOp(condNormOp{b: b, s: s, c: c, buf: newBuf()}, x3, gain, bias)
-	if err != nil {
-		return nil, err
-	}
-	return reshape(y, sh...)
+	return G.ApplyOp(condNormOp{b: b, s: sh[0] / b, c: sh[1], buf: newBuf()}, x, gain, bias)
 }
 
 func (op condNormOp) Arity() int { return 3 }
 func (op condNormOp) Type() hm.Type {
-	a := hm.TypeVariable('a')
-	t3, t2 := G.TensorType{Dims: 3, Of: a}, G.TensorType{Dims: 2, Of: a}
-	return hm.NewFnType(t3, t2, t2, t3)
+	t2 := G.TensorType{Dims: 2, Of: hm.TypeVariable('a')}
+	return hm.NewFnType(t2, t2, t2, t2)
 }
 func (op condNormOp) InferShape(...G.DimSizer) (tensor.Shape, error) {
-	return tensor.Shape{op.b, op.s, op.c}, nil
+	return tensor.Shape{op.b * op.s, op.c}, nil
 }
 func (op condNormOp) Do(in ...G.Value) (G.Value, error) {
 	if err := op.check(in); err != nil {
 		return nil, err
 	}
-	out := op.buf.get(in[0].Dtype(), op.b, op.s, op.c)
+	out := op.buf.get(in[0].Dtype(), op.b*op.s, op.c)
 	switch x := in[0].Data().(type) {
 	case []float32:
 		condNormKernel(x, in[1].Data().([]float32), in[2].Data().([]float32), out.Data().([]float32), op.b, op.s*op.c, op.c)
@@ -115,16 +108,12 @@ func (op condNormOp) SymDiff(inputs G.Nodes, output, grad *G.Node) (G.Nodes, err
 
 func (op condNormGradOp) Arity() int { return 3 }
 func (op condNormGradOp) Type() hm.Type {
-	a := hm.TypeVariable('a')
-	t3, t2 := G.TensorType{Dims: 3, Of: a}, G.TensorType{Dims: 2, Of: a}
-	if op.which == 0 {
-		return hm.NewFnType(t3, t2, t3, t3)
-	}
-	return hm.NewFnType(t3, t2, t3, t2)
+	t2 := G.TensorType{Dims: 2, Of: hm.TypeVariable('a')}
+	return hm.NewFnType(t2, t2, t2, t2)
 }
 func (op condNormGradOp) InferShape(...G.DimSizer) (tensor.Shape, error) {
 	if op.which == 0 {
-		return tensor.Shape{op.b, op.s, op.c}, nil
+		return tensor.Shape{op.b * op.s, op.c}, nil
 	}
 	return tensor.Shape{op.b, op.c}, nil
 }

@@ -56,16 +56,18 @@ func (g convGeom) String() string {
 // any order. gorgonia's own Im2Col cannot be differentiated twice: its col2im
 // inherits im2col's SymDiff by struct embedding.
 type im2colOp struct {
-	geom convGeom
-	buf  *outBuf
+	geom   convGeom
+	imDims int // 4: the image side is (B, H, W, C); 2: (B*H*W, C), the same memory
+	buf    *outBuf
 }
 
 // col2imOp is the adjoint of im2colOp: it scatters-and-adds the rows of a
 // (B*OH*OW, KH*KW*C) matrix back onto a zeroed (B, H, W, C) image, dropping
 // the padding. Followed by a matmul it is a transposed convolution.
 type col2imOp struct {
-	geom convGeom
-	buf  *outBuf
+	geom   convGeom
+	imDims int // as im2colOp's
+	buf    *outBuf
 }
 
 var (
@@ -75,20 +77,28 @@ var (
 	_ G.UsePreallocDoer = col2imOp{}
 )
 
-// im2col applies im2colOp to x, which must have shape (B, geom.H, geom.W, geom.C).
+// im2col applies im2colOp to x, which must have shape (B, geom.H, geom.W,
+// geom.C) or, the same pixels as rows, (B*geom.H*geom.W, geom.C).
 func im2col(x *G.Node, geom convGeom) (*G.Node, error) {
 	if err := geom.validate(); err != nil {
 		return nil, err
 	}
 	s := x.Shape()
-	if len(s) != 4 || s[1] != geom.H || s[2] != geom.W || s[3] != geom.C {
-		return nil, fmt.Errorf("gan: im2col input shape %v, want (B, %d, %d, %d)", s, geom.H, geom.W, geom.C)
+	ok4 := len(s) == 4 && s[1] == geom.H && s[2] == geom.W && s[3] == geom.C
+	ok2 := len(s) == 2 && s[1] == geom.C && s[0]%(geom.H*geom.W) == 0
+	if !ok4 && !ok2 {
+		return nil, fmt.Errorf("gan: im2col input shape %v, want (B, %d, %d, %d) or (B*%d, %d)", s, geom.H, geom.W, geom.C, geom.H*geom.W, geom.C)
 	}
-	return G.ApplyOp(im2colOp{geom: geom, buf: newBuf()}, x)
+	return G.ApplyOp(im2colOp{geom: geom, imDims: len(s), buf: newBuf()}, x)
 }
 
-// col2im applies col2imOp to cols, which must have shape (B*OH*OW, KH*KW*C).
-func col2im(cols *G.Node, geom convGeom) (*G.Node, error) {
+// col2im applies col2imOp to cols, which must have shape (B*OH*OW,
+// KH*KW*C); the image comes out as (B, H, W, C) for imDims 4 and as
+// (B*H*W, C) for imDims 2.
+func col2im(cols *G.Node, geom convGeom, imDims int) (*G.Node, error) {
+	if imDims != 2 && imDims != 4 {
+		return nil, fmt.Errorf("gan: col2im image rank %d, want 2 or 4", imDims)
+	}
 	if err := geom.validate(); err != nil {
 		return nil, err
 	}
@@ -97,7 +107,7 @@ func col2im(cols *G.Node, geom convGeom) (*G.Node, error) {
 	if len(s) != 2 || s[1] != geom.colWidth() || s[0]%(oh*ow) != 0 {
 		return nil, fmt.Errorf("gan: col2im input shape %v, want (B*%d, %d)", s, oh*ow, geom.colWidth())
 	}
-	return G.ApplyOp(col2imOp{geom: geom, buf: newBuf()}, cols)
+	return G.ApplyOp(col2imOp{geom: geom, imDims: imDims, buf: newBuf()}, cols)
 }
 
 // ---- im2colOp ----
@@ -105,18 +115,22 @@ func col2im(cols *G.Node, geom convGeom) (*G.Node, error) {
 func (op im2colOp) Arity() int { return 1 }
 func (op im2colOp) Type() hm.Type {
 	a := hm.TypeVariable('a')
-	return hm.NewFnType(G.TensorType{Dims: 4, Of: a}, G.TensorType{Dims: 2, Of: a})
+	return hm.NewFnType(G.TensorType{Dims: op.imDims, Of: a}, G.TensorType{Dims: 2, Of: a})
 }
 func (op im2colOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
 	if len(in) != 1 {
 		return nil, fmt.Errorf("gan: im2col takes 1 input, got %d", len(in))
 	}
 	s, ok := in[0].(tensor.Shape)
-	if !ok || len(s) != 4 {
-		return nil, fmt.Errorf("gan: im2col wants a 4-D shape, got %v", in[0])
+	if !ok || len(s) != op.imDims {
+		return nil, fmt.Errorf("gan: im2col wants a %d-D shape, got %v", op.imDims, in[0])
+	}
+	b, err := op.geom.imBatch(s.TotalSize())
+	if err != nil {
+		return nil, err
 	}
 	oh, ow := op.geom.outHW()
-	return tensor.Shape{s[0] * oh * ow, op.geom.colWidth()}, nil
+	return tensor.Shape{b * oh * ow, op.geom.colWidth()}, nil
 }
 func (op im2colOp) Do(in ...G.Value) (G.Value, error) {
 	if len(in) != 1 {
@@ -152,15 +166,17 @@ func (op im2colOp) UsePreallocDo(prealloc G.Value, in ...G.Value) (G.Value, erro
 	}
 	return prealloc, nil
 }
-func (op im2colOp) ReturnsPtr() bool      { return false }
-func (op im2colOp) CallsExtern() bool     { return false }
-func (op im2colOp) OverwritesInput() int  { return -1 }
-func (op im2colOp) WriteHash(h hash.Hash) { fmt.Fprintf(h, "gan.im2col(%v,%p)", op.geom, op.buf) }
-func (op im2colOp) Hashcode() uint32      { return opHash(op) }
-func (op im2colOp) String() string        { return fmt.Sprintf("im2colNHWC{%v}", op.geom) }
-func (op im2colOp) DiffWRT(n int) []bool  { return []bool{true} }
+func (op im2colOp) ReturnsPtr() bool     { return false }
+func (op im2colOp) CallsExtern() bool    { return false }
+func (op im2colOp) OverwritesInput() int { return -1 }
+func (op im2colOp) WriteHash(h hash.Hash) {
+	fmt.Fprintf(h, "gan.im2col(%v,%d,%p)", op.geom, op.imDims, op.buf)
+}
+func (op im2colOp) Hashcode() uint32     { return opHash(op) }
+func (op im2colOp) String() string       { return fmt.Sprintf("im2colNHWC{%v}", op.geom) }
+func (op im2colOp) DiffWRT(n int) []bool { return []bool{true} }
 func (op im2colOp) SymDiff(inputs G.Nodes, output, grad *G.Node) (G.Nodes, error) {
-	d, err := G.ApplyOp(col2imOp{geom: op.geom, buf: newBuf()}, grad)
+	d, err := G.ApplyOp(col2imOp{geom: op.geom, imDims: op.imDims, buf: newBuf()}, grad)
 	if err != nil {
 		return nil, fmt.Errorf("gan: im2col derivative: %w", err)
 	}
@@ -172,7 +188,15 @@ func (op im2colOp) SymDiff(inputs G.Nodes, output, grad *G.Node) (G.Nodes, error
 func (op col2imOp) Arity() int { return 1 }
 func (op col2imOp) Type() hm.Type {
 	a := hm.TypeVariable('a')
-	return hm.NewFnType(G.TensorType{Dims: 2, Of: a}, G.TensorType{Dims: 4, Of: a})
+	return hm.NewFnType(G.TensorType{Dims: 2, Of: a}, G.TensorType{Dims: op.imDims, Of: a})
+}
+
+// imShape is the image-side shape of a batch of b images.
+func (op col2imOp) imShape(b int) tensor.Shape {
+	if op.imDims == 2 {
+		return tensor.Shape{b * op.geom.H * op.geom.W, op.geom.C}
+	}
+	return tensor.Shape{b, op.geom.H, op.geom.W, op.geom.C}
 }
 func (op col2imOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
 	if len(in) != 1 {
@@ -183,7 +207,7 @@ func (op col2imOp) InferShape(in ...G.DimSizer) (tensor.Shape, error) {
 		return nil, fmt.Errorf("gan: col2im wants a 2-D shape, got %v", in[0])
 	}
 	oh, ow := op.geom.outHW()
-	return tensor.Shape{s[0] / (oh * ow), op.geom.H, op.geom.W, op.geom.C}, nil
+	return op.imShape(s[0] / (oh * ow)), nil
 }
 func (op col2imOp) Do(in ...G.Value) (G.Value, error) {
 	if len(in) != 1 {
@@ -193,7 +217,7 @@ func (op col2imOp) Do(in ...G.Value) (G.Value, error) {
 	if err != nil {
 		return nil, err
 	}
-	out := op.buf.get(in[0].Dtype(), b, op.geom.H, op.geom.W, op.geom.C)
+	out := op.buf.get(in[0].Dtype(), op.imShape(b)...)
 	return op.UsePreallocDo(out, in...)
 }
 func (op col2imOp) UsePreallocDo(prealloc G.Value, in ...G.Value) (G.Value, error) {
@@ -204,7 +228,7 @@ func (op col2imOp) UsePreallocDo(prealloc G.Value, in ...G.Value) (G.Value, erro
 	if err != nil {
 		return nil, err
 	}
-	if prealloc, err = setShape(prealloc, b, op.geom.H, op.geom.W, op.geom.C); err != nil {
+	if prealloc, err = setShape(prealloc, op.imShape(b)...); err != nil {
 		return nil, err
 	}
 	switch src := in[0].Data().(type) {
@@ -217,15 +241,17 @@ func (op col2imOp) UsePreallocDo(prealloc G.Value, in ...G.Value) (G.Value, erro
 	}
 	return prealloc, nil
 }
-func (op col2imOp) ReturnsPtr() bool      { return false }
-func (op col2imOp) CallsExtern() bool     { return false }
-func (op col2imOp) OverwritesInput() int  { return -1 }
-func (op col2imOp) WriteHash(h hash.Hash) { fmt.Fprintf(h, "gan.col2im(%v,%p)", op.geom, op.buf) }
-func (op col2imOp) Hashcode() uint32      { return opHash(op) }
-func (op col2imOp) String() string        { return fmt.Sprintf("col2imNHWC{%v}", op.geom) }
-func (op col2imOp) DiffWRT(n int) []bool  { return []bool{true} }
+func (op col2imOp) ReturnsPtr() bool     { return false }
+func (op col2imOp) CallsExtern() bool    { return false }
+func (op col2imOp) OverwritesInput() int { return -1 }
+func (op col2imOp) WriteHash(h hash.Hash) {
+	fmt.Fprintf(h, "gan.col2im(%v,%d,%p)", op.geom, op.imDims, op.buf)
+}
+func (op col2imOp) Hashcode() uint32     { return opHash(op) }
+func (op col2imOp) String() string       { return fmt.Sprintf("col2imNHWC{%v}", op.geom) }
+func (op col2imOp) DiffWRT(n int) []bool { return []bool{true} }
 func (op col2imOp) SymDiff(inputs G.Nodes, output, grad *G.Node) (G.Nodes, error) {
-	d, err := G.ApplyOp(im2colOp{geom: op.geom, buf: newBuf()}, grad)
+	d, err := G.ApplyOp(im2colOp{geom: op.geom, imDims: op.imDims, buf: newBuf()}, grad)
 	if err != nil {
 		return nil, fmt.Errorf("gan: col2im derivative: %w", err)
 	}

@@ -95,14 +95,17 @@ func TestCol2imAdjoint(t *testing.T) {
 func TestDeconvShapes(t *testing.T) {
 	for _, hw := range [][2]int{{7, 7}, {4, 4}, {16, 4}, {1, 3}} {
 		g := G.NewGraph()
-		x := newNode(g, tensor.Float64, tensor.Shape{2, hw[0], hw[1], 5}, "x", nil)
+		x := newNode(g, tensor.Float64, tensor.Shape{2 * hw[0] * hw[1], 5}, "x", nil)
 		c := newNetCtx(g, tensor.Float64, newParamSet(), rand.New(rand.NewPCG(1, 1)))
-		y, err := c.deconv("d", x, 3, 4, 2, 1, 0)
+		y, im, err := c.deconv("d", x, imgShape{B: 2, H: hw[0], W: hw[1], C: 5}, 3, 4, 2, 1, 0)
 		if err != nil {
 			t.Fatal(err)
 		}
-		if got, want := y.Shape(), (tensor.Shape{2, 2 * hw[0], 2 * hw[1], 3}); !got.Eq(want) {
+		if got, want := y.Shape(), (tensor.Shape{2 * 2 * hw[0] * 2 * hw[1], 3}); !got.Eq(want) {
 			t.Errorf("deconv of %v: got shape %v, want %v", hw, got, want)
+		}
+		if want := (imgShape{B: 2, H: 2 * hw[0], W: 2 * hw[1], C: 3}); im != want {
+			t.Errorf("deconv of %v: got geometry %+v, want %+v", hw, im, want)
 		}
 	}
 }
