@@ -12,45 +12,21 @@
 package main
 
 import (
-	"compress/gzip"
 	"context"
-	"encoding/binary"
 	"flag"
 	"fmt"
 	"image/png"
-	"io"
 	"log"
 	"os"
 	"path/filepath"
 	"strings"
 
 	"github.com/tailsynth/tailsynth/gan"
+	"github.com/tailsynth/tailsynth/internal/fashionmnist"
 )
 
-func readIDX(path string) ([]byte, []int, error) {
-	f, err := os.Open(path)
-	if err != nil {
-		return nil, nil, err
-	}
-	defer f.Close()
-	zr, err := gzip.NewReader(f)
-	if err != nil {
-		return nil, nil, err
-	}
-	b, err := io.ReadAll(zr)
-	if err != nil {
-		return nil, nil, err
-	}
-	nd := int(b[3])
-	dims := make([]int, nd)
-	for i := range dims {
-		dims[i] = int(binary.BigEndian.Uint32(b[4+4*i:]))
-	}
-	return b[4+4*nd:], dims, nil
-}
-
 func main() {
-	dir := flag.String("data", "/usr/share/datasets/fashion-mnist", "IDX directory")
+	dir := flag.String("data", fashionmnist.DefaultDir, "IDX directory")
 	out := flag.String("out", "/tmp/learn_go", "output directory")
 	steps := flag.Int("steps", 1000, "generator steps")
 	every := flag.Int("every", 250, "grid every N steps")
@@ -68,20 +44,17 @@ func main() {
 	if err := os.MkdirAll(*out, 0o755); err != nil {
 		log.Fatal(err)
 	}
-	pix, _, err := readIDX(filepath.Join(*dir, "train-images-idx3-ubyte.gz"))
+	train, err := fashionmnist.Load(*dir, "train")
 	if err != nil {
 		log.Fatal(err)
 	}
-	lab, _, err := readIDX(filepath.Join(*dir, "train-labels-idx1-ubyte.gz"))
-	if err != nil {
-		log.Fatal(err)
-	}
+	pix, lab := train.Pixels, train.Labels
 	const f = 28 * 28
 	var x []float32
 	var labels []int
 	kept := 0
 	for i, l := range lab {
-		if int(l) == *rare {
+		if l == *rare {
 			if kept >= *rareN {
 				continue
 			}
@@ -92,12 +65,12 @@ func main() {
 			for xx := 0; xx < side; xx++ {
 				v := float32(-1)
 				if sy, sx := y-*pad, xx-*pad; sy >= 0 && sy < 28 && sx >= 0 && sx < 28 {
-					v = float32(pix[i*f+sy*28+sx])/255*2 - 1
+					v = pix[i*f+sy*28+sx]*2 - 1
 				}
 				x = append(x, v)
 			}
 		}
-		labels = append(labels, int(l))
+		labels = append(labels, l)
 	}
 	side := 28 + 2**pad
 	data, err := gan.NewSliceDataset(x, labels, side*side)
