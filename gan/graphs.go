@@ -166,7 +166,9 @@ func newCriticGraph(m *Model, b int, lambda float64) (*criticGraph, error) {
 	if o.grads, err = captureGrads(dt, grads); err != nil {
 		return nil, err
 	}
-	cg.vm = G.NewTapeMachine(g)
+	if cg.vm, err = newMachine(g); err != nil {
+		return nil, err
+	}
 	return cg, nil
 }
 
@@ -252,7 +254,9 @@ func newGenGraph(m *Model, b int, aug Augment) (*genGraph, error) {
 	if gg.out.grads, err = captureGrads(dt, grads); err != nil {
 		return nil, err
 	}
-	gg.vm = G.NewTapeMachine(g)
+	if gg.vm, err = newMachine(g); err != nil {
+		return nil, err
+	}
 	return gg, nil
 }
 
@@ -310,7 +314,9 @@ func newFwdGraph(m *Model, b int) (*fwdGraph, error) {
 	if err := capture(out, fg.out); err != nil {
 		return nil, err
 	}
-	fg.vm = G.NewTapeMachine(g)
+	if fg.vm, err = newMachine(g); err != nil {
+		return nil, err
+	}
 	return fg, nil
 }
 

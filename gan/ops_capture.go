@@ -72,3 +72,22 @@ func (op captureOp) OverwritesInput() int  { return -1 }
 func (op captureOp) WriteHash(h hash.Hash) { fmt.Fprintf(h, "gan.capture(%p)", op.dst) }
 func (op captureOp) Hashcode() uint32      { return opHash(op) }
 func (op captureOp) String() string        { return fmt.Sprintf("Capture(%p)", op.dst) }
+
+// newMachine returns a TapeMachine for the part of g that the capture nodes
+// need. G.NewTapeMachine(g) would compile every node, and gorgonia's Grad
+// leaves nodes no result uses: the first Grad of the gradient penalty
+// (w.r.t. x̂) also builds the critic weights' first-order gradients, and
+// the generator graph the critic's — a matmul per layer that nothing reads.
+// The results are the capture nodes, so their ancestors are the program.
+func newMachine(g *G.ExprGraph) (G.VM, error) {
+	var roots G.Nodes
+	for _, n := range g.AllNodes() {
+		if _, ok := n.Op().(captureOp); ok {
+			roots = append(roots, n)
+		}
+	}
+	if len(roots) == 0 {
+		return nil, fmt.Errorf("gan: graph has no capture nodes")
+	}
+	return G.NewTapeMachine(g.ExactSubgraphRoots(roots...)), nil
+}
