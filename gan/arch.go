@@ -157,7 +157,14 @@ func convGenerator(c *netCtx, cfg Config, z, onehot *G.Node) (*G.Node, error) {
 		if i > 0 {
 			out, act = cfg.convChannels(i-1), 0
 		}
-		if h, im, err = c.deconv(fmt.Sprintf("gen/deconv%d", i), h, im, out, 4, 2, 1, act); err != nil {
+		if cfg.GenBlock == GenUpsample {
+			if h, im, err = c.upsample2x(h, im); err != nil {
+				return nil, err
+			}
+			if h, im, err = c.conv(fmt.Sprintf("gen/conv%d", i), h, im, out, 3, 1, 1, act); err != nil {
+				return nil, err
+			}
+		} else if h, im, err = c.deconv(fmt.Sprintf("gen/deconv%d", i), h, im, out, 4, 2, 1, act); err != nil {
 			return nil, err
 		}
 	}

@@ -40,6 +40,20 @@ const (
 	OutputLinear Output = "linear"
 )
 
+// GenBlock is how the conv generator doubles its resolution.
+type GenBlock string
+
+const (
+	// GenDeconv is a 4x4 stride-2 transposed convolution (DCGAN; the
+	// WGAN-GP reference code).
+	GenDeconv GenBlock = "deconv"
+	// GenUpsample is a nearest-neighbour 2x upsampling followed by a 3x3
+	// convolution (Odena et al. 2016, "Deconvolution and Checkerboard
+	// Artifacts"): every output pixel sees the same number of input pixels,
+	// so the generator has no checkerboard pattern to unlearn.
+	GenUpsample GenBlock = "upsample"
+)
+
 // DType is the floating point type of weights and activations.
 type DType string
 
@@ -79,6 +93,10 @@ type Config struct {
 	// they differed by class from about step 500 (scripts/bench/gan/learn).
 	// Models saved before the field existed load with false, as trained.
 	LabelInput bool `json:"label_input,omitempty"`
+
+	// GenBlock is the conv generator's upsampling block; "" reads as
+	// GenDeconv (models saved before the field existed).
+	GenBlock GenBlock `json:"gen_block,omitempty"`
 
 	CriticNorm Norm   `json:"critic_norm"`
 	Output     Output `json:"output"`
@@ -135,6 +153,11 @@ func (c Config) normalize() (Config, error) {
 	}
 	if c.ZDim < 1 || c.ZDim > 4096 {
 		return c, configErr("ZDim", c.ZDim, "1..4096")
+	}
+	switch c.GenBlock {
+	case "", GenDeconv, GenUpsample:
+	default:
+		return c, configErr("GenBlock", fmt.Sprintf("%q", c.GenBlock), `"deconv" or "upsample"`)
 	}
 	switch c.CriticNorm {
 	case NormNone, NormLayer:

@@ -16,22 +16,25 @@ func TestGeneratorGradFiniteDiff(t *testing.T) {
 		arch    Arch
 		aug     Augment
 		noLabel bool // a model saved before Config.LabelInput existed
+		block   GenBlock
 	}{
-		{"conv", ArchConv, Augment{}, false},
-		{"conv-diffaugment", ArchConv, Augment{Color: true, Translation: true, Cutout: true}, false},
-		{"mlp", ArchMLP, Augment{}, false},
-		{"conv-no-label-input", ArchConv, Augment{}, true},
-		{"mlp-no-label-input", ArchMLP, Augment{}, true},
+		{"conv", ArchConv, Augment{}, false, ""},
+		{"conv-upsample", ArchConv, Augment{}, false, GenUpsample},
+		{"conv-diffaugment", ArchConv, Augment{Color: true, Translation: true, Cutout: true}, false, ""},
+		{"mlp", ArchMLP, Augment{}, false, ""},
+		{"conv-no-label-input", ArchConv, Augment{}, true, ""},
+		{"mlp-no-label-input", ArchMLP, Augment{}, true, ""},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			cfg := tinyConfig(tc.arch, NormNone)
 			cfg.LabelInput = !tc.noLabel
+			cfg.GenBlock = tc.block
 			m, err := NewModel(cfg)
 			if err != nil {
 				t.Fatal(err)
 			}
 			const b = 3
-			gg, err := newGenGraph(m, b, tc.aug)
+			gg, err := newGenGraph(m, b, tc.aug, &bufArena{})
 			if err != nil {
 				t.Fatal(err)
 			}

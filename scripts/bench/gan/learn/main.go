@@ -5,7 +5,7 @@
 // Usage:
 //
 //	go run -tags openblas ./scripts/bench/gan/learn -out DIR [-steps 1000] [-every 250] \
-//		[-augment translation,cutout] [-lr 1e-4] [-beta1 0] [-ncrit 5] [-base 32] [-ema 0.999]
+//		[-augment translation,cutout] [-lr 1e-4] [-beta1 0] [-ncrit 5] [-base 32] [-ema 0.999] [-block deconv]
 //
 // The PyTorch twin is learn_torch.py (same flags, spelled --flag). At equal
 // steps the two gave grids of the same quality (README, benchmarks).
@@ -38,6 +38,7 @@ func main() {
 	beta1 := flag.Float64("beta1", 0, "Adam beta1")
 	ncrit := flag.Int("ncrit", 5, "critic updates per generator update")
 	ema := flag.Float64("ema", 0.999, "decay of the generator's moving average (0: off); its grids are ema_NNNNN.png")
+	block := flag.String("block", "deconv", "generator upsampling block: deconv or upsample")
 	pad := flag.Int("pad", 0, "pixels of background (-1) added on each side (2 gives 32x32 and 3 conv stages)")
 	flag.Parse()
 	log.Printf("BLAS %s", gan.BLAS())
@@ -79,6 +80,7 @@ func main() {
 	}
 	cfg := gan.DefaultConfig(side, side, 1, 10)
 	cfg.Base = *base
+	cfg.GenBlock = gan.GenBlock(*block)
 	m, err := gan.NewModel(cfg)
 	if err != nil {
 		log.Fatal(err)
