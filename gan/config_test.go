@@ -92,7 +92,7 @@ func TestArchitectures(t *testing.T) {
 		if got := m.Config().Stages; got != tc.wantStages {
 			t.Errorf("%dx%dx%d: Stages = %d, want %d", tc.h, tc.w, tc.c, got, tc.wantStages)
 		}
-		fg, err := newFwdGraph(m, 2)
+		fg, err := newFwdGraph(m, 2, &bufArena{})
 		if err != nil {
 			t.Fatal(err)
 		}

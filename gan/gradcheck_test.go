@@ -68,7 +68,7 @@ func TestCriticGradFiniteDiff(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			cg, err := newCriticGraph(m, 3, 10)
+			cg, err := newCriticGraph(m, 3, 10, &bufArena{})
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -54,7 +54,7 @@ type criticGraph struct {
 	}
 }
 
-func newCriticGraph(m *Model, b int, lambda float64) (*criticGraph, error) {
+func newCriticGraph(m *Model, b int, lambda float64, arena *bufArena) (*criticGraph, error) {
 	cfg := m.cfg
 	dt := dtypeOf(cfg.DType)
 	g := G.NewGraph()
@@ -166,7 +166,7 @@ func newCriticGraph(m *Model, b int, lambda float64) (*criticGraph, error) {
 	if o.grads, err = captureGrads(dt, grads); err != nil {
 		return nil, err
 	}
-	if cg.vm, err = newMachine(g); err != nil {
+	if cg.vm, err = newMachine(g, arena, dt); err != nil {
 		return nil, err
 	}
 	return cg, nil
@@ -204,7 +204,7 @@ type genGraph struct {
 	}
 }
 
-func newGenGraph(m *Model, b int, aug Augment) (*genGraph, error) {
+func newGenGraph(m *Model, b int, aug Augment, arena *bufArena) (*genGraph, error) {
 	cfg := m.cfg
 	dt := dtypeOf(cfg.DType)
 	g := G.NewGraph()
@@ -254,7 +254,7 @@ func newGenGraph(m *Model, b int, aug Augment) (*genGraph, error) {
 	if gg.out.grads, err = captureGrads(dt, grads); err != nil {
 		return nil, err
 	}
-	if gg.vm, err = newMachine(g); err != nil {
+	if gg.vm, err = newMachine(g, arena, dt); err != nil {
 		return nil, err
 	}
 	return gg, nil
@@ -297,7 +297,7 @@ type fwdGraph struct {
 	out    *tensor.Dense // (b, H, W, C)
 }
 
-func newFwdGraph(m *Model, b int) (*fwdGraph, error) {
+func newFwdGraph(m *Model, b int, arena *bufArena) (*fwdGraph, error) {
 	cfg := m.cfg
 	dt := dtypeOf(cfg.DType)
 	g := G.NewGraph()
@@ -314,7 +314,7 @@ func newFwdGraph(m *Model, b int) (*fwdGraph, error) {
 	if err := capture(out, fg.out); err != nil {
 		return nil, err
 	}
-	if fg.vm, err = newMachine(g); err != nil {
+	if fg.vm, err = newMachine(g, arena, dt); err != nil {
 		return nil, err
 	}
 	return fg, nil

@@ -79,7 +79,9 @@ func (op captureOp) String() string        { return fmt.Sprintf("Capture(%p)", o
 // (w.r.t. x̂) also builds the critic weights' first-order gradients, and
 // the generator graph the critic's — a matmul per layer that nothing reads.
 // The results are the capture nodes, so their ancestors are the program.
-func newMachine(g *G.ExprGraph) (G.VM, error) {
+// With an arena, the nodes' output buffers are planned into it
+// (planBuffers).
+func newMachine(g *G.ExprGraph, arena *bufArena, dt tensor.Dtype) (G.VM, error) {
 	var roots G.Nodes
 	for _, n := range g.AllNodes() {
 		if _, ok := n.Op().(captureOp); ok {
@@ -89,5 +91,11 @@ func newMachine(g *G.ExprGraph) (G.VM, error) {
 	if len(roots) == 0 {
 		return nil, fmt.Errorf("gan: graph has no capture nodes")
 	}
-	return G.NewTapeMachine(g.ExactSubgraphRoots(roots...)), nil
+	sub := g.ExactSubgraphRoots(roots...)
+	if arena != nil {
+		if err := planBuffers(sub, arena, dt); err != nil {
+			return nil, err
+		}
+	}
+	return G.NewTapeMachine(sub), nil
 }

@@ -71,7 +71,15 @@ func setShape(v G.Value, s ...int) (*tensor.Dense, error) {
 // output there on every run. This is safe because a graph runs on one
 // machine, sequentially, each node once per run, and nothing keeps a value
 // from one run to the next: results leave through capture ops, which copy.
-type outBuf struct{ t *tensor.Dense }
+//
+// An outBuf may be bound to a slot of a bufArena (see planBuffers): then its
+// memory is shared with other nodes whose values are never alive at the same
+// time.
+type outBuf struct {
+	t    *tensor.Dense
+	slot *arenaSlot
+	gen  int // slot.gen that t was built on
+}
 
 func newBuf() *outBuf { return &outBuf{} }
 
@@ -79,13 +87,20 @@ func newBuf() *outBuf { return &outBuf{} }
 // when the size or dtype changes.
 func (b *outBuf) get(dt tensor.Dtype, shape ...int) *tensor.Dense {
 	size := tensor.Shape(shape).TotalSize()
-	if b.t == nil || b.t.Dtype() != dt || b.t.Shape().TotalSize() != size {
+	if b.slot != nil && b.slot.dt == dt {
+		if b.slot.ensure(size) || b.t == nil || b.gen != b.slot.gen || b.t.Shape().TotalSize() != size {
+			b.t = tensor.New(tensor.WithShape(shape...), tensor.WithBacking(b.slot.backing(size)))
+			b.gen = b.slot.gen
+			return b.t
+		}
+	} else if b.t == nil || b.t.Dtype() != dt || b.t.Shape().TotalSize() != size {
 		b.t = tensor.New(tensor.Of(dt), tensor.WithShape(shape...))
 		return b.t
 	}
 	if !slices.Equal(b.t.Shape(), shape) {
 		if err := b.t.Reshape(shape...); err != nil {
 			b.t = tensor.New(tensor.Of(dt), tensor.WithShape(shape...))
+			b.slot = nil
 		}
 	}
 	return b.t

@@ -28,7 +28,7 @@ func (m *Model) Sample(ctx context.Context, class, n int, seed int64, fn func(i 
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if m.sampler == nil {
-		fg, err := newFwdGraph(m, SampleBatch)
+		fg, err := newFwdGraph(m, SampleBatch, &bufArena{})
 		if err != nil {
 			return err
 		}

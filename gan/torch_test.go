@@ -92,7 +92,7 @@ func TestCriticMatchesTorch(t *testing.T) {
 				}
 				copy(data, want)
 			}
-			cg, err := newCriticGraph(m, tc.Batch, tc.Lambda)
+			cg, err := newCriticGraph(m, tc.Batch, tc.Lambda, &bufArena{})
 			if err != nil {
 				t.Fatal(err)
 			}

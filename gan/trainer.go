@@ -120,9 +120,14 @@ type Trainer struct {
 	gOpt    *adam
 	ema     []*tensor.Dense // moving average of the generator's params (nil: Hyper.EMA = 0)
 
-	cg *criticGraph
-	gg *genGraph
-	fg *fwdGraph
+	// arena holds the output buffers of cg, gg and fg, which run one
+	// after the other (planBuffers); privateBuffers (tests) leaves every
+	// node its own buffer instead.
+	arena          *bufArena
+	privateBuffers bool
+	cg             *criticGraph
+	gg             *genGraph
+	fg             *fwdGraph
 	// host buffers
 	realF32 []float32
 	eps     []float64
@@ -264,13 +269,16 @@ func (t *Trainer) ensureGraphs() error {
 	}
 	b := t.hp.BatchSize
 	var err error
-	if t.cg, err = newCriticGraph(t.m, b, t.hp.Lambda); err != nil {
+	if !t.privateBuffers {
+		t.arena = &bufArena{}
+	}
+	if t.cg, err = newCriticGraph(t.m, b, t.hp.Lambda, t.arena); err != nil {
 		return err
 	}
-	if t.gg, err = newGenGraph(t.m, b, t.hp.Augment); err != nil {
+	if t.gg, err = newGenGraph(t.m, b, t.hp.Augment, t.arena); err != nil {
 		return err
 	}
-	if t.fg, err = newFwdGraph(t.m, b); err != nil {
+	if t.fg, err = newFwdGraph(t.m, b, t.arena); err != nil {
 		return err
 	}
 	f := t.m.cfg.features()
