@@ -129,7 +129,7 @@ func generator(c *netCtx, cfg Config, z, onehot *G.Node) (*G.Node, error) {
 		return nil, err
 	}
 	if cfg.Output == OutputTanh {
-		if out, err = G.Tanh(out); err != nil {
+		if out, err = tanh(out); err != nil {
 			return nil, err
 		}
 	}
