@@ -129,6 +129,7 @@
 //	z_dim                 128       1..1024
 //	arch                  conv      conv (sides divisible by 4), mlp
 //	base                  64        conv width 1..512 (the cost grows with its square)
+//	gen_block             deconv    conv generator upsampling: deconv, upsample
 //	hidden                [256,256] mlp widths
 //	diffaugment           ""        comma list of color, translation, cutout
 //	balanced              true      class-balanced batches

@@ -29,6 +29,7 @@ type TrainParams struct {
 	ZDim            int     `json:"z_dim"`
 	Arch            string  `json:"arch"`
 	Base            int     `json:"base"`
+	GenBlock        string  `json:"gen_block"`
 	Hidden          []int   `json:"hidden"`
 	DiffAugment     string  `json:"diffaugment"`
 	Balanced        bool    `json:"balanced"`
@@ -48,7 +49,7 @@ type TrainParams struct {
 func DefaultTrainParams() TrainParams {
 	return TrainParams{
 		Steps: 2000, BatchSize: 64, LR: 1e-4, Beta1: 0, Beta2: 0.9, EMA: 0.999, NCritic: 5, Lambda: 10, ZDim: 128,
-		Arch: "conv", Base: 64, Hidden: []int{256, 256}, Balanced: true, CheckpointEvery: 200,
+		Arch: "conv", Base: 64, GenBlock: string(gan.GenDeconv), Hidden: []int{256, 256}, Balanced: true, CheckpointEvery: 200,
 		SaveModel: true, MemorizationN: 256, GridPerClass: 8,
 	}
 }
@@ -169,6 +170,11 @@ func (p TrainParams) resolve(gen string, raw json.RawMessage) (trainConfig, erro
 	default:
 		return c, paramErr(gen, "arch %q: want conv (images, spectrograms) or mlp (small inputs)", p.Arch)
 	}
+	switch p.GenBlock {
+	case string(gan.GenDeconv), string(gan.GenUpsample):
+	default:
+		return c, paramErr(gen, "gen_block %q: want deconv (4x4 transposed convolutions) or upsample (nearest 2x upsampling + 3x3 convolution)", p.GenBlock)
+	}
 	if len(p.Hidden) < 1 || len(p.Hidden) > 8 {
 		return c, paramErr(gen, "hidden %v: want 1 to 8 layer widths (mlp)", p.Hidden)
 	}
@@ -226,6 +232,7 @@ func (c trainConfig) ganConfig(h, w, ch, classes int, seed int64) gan.Config {
 	cfg.Arch = gan.Arch(c.p.Arch)
 	cfg.ZDim = c.p.ZDim
 	cfg.Base = c.p.Base
+	cfg.GenBlock = gan.GenBlock(c.p.GenBlock)
 	cfg.Hidden = slices.Clone(c.p.Hidden)
 	cfg.Seed = deriveSeed(seed, "init")
 	return cfg
@@ -256,6 +263,7 @@ func trainParamInfos() []generators.ParamInfo {
 		{Name: "lambda", Type: "number", Default: d.Lambda, Description: "gradient penalty weight λ, >= 0"},
 		{Name: "z_dim", Type: "integer", Default: d.ZDim, Description: "latent size, 1..1024"},
 		{Name: "arch", Type: "string", Default: d.Arch, Description: "conv (strided convolutions; sides divisible by 4) or mlp (small inputs)"},
+		{Name: "gen_block", Type: "string", Default: d.GenBlock, Description: "conv generator upsampling: deconv (4x4 stride-2 transposed convolution) or upsample (nearest 2x upsampling + 3x3 convolution, no checkerboard pattern)"},
 		{Name: "base", Type: "integer", Default: d.Base, Description: "conv width: channels of the critic's first layer (doubling per stage, at most 8x); cost grows with its square"},
 		{Name: "hidden", Type: "array", Default: d.Hidden, Description: "mlp hidden layer widths of the critic; the generator mirrors them"},
 		{Name: "diffaugment", Type: "string", Description: `DiffAugment (Zhao et al. 2020) on reals and fakes: "" (off) or a comma list of color, translation, cutout; helps with few images`},
