@@ -158,7 +158,7 @@ func convGenerator(c *netCtx, cfg Config, z, onehot *G.Node) (*G.Node, error) {
 			out, act = cfg.convChannels(i-1), 0
 		}
 		if cfg.GenBlock == GenUpsample {
-			if h, im, err = c.upsample2x(h, im); err != nil {
+			if h, im, err = upsample2x(h, im); err != nil {
 				return nil, err
 			}
 			if h, im, err = c.conv(fmt.Sprintf("gen/conv%d", i), h, im, out, 3, 1, 1, act); err != nil {

@@ -209,35 +209,3 @@ func (c *netCtx) scalar(v float64) any {
 	}
 	return float32(v)
 }
-
-// upsample2x is nearest-neighbour upsampling of the pixel rows x (B*h*w,
-// C) to (B*2h*2w, C): each pixel's row is copied four times (a matmul with
-// the constant [I I I I], C x 4C) and col2im with a 2x2 stride-2 kernel,
-// whose patches do not overlap, places the copies.
-func (c *netCtx) upsample2x(x *G.Node, im imgShape) (*G.Node, imgShape, error) {
-	ch := im.C
-	name := fmt.Sprintf("const/upsample%d", ch)
-	r, ok := c.nodes[name]
-	if !ok {
-		rep := tensor.New(tensor.Of(c.dt), tensor.WithShape(ch, 4*ch))
-		for j := 0; j < 4; j++ {
-			for i := 0; i < ch; i++ {
-				if err := rep.SetAt(c.scalar(1), i, j*ch+i); err != nil {
-					return nil, im, err
-				}
-			}
-		}
-		r = newNode(c.g, c.dt, tensor.Shape{ch, 4 * ch}, name, rep)
-		c.nodes[name] = r
-	}
-	cols, err := matmul(x, r, false, false)
-	if err != nil {
-		return nil, im, err
-	}
-	geom := convGeom{KH: 2, KW: 2, SH: 2, SW: 2, H: 2 * im.H, W: 2 * im.W, C: ch}
-	y, err := col2im(cols, geom, 2)
-	if err != nil {
-		return nil, im, err
-	}
-	return y, imgShape{B: im.B, H: 2 * im.H, W: 2 * im.W, C: ch}, nil
-}

@@ -246,3 +246,38 @@ func TestMatMulOp(t *testing.T) {
 		t.Error("matmul of 2x3 by 2x3: no error")
 	}
 }
+
+// TestUpsampleKnownAndAdjoint checks nearest 2x upsampling on a known
+// 2x3 image of 2 channels and that sum pooling is its adjoint.
+func TestUpsampleKnownAndAdjoint(t *testing.T) {
+	const b, h, w, c = 2, 2, 3, 2
+	src := make([]float64, b*h*w*c)
+	for i := range src {
+		src[i] = float64(i)
+	}
+	dst := make([]float64, 4*len(src))
+	upsampleKernel(src, dst, b, h, w, c)
+	for n := 0; n < b; n++ {
+		for y := 0; y < 2*h; y++ {
+			for x := 0; x < 2*w; x++ {
+				for k := 0; k < c; k++ {
+					got := dst[((n*2*h+y)*2*w+x)*c+k]
+					want := src[((n*h+y/2)*w+x/2)*c+k]
+					if got != want {
+						t.Fatalf("image %d pixel (%d, %d) channel %d = %v, want %v", n, y, x, k, got, want)
+					}
+				}
+			}
+		}
+	}
+	rng := rand.New(rand.NewPCG(5, 6))
+	x := randSlice(rng, len(src))
+	y := randSlice(rng, len(dst))
+	ux := make([]float64, len(y))
+	py := make([]float64, len(x))
+	upsampleKernel(x, ux, b, h, w, c)
+	sumPoolKernel(y, py, b, h, w, c)
+	if l, r := dot(ux, y), dot(x, py); math.Abs(l-r) > 1e-10*math.Max(1, math.Abs(l)) {
+		t.Errorf("<up x, y> = %v, <x, pool y> = %v", l, r)
+	}
+}
