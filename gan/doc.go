@@ -45,8 +45,11 @@
 // Conv critic: stride-2 4x4 convolutions with LeakyReLU(0.2) (optional
 // layer norm, no batch norm) and a projection head (Miyato & Koyama 2018):
 // D(x, y) = w·φ(x) + b + ⟨E[y], φ(x)⟩. Conv generator: dense on z and the
-// one-hot label (Config.LabelInput), then stride-2 transposed convolutions,
-// each preceded by class-conditional layer norm and ReLU, and tanh. An MLP pair serves vector data. Weights are initialised
+// one-hot label (Config.LabelInput), then blocks that double the resolution,
+// each preceded by class-conditional layer norm and ReLU, and tanh. A block
+// is a 4x4 stride-2 transposed convolution (Config.GenBlock "deconv", the
+// default) or nearest 2x upsampling and a 3x3 convolution ("upsample",
+// which has no checkerboard pattern). An MLP pair serves vector data. Weights are initialised
 // from Config.Seed; training randomness from Hyper.Seed; sampling from the
 // seed passed to Sample. On the pure-Go path the same seeds give the same
 // bits.
@@ -66,6 +69,15 @@
 // that, gorgonia silently returns wrong second-order gradients for any
 // smooth nonlinearity. gorgonia's InverseSqrt has a wrong derivative and is
 // not used. Graphs are built once per trainer and rerun with new inputs.
+//
+// Only what the results need is compiled (newMachine): gorgonia's Grad
+// also builds first-order weight gradients that the penalty and the
+// generator loss never read. Every op of this package writes its value into
+// a buffer kept across runs, and the trainer's three graphs (critic,
+// generator, forward) draw those buffers from one arena (planBuffers):
+// nodes whose values are never alive at the same time share memory. That
+// halved the peak memory of training; TestArenaMatchesPrivateBuffers checks
+// that it changes no bit of the result.
 //
 // # BLAS
 //
