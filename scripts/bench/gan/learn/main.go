@@ -1,6 +1,7 @@
 // Command learn trains gan's conv WGAN-GP on Fashion-MNIST (IDX .gz) for a
 // fixed number of generator steps and writes a sample grid every -every
-// steps and the per-step statistics as CSV, to compare with learn_torch.py.
+// steps and the per-step statistics as CSV, to compare with learn_torch.py,
+// and the sampling model so far as model.ckpt (for scripts/bench/gan/judge).
 //
 // Usage:
 //
@@ -124,6 +125,17 @@ func main() {
 		grids := map[string]*gan.Model{"grid": m}
 		if *ema > 0 {
 			grids["ema"] = tr.SamplingModel()
+		}
+		// model.ckpt: the sampling (EMA) model so far, for scripts/bench/gan/judge.
+		mf, err := os.Create(filepath.Join(*out, "model.ckpt"))
+		if err != nil {
+			log.Fatal(err)
+		}
+		if err := tr.SamplingModel().Save(mf, gan.Meta{}); err != nil {
+			log.Fatal(err)
+		}
+		if err := mf.Close(); err != nil {
+			log.Fatal(err)
 		}
 		for name, gm := range grids {
 			grid, err := gan.SampleGrid(ctx, gm, classes, 10, 7)
