@@ -161,7 +161,11 @@ func convGenerator(c *netCtx, cfg Config, z, onehot *G.Node) (*G.Node, error) {
 			if h, im, err = upsample2x(h, im); err != nil {
 				return nil, err
 			}
-			if h, im, err = c.conv(fmt.Sprintf("gen/conv%d", i), h, im, out, 3, 1, 1, act); err != nil {
+			// A 3x3 stride-1 convolution, computed as the transposed
+			// convolution with the same kernel size (the same function
+			// class, the kernel flipped): a matmul to K*K*out columns and
+			// col2im, cheaper than im2col's K*K*Cin columns when out < Cin.
+			if h, im, err = c.deconv(fmt.Sprintf("gen/up%d", i), h, im, out, 3, 1, 1, act); err != nil {
 				return nil, err
 			}
 		} else if h, im, err = c.deconv(fmt.Sprintf("gen/deconv%d", i), h, im, out, 4, 2, 1, act); err != nil {

@@ -20,6 +20,7 @@ import (
 	"log"
 	"os"
 	"path/filepath"
+	"runtime/pprof"
 	"strings"
 
 	"github.com/tailsynth/tailsynth/gan"
@@ -41,7 +42,18 @@ func main() {
 	ema := flag.Float64("ema", 0.999, "decay of the generator's moving average (0: off); its grids are ema_NNNNN.png")
 	block := flag.String("block", "deconv", "generator upsampling block: deconv or upsample")
 	pad := flag.Int("pad", 0, "pixels of background (-1) added on each side (2 gives 32x32 and 3 conv stages)")
+	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile of the training to this file")
 	flag.Parse()
+	if *cpuprofile != "" {
+		pf, err := os.Create(*cpuprofile)
+		if err != nil {
+			log.Fatal(err)
+		}
+		if err := pprof.StartCPUProfile(pf); err != nil {
+			log.Fatal(err)
+		}
+		defer pprof.StopCPUProfile()
+	}
 	log.Printf("BLAS %s", gan.BLAS())
 	if err := os.MkdirAll(*out, 0o755); err != nil {
 		log.Fatal(err)
