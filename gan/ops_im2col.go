@@ -297,11 +297,13 @@ func im2colKernel[T float](im, col []T, batch int, g convGeom) {
 					iy := oy*g.SH - g.PH + ky
 					for kx := 0; kx < g.KW; kx++ {
 						ix := ox*g.SW - g.PW + kx
-						seg := dst[i : i+g.C]
-						if iy < 0 || iy >= g.H || ix < 0 || ix >= g.W {
-							clear(seg)
-						} else {
-							copy(seg, src[(iy*g.W+ix)*g.C:])
+						switch {
+						case iy < 0 || iy >= g.H || ix < 0 || ix >= g.W:
+							clear(dst[i : i+g.C])
+						case g.C == 1: // the first conv of a grey image: no copy call per pixel
+							dst[i] = src[iy*g.W+ix]
+						default:
+							copy(dst[i:i+g.C], src[(iy*g.W+ix)*g.C:])
 						}
 						i += g.C
 					}
@@ -328,7 +330,9 @@ func col2imKernel[T float](col, im []T, batch int, g convGeom) {
 					iy := oy*g.SH - g.PH + ky
 					for kx := 0; kx < g.KW; kx++ {
 						ix := ox*g.SW - g.PW + kx
-						if iy >= 0 && iy < g.H && ix >= 0 && ix < g.W {
+						if iy >= 0 && iy < g.H && ix >= 0 && ix < g.W && g.C == 1 {
+							dst[iy*g.W+ix] += src[i]
+						} else if iy >= 0 && iy < g.H && ix >= 0 && ix < g.W {
 							d := dst[(iy*g.W+ix)*g.C : (iy*g.W+ix)*g.C+g.C]
 							s := src[i : i+g.C]
 							for c := range d {

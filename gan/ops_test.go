@@ -75,18 +75,22 @@ func TestIm2colConv(t *testing.T) {
 // TestCol2imAdjoint checks <im2col(x), y> = <x, col2im(y)> to 1e-10: col2im
 // is the adjoint of im2col, which makes each the other's derivative.
 func TestCol2imAdjoint(t *testing.T) {
-	g := convGeom{KH: 4, KW: 4, SH: 2, SW: 2, PH: 1, PW: 1, H: 8, W: 12, C: 3}
-	rng := rand.New(rand.NewPCG(3, 4))
-	const batch = 2
-	oh, ow := g.outHW()
-	x := randSlice(rng, batch*g.H*g.W*g.C)
-	y := randSlice(rng, batch*oh*ow*g.colWidth())
-	ax := make([]float64, len(y))
-	aty := make([]float64, len(x))
-	im2colKernel(x, ax, batch, g)
-	col2imKernel(y, aty, batch, g)
-	if l, r := dot(ax, y), dot(x, aty); math.Abs(l-r) > 1e-10*math.Max(1, math.Abs(l)) {
-		t.Errorf("<im2col x, y> = %v, <x, col2im y> = %v", l, r)
+	for _, g := range []convGeom{
+		{KH: 4, KW: 4, SH: 2, SW: 2, PH: 1, PW: 1, H: 8, W: 12, C: 3},
+		{KH: 3, KW: 3, SH: 1, SW: 1, PH: 1, PW: 1, H: 6, W: 5, C: 1}, // the single-channel paths
+	} {
+		rng := rand.New(rand.NewPCG(3, 4))
+		const batch = 2
+		oh, ow := g.outHW()
+		x := randSlice(rng, batch*g.H*g.W*g.C)
+		y := randSlice(rng, batch*oh*ow*g.colWidth())
+		ax := make([]float64, len(y))
+		aty := make([]float64, len(x))
+		im2colKernel(x, ax, batch, g)
+		col2imKernel(y, aty, batch, g)
+		if l, r := dot(ax, y), dot(x, aty); math.Abs(l-r) > 1e-10*math.Max(1, math.Abs(l)) {
+			t.Errorf("%v: <im2col x, y> = %v, <x, col2im y> = %v", g, l, r)
+		}
 	}
 }
 
