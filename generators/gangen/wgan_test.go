@@ -317,6 +317,8 @@ func TestWGANParamErrors(t *testing.T) {
 		{`{"lr":0}`, "lr 0"},
 		{`{"beta1":1}`, "beta1 1"},
 		{`{"arch":"resnet"}`, "arch"},
+		{`{"gen_block":"pixelshuffle"}`, "gen_block \"pixelshuffle\": want deconv"},
+		{`{"gen_block":"upsample"}`, ""},
 		{`{"hidden":[]}`, "hidden"},
 		{`{"diffaugment":"color,flip"}`, "diffaugment"},
 		{`{"diffaugment":"color, translation,cutout"}`, ""},
