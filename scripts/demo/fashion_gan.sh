@@ -112,5 +112,5 @@ python3 -c 'import json,sys; r=json.load(open(sys.argv[1]))["generator_report"];
 # Fashion-MNIST scores n generated samples per class (scripts/bench/gan/judge).
 MODEL=$(python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))["generator_report"]["model"])' "$OUT/report.json" 2>/dev/null || true)
 if [ -n "$MODEL" ] && [ -f "$DATA/outputs/models/$MODEL/model.tsm" ]; then
-	go run ${GO_TAGS:+-tags "$GO_TAGS"} ./scripts/bench/gan/judge -model "$DATA/outputs/models/$MODEL/model.tsm" -n 1000 2>"$WORK/judge.json" | tee "$WORK/judge.txt"
+	go run ${GO_TAGS:+-tags "$GO_TAGS"} ./scripts/bench/gan/judge -model "$DATA/outputs/models/$MODEL/model.tsm" -n 1000 -grid "$WORK/all_classes.png" 2>"$WORK/judge.json" | tee "$WORK/judge.txt"
 fi

@@ -8,7 +8,7 @@
 //
 // Usage:
 //
-//	go run -tags openblas ./scripts/bench/gan/judge -model MODEL [-n 1000] [-seed 1]
+//	go run -tags openblas ./scripts/bench/gan/judge -model MODEL [-n 1000] [-seed 1] [-grid grid.png]
 //
 // MODEL is a gan model file: a job's stored model (DATA/models/m_.../model.ckpt
 // of the service's data directory) or scripts/bench/gan/learn -save. Class
@@ -20,6 +20,7 @@ import (
 	"context"
 	"encoding/json"
 	"flag"
+	"image/png"
 	"fmt"
 	"log"
 	"os"
@@ -46,6 +47,7 @@ func main() {
 	modelPath := flag.String("model", "", "gan model file")
 	n := flag.Int("n", 1000, "samples per class")
 	seed := flag.Int64("seed", 1, "sampling seed")
+	gridPath := flag.String("grid", "", "also write a PNG grid of 10 samples per class, one row per class in Fashion-MNIST label order")
 	flag.Parse()
 	if *modelPath == "" {
 		log.Fatal("-model is required")
@@ -77,6 +79,31 @@ func main() {
 			if labelOf[c] < 0 {
 				log.Fatalf("model class %q is not a Fashion-MNIST class", meta.ClassNames[c])
 			}
+		}
+	}
+
+	if *gridPath != "" {
+		rows := make([]int, 0, cfg.Classes)
+		for l := range fashionmnist.ClassNames {
+			for c, lc := range labelOf {
+				if lc == l {
+					rows = append(rows, c)
+				}
+			}
+		}
+		grid, err := gan.SampleGrid(ctx, m, rows, 10, *seed)
+		if err != nil {
+			log.Fatal(err)
+		}
+		gf, err := os.Create(*gridPath)
+		if err != nil {
+			log.Fatal(err)
+		}
+		if err := png.Encode(gf, grid); err != nil {
+			log.Fatal(err)
+		}
+		if err := gf.Close(); err != nil {
+			log.Fatal(err)
 		}
 	}
 
