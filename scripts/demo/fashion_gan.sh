@@ -6,8 +6,9 @@
 # memorization check.
 #
 # usage: scripts/demo/fashion_gan.sh [WORKDIR]        (default /tmp/tailsynth-fashion-gan)
-# env:   STEPS (default 5000 generator steps), BUDGET (default 60m: training
-#        stops at STEPS or BUDGET, whichever comes first), BASE (conv width,
+# env:   STEPS (default 30000 generator steps), BUDGET (default 60m: training
+#        stops at STEPS or BUDGET, whichever comes first; on 2 cores with
+#        GO_TAGS=openblas the budget stops it, at about 7,800 steps), BASE (conv width,
 #        default 32), BATCH (default 64), LR (default 2e-4), BETA1 (default
 #        0.5), AUGMENT (DiffAugment, default translation,cutout), BLOCK
 #        (generator blocks, default upsample), RARE (label,
@@ -33,7 +34,7 @@
 set -eu
 cd "$(dirname "$0")/../.."
 WORK=${1:-/tmp/tailsynth-fashion-gan}
-STEPS=${STEPS:-5000}
+STEPS=${STEPS:-30000}
 BUDGET=${BUDGET:-60m}
 BASE=${BASE:-32}
 BATCH=${BATCH:-64}
