@@ -52,7 +52,11 @@ func (w *worker) Work(ctx context.Context, rj *river.Job[Args]) error {
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
 	var mu sync.Mutex
-	var latest *generators.Progress
+	// latest is progress not yet written by a heartbeat; last is the last
+	// progress reported, written once more when the run ends: a heartbeat
+	// that took latest can race with the end of the run and fail on the
+	// cancelled context, and the final progress must not be lost with it.
+	var latest, last *generators.Progress
 	hbDone := make(chan struct{})
 	go func() {
 		defer close(hbDone)
@@ -76,7 +80,7 @@ func (w *worker) Work(ctx context.Context, rj *river.Job[Args]) error {
 	}()
 	report := func(p generators.Progress) {
 		mu.Lock()
-		latest = &p
+		latest, last = &p, &p
 		mu.Unlock()
 	}
 	var res *generators.Result
@@ -95,8 +99,8 @@ func (w *worker) Work(ctx context.Context, rj *river.Job[Args]) error {
 	<-hbDone
 	bg := context.WithoutCancel(ctx)
 	mu.Lock()
-	if latest != nil {
-		e.heartbeat(bg, j.ID, latest)
+	if last != nil {
+		e.heartbeat(bg, j.ID, last)
 	}
 	mu.Unlock()
 	switch {
