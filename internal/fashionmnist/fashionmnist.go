@@ -11,6 +11,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strings"
 )
 
 // DefaultDir is where the Debian image of this project installs the data.
@@ -18,6 +19,12 @@ const DefaultDir = "/usr/share/datasets/fashion-mnist"
 
 // ClassNames are the Fashion-MNIST labels 0-9.
 var ClassNames = []string{"T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"}
+
+// FolderName makes a label's name usable as a class folder ("T-shirt/top"
+// -> "t-shirt-top"), as scripts/demo/fashionfolders writes the dataset.
+func FolderName(label int) string {
+	return strings.NewReplacer("/", "-", " ", "-").Replace(strings.ToLower(ClassNames[label]))
+}
 
 // Split is one split: Rows×Dim pixels (row-major) and a label per row.
 type Split struct {

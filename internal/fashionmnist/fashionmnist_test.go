@@ -46,3 +46,11 @@ func TestLoad(t *testing.T) {
 		t.Errorf("got error %v, want a magic-number error", err)
 	}
 }
+
+func TestFolderName(t *testing.T) {
+	for label, want := range map[int]string{0: "t-shirt-top", 5: "sandal", 9: "ankle-boot"} {
+		if got := FolderName(label); got != want {
+			t.Errorf("FolderName(%d) = %q, want %q", label, got, want)
+		}
+	}
+}

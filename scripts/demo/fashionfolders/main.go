@@ -41,12 +41,6 @@ func main() {
 	}
 }
 
-// folderName makes a label's name usable as a folder ("T-shirt/top" ->
-// "t-shirt-top").
-func folderName(label int) string {
-	return strings.NewReplacer("/", "-", " ", "-").Replace(strings.ToLower(fashionmnist.ClassNames[label]))
-}
-
 func run(src, out, classList string, trainPer, testPer, rare int, fraction float64, seed uint64) error {
 	if out == "" {
 		return fmt.Errorf("-out is required")
@@ -84,7 +78,7 @@ func run(src, out, classList string, trainPer, testPer, rare int, fraction float
 			if s.dir == "train" && c == rare {
 				n = max(2, int(math.Round(fraction*float64(n))))
 			}
-			dir := filepath.Join(out, s.dir, folderName(c))
+			dir := filepath.Join(out, s.dir, fashionmnist.FolderName(c))
 			if err := os.MkdirAll(dir, 0o755); err != nil {
 				return err
 			}
@@ -105,7 +99,7 @@ func run(src, out, classList string, trainPer, testPer, rare int, fraction float
 					return err
 				}
 			}
-			fmt.Fprintf(os.Stderr, "%s/%s: %d images\n", s.dir, folderName(c), n)
+			fmt.Fprintf(os.Stderr, "%s/%s: %d images\n", s.dir, fashionmnist.FolderName(c), n)
 		}
 	}
 	return nil

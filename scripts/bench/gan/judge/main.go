@@ -24,7 +24,6 @@ import (
 	"image/png"
 	"log"
 	"os"
-	"strings"
 
 	"gonum.org/v1/gonum/blas/blas32"
 
@@ -72,7 +71,7 @@ func main() {
 		if c < len(meta.ClassNames) {
 			labelOf[c] = -1
 			for l, name := range fashionmnist.ClassNames {
-				if folder(name) == meta.ClassNames[c] || name == meta.ClassNames[c] {
+				if fashionmnist.FolderName(l) == meta.ClassNames[c] || name == meta.ClassNames[c] {
 					labelOf[c] = l
 				}
 			}
@@ -179,8 +178,4 @@ func main() {
 	if err := enc.Encode(results); err != nil {
 		log.Fatal(err)
 	}
-}
-
-func folder(name string) string {
-	return strings.NewReplacer("/", "-", " ", "-").Replace(strings.ToLower(name))
 }
