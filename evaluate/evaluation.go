@@ -103,7 +103,10 @@ func (r *Runner) RunEvaluation(ctx context.Context, id string, request json.RawM
 			})
 			if err == nil {
 				runs[i].outputs[seed] = res.Output
-				runs[i].samples[seed], err = readSampleKeys(ctx, storage.Sub(out, MethodsDir+"/"+jobID))
+				job := storage.Sub(out, MethodsDir+"/"+jobID)
+				if runs[i].samples[seed], err = readSampleKeys(ctx, job); err == nil && seed == genSeeds[0] {
+					runs[i].alerts, err = readJobAlerts(ctx, job)
+				}
 			}
 			if err != nil {
 				if ctx.Err() != nil {
@@ -169,7 +172,25 @@ type methodRun struct {
 	// outputs the job output URIs.
 	samples map[int64]map[string][]string
 	outputs map[int64]string
-	err     string
+	// alerts are those of the first seed's job report (generator caveats).
+	alerts []Alert
+	err    string
+}
+
+// readJobAlerts reads the "alerts" of a finished job's report.json.
+func readJobAlerts(ctx context.Context, job storage.Store) ([]Alert, error) {
+	rc, _, err := job.Get(ctx, generators.ReportKey)
+	if err != nil {
+		return nil, fmt.Errorf("report: %w", err)
+	}
+	defer rc.Close()
+	var report struct {
+		Alerts []Alert `json:"alerts"`
+	}
+	if err := json.NewDecoder(rc).Decode(&report); err != nil {
+		return nil, fmt.Errorf("report: %w", err)
+	}
+	return report.Alerts, nil
 }
 
 // readSampleKeys lists a finished job's samples by class from its
@@ -310,6 +331,10 @@ func (r *Runner) measure(ctx context.Context, id string, req *Request, plan *Pla
 	lb.Utility = util
 	lb.UtilityNote = real.utilityNote()
 	lb.Rows = buildRows(util, runs, lb.Fidelity)
+	lb.Alerts, lb.AlertRule = []Alert{}, HarmRule
+	for _, r := range lb.Rows {
+		lb.Alerts = append(lb.Alerts, r.Alerts...)
+	}
 	unreadable = append(unreadable, real.skipped...)
 	lb.NUnreadable = len(unreadable)
 	lb.Unreadable = unreadable[:min(maxListed, len(unreadable))]
@@ -317,7 +342,7 @@ func (r *Runner) measure(ctx context.Context, id string, req *Request, plan *Pla
 		"Rows are sorted by minority F1 (the mean F1 over the generated classes on the held-out split); utility cells are mean ± sample standard deviation over the seeds.",
 		"Every method generated from the training part only; the held-out files (split.json) were never given to a generator.",
 		"Fidelity of methods: their samples read back as images; of random_oversampling and smote: their rows in the fidelity feature space (seed "+fmt.Sprint(firstSeed)+"; the utility runs make their own in the utility space), with memorization measured there (random oversampling copies training rows, so its near-copy share is 100% by construction).",
-		quality.FrechetBiasNote)
+		quality.FrechetBiasNote, ReliabilityRule, "Alerts: "+HarmRule+".")
 	if !req.RepeatGeneration {
 		lb.Notes = append(lb.Notes, fmt.Sprintf("Each method generated once (seed %d): its utility has one run (spread 0) and its lifts pair that run with every seed of the baselines; set repeat_generation to include the generators' randomness.", firstSeed))
 	}
@@ -334,7 +359,7 @@ func buildRows(u *quality.UtilityResult, runs []methodRun, fid map[string][]Clas
 	}
 	for _, m := range runs {
 		rows = append(rows, Row{Name: m.Name, Kind: KindMethod, Generator: m.Generator, Params: m.Params, Error: m.err,
-			Output: m.outputs[firstKey(m.outputs)]})
+			Output: m.outputs[firstKey(m.outputs)], Alerts: m.alerts})
 	}
 	for i := range rows {
 		row := &rows[i]
@@ -358,6 +383,9 @@ func buildRows(u *quality.UtilityResult, runs []methodRun, fid map[string][]Clas
 			if l, err := u.Lift(row.Name, quality.VariantSMOTE); err == nil {
 				row.LiftOverSMOTE = &l
 			}
+		}
+		if row.Name != quality.VariantReal {
+			row.Alerts = append(HarmAlerts(u, JudgeLogReg, row.Name), row.Alerts...)
 		}
 	}
 	sort.SliceStable(rows, func(i, j int) bool {
@@ -392,10 +420,21 @@ func ptr[T any](v T) *T { return &v }
 // summarize averages the fidelity figures over the generated classes; a
 // figure no class has stays nil.
 func summarize(classes []ClassFidelity) *FidelitySummary {
-	s := &FidelitySummary{Classes: len(classes)}
+	ok := len(classes) > 0
+	s := &FidelitySummary{Classes: len(classes), Reliable: ok, FrechetReliable: ok, PrecisionRecallReliable: ok}
 	var frechet, precision, recall float64
 	var nf, np, flagged, checked int
-	for _, c := range classes {
+	var notes []string
+	for i, c := range classes {
+		s.FrechetReliable = s.FrechetReliable && c.FrechetReliable
+		s.PrecisionRecallReliable = s.PrecisionRecallReliable && c.PrecisionRecallReliable
+		s.Reliable = s.Reliable && c.Reliable
+		if c.ReliabilityNote != "" {
+			notes = append(notes, c.Class+": "+c.ReliabilityNote)
+		}
+		if n := min(c.NReal, c.NFake); i == 0 || n < s.MinN {
+			s.MinN = n
+		}
 		if c.Frechet != nil {
 			frechet += c.Frechet.Distance
 			nf++
@@ -421,5 +460,6 @@ func summarize(classes []ClassFidelity) *FidelitySummary {
 	if checked > 0 {
 		s.NearCopyShare = ptr(float64(flagged) / float64(checked))
 	}
+	s.ReliabilityNote = strings.Join(notes, "; ")
 	return s
 }

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"sort"
+	"strings"
 
 	"gonum.org/v1/gonum/blas/blas32"
 
@@ -30,6 +31,14 @@ type ClassFidelity struct {
 	Frechet         *quality.Frechet         `json:"frechet,omitempty"`
 	PrecisionRecall *quality.PrecisionRecall `json:"precision_recall,omitempty"`
 	Memorization    *MemorizationSummary     `json:"memorization,omitempty"`
+	// FrechetReliable and PrecisionRecallReliable say whether the sets
+	// were large enough for the figure to mean anything (see
+	// [MinFrechetRows], [MinPRRows]); Reliable is both, and
+	// ReliabilityNote says which figure is not, and why.
+	FrechetReliable         bool   `json:"frechet_reliable"`
+	PrecisionRecallReliable bool   `json:"precision_recall_reliable"`
+	Reliable                bool   `json:"reliable"`
+	ReliabilityNote         string `json:"reliability_note,omitempty"`
 	// Errors name the figures that could not be computed, and why.
 	Errors []string `json:"errors,omitempty"`
 }
@@ -153,7 +162,47 @@ func (r *realSet) compare(ctx context.Context, c int, fakeFt blas32.General) Cla
 	} else {
 		out.PrecisionRecall = &pr
 	}
+	markReliability(&out, real.Cols, r.cfg.K)
 	return out
+}
+
+// MinPRRows is the fewest rows each set (real and synthetic) needs for
+// k-NN precision/recall to be reliable: max(k+1, 50). With a handful of
+// real rows the k-NN balls around them are wide and cover almost anything,
+// so noise can score precision 1.000.
+func MinPRRows(k int) int { return max(k+1, 50) }
+
+// MinFrechetRows is the fewest rows each set needs for the Fréchet
+// distance to be reliable: max(dim+1, 100). With fewer rows than the
+// feature dimension the covariance is singular, and below about a hundred
+// the distance's upward bias dominates (see quality.FrechetBiasNote).
+func MinFrechetRows(dim int) int { return max(dim+1, 100) }
+
+// ReliabilityRule states the reliability thresholds for reports.
+const ReliabilityRule = "A figure marked \"(unreliable: n=…)\" was computed on too few rows to mean anything: " +
+	"k-NN precision/recall needs at least max(k+1, 50) real and 50 synthetic rows of the class, " +
+	"the Fréchet distance at least max(feature dimension + 1, 100) of each; n is the smaller count."
+
+// markReliability sets the reliability fields of f from its sample
+// counts, the feature dimension and k.
+func markReliability(f *ClassFidelity, dim, k int) {
+	var notes []string
+	n := min(f.NReal, f.NFake)
+	if f.Frechet != nil {
+		dim = f.Frechet.Dim
+	}
+	if need := MinFrechetRows(dim); n >= need {
+		f.FrechetReliable = true
+	} else {
+		notes = append(notes, fmt.Sprintf("Fréchet distance unreliable: n_real=%d, n_fake=%d, want at least %d of each (max(feature dim %d + 1, 100))", f.NReal, f.NFake, need, dim))
+	}
+	if need := MinPRRows(k); n >= need {
+		f.PrecisionRecallReliable = true
+	} else {
+		notes = append(notes, fmt.Sprintf("k-NN precision/recall unreliable: n_real=%d, n_fake=%d, want at least %d of each (max(k %d + 1, 50))", f.NReal, f.NFake, need, k))
+	}
+	f.Reliable = f.FrechetReliable && f.PrecisionRecallReliable
+	f.ReliabilityNote = strings.Join(notes, "; ")
 }
 
 // memorization runs quality.CheckMemorization and summarises it; the

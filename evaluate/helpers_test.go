@@ -198,3 +198,28 @@ func fastConfig() evaluate.Config {
 	c.Features.Size = imgSize
 	return c
 }
+
+// wrongClass is a test generator known to hurt: every sample it makes for
+// any class is an image of ANOTHER class (the pattern of class "h"), so a
+// classifier trained with them confuses the rare class with "h".
+type wrongClass struct{ generators.Oversample }
+
+func (wrongClass) Info() generators.Info {
+	return generators.Info{Name: "wrongclass", Description: "test only: samples of class h labelled as the requested class", Kinds: []string{"image"}}
+}
+
+func (wrongClass) Start(_ context.Context, env *generators.Env) (generators.Run, error) {
+	return wrongRun{seed: uint64(env.Seed)}, nil
+}
+
+type wrongRun struct{ seed uint64 }
+
+func (r wrongRun) Generate(_ context.Context, class string, i int) (*generators.Sample, error) {
+	var buf bytes.Buffer
+	if err := png.Encode(&buf, pattern("h", rand.New(rand.NewPCG(r.seed, uint64(i))))); err != nil {
+		return nil, err
+	}
+	return &generators.Sample{Data: buf.Bytes(), Ext: ".png", ContentType: "image/png", Provenance: map[string]any{"drawn_from": "h"}}, nil
+}
+
+func (wrongRun) Finish(context.Context) (*generators.Extras, error) { return nil, nil }

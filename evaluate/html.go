@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/tailsynth/tailsynth/generators"
 	"github.com/tailsynth/tailsynth/quality"
 )
 
@@ -18,12 +19,16 @@ table{border-collapse:collapse;margin:.5rem 0}td,th{border:1px solid #ddd;paddin
 th{background:#f4f4f4}td{font-variant-numeric:tabular-nums}
 figure{margin:1rem 0}figure img{max-width:100%;image-rendering:pixelated;border:1px solid #ddd}
 figcaption{color:#555;font-size:.9rem}pre{background:#f7f7f7;padding:.8rem;overflow:auto;font-size:12px}
-.note{color:#555}.alert{color:#b00;font-weight:600}.err{color:#b00}`
+.note{color:#555}.alert{color:#b00;font-weight:600}.err{color:#b00}
+.alerts{margin:1rem 0}.alerts p{margin:.3rem 0;padding:.5rem .8rem;border-radius:4px;font-weight:600}
+.alert-red{background:#fde8e8;border:1px solid #c00;color:#900}.alert-amber{background:#fff4e0;border:1px solid #d80;color:#850}`
 
 var tmpl = template.Must(template.New("tables").Parse(`
 {{define "table"}}{{if .}}<table><tr>{{range index . 0}}<th>{{.}}</th>{{end}}</tr>
 {{range slice . 1}}<tr>{{range .}}<td>{{.}}</td>{{end}}</tr>
 {{end}}</table>{{end}}{{end}}
+
+{{define "alerts"}}{{if .}}<div class="alerts">{{range .}}<p class="{{.Banner}}">WARNING ({{.Kind}}): {{.Message}}</p>{{end}}</div>{{end}}{{end}}
 
 {{define "pictures"}}{{range .}}<figure>{{if .URI}}<img src="{{.URI}}" alt="class {{.Class}}: real and synthetic samples">{{end}}
 <figcaption>class <b>{{.Class}}</b>{{if .URI}}: top row {{.NReal}} real ({{.Real}}) images, bottom row {{.NFake}} synthetic samples, at the evaluation size{{end}}{{if .Note}} — {{.Note}}{{end}}</figcaption></figure>
@@ -40,9 +45,10 @@ var tmpl = template.Must(template.New("tables").Parse(`
 {{range .Q.Errors}}<p class="err">{{.}}</p>{{end}}
 {{if .Fidelity}}<h3>Fidelity and memorization per generated class</h3>
 {{template "table" .Fidelity}}
-<p class="note">Fréchet distance (d², as FID) and k-NN precision (fidelity) / recall (coverage) (Kynkäänniemi et al. 2019) in the fidelity feature space, against the class's real {{if eq .Q.HeldOut.Source "none"}}training{{else}}held-out{{end}} samples. Near-copies: samples whose nearest training image of the class (pixels) is closer than {{.Q.Config.Memorization.Threshold}} × the median nearest-neighbour gap inside the class; flagged above {{.AlertPercent}}. {{.Q.FrechetBiasNote}}</p>{{end}}
+<p class="note">Fréchet distance (d², as FID) and k-NN precision (fidelity) / recall (coverage) (Kynkäänniemi et al. 2019) in the fidelity feature space, against the class's real {{if eq .Q.HeldOut.Source "none"}}training{{else}}held-out{{end}} samples. Near-copies: samples whose nearest training image of the class (pixels) is closer than {{.Q.Config.Memorization.Threshold}} × the median nearest-neighbour gap inside the class; flagged above {{.AlertPercent}}. {{.ReliabilityRule}} {{.Q.FrechetBiasNote}}</p>{{end}}
 {{if .Utility}}<h3>Utility: does a classifier do better on the generated classes?</h3>
-<p class="note">{{.Q.UtilityNote}}. {{.Q.Utility.Classifier}}. "minority F1" is the mean F1 over the generated classes.</p>
+{{template "alerts" .Q.Alerts}}
+<p class="note">{{.Q.UtilityNote}}. {{.Q.Utility.Classifier}}. "minority F1" is the mean F1 over the generated classes. Harm rule: {{.HarmRule}}.</p>
 {{template "table" .Utility}}
 <h3>Lifts (paired differences)</h3>
 {{template "table" .Lifts}}
@@ -54,24 +60,26 @@ var tmpl = template.Must(template.New("tables").Parse(`
 `))
 
 type jobView struct {
-	Q            *JobQuality
-	Fidelity     [][]string
-	Utility      [][]string
-	Lifts        [][]string
-	PerClass     [][]string
-	Pictures     []classPicture
-	AlertPercent string
+	Q               *JobQuality
+	Fidelity        [][]string
+	Utility         [][]string
+	Lifts           [][]string
+	PerClass        [][]string
+	Pictures        []classPicture
+	AlertPercent    string
+	HarmRule        string
+	ReliabilityRule string
 }
 
 // renderJobQuality renders the quality section of a job's report.html.
 func renderJobQuality(q *JobQuality) template.HTML {
-	v := jobView{Q: q, Pictures: q.pictures, AlertPercent: pct(q.Config.NearCopyAlert)}
+	v := jobView{Q: q, Pictures: q.pictures, AlertPercent: pct(q.Config.NearCopyAlert), HarmRule: HarmRule, ReliabilityRule: ReliabilityRule}
 	if len(q.Classes) > 0 {
 		v.Fidelity = fidelityTable(q.Classes)
 	}
 	if q.Utility != nil {
-		v.Utility = q.Utility.Table()
-		v.Lifts = liftTable(q.Utility.Lifts)
+		v.Utility = markRows(q.Utility.Table(), q.Alerts)
+		v.Lifts = liftTable(q.Utility.Lifts, q.Alerts)
 		v.PerClass = perClassTable(q.Utility)
 	}
 	var buf bytes.Buffer
@@ -87,11 +95,18 @@ func fidelityTable(classes []ClassFidelity) [][]string {
 	rows := [][]string{{"class", "reference", "n real", "n synthetic", "Fréchet d²", "precision", "recall", "near-copies", "alert", "problems"}}
 	for _, f := range classes {
 		row := []string{f.Class, f.Reference, strconv.Itoa(f.NReal), strconv.Itoa(f.NFake), "—", "—", "—", "—", "", strings.Join(f.Errors, "; ")}
+		n := min(f.NReal, f.NFake)
 		if f.Frechet != nil {
 			row[4] = fmt.Sprintf("%.3f", f.Frechet.Distance)
+			if !f.FrechetReliable {
+				row[4] += unreliable(n)
+			}
 		}
 		if f.PrecisionRecall != nil {
 			row[5], row[6] = fmt.Sprintf("%.3f", f.PrecisionRecall.Precision), fmt.Sprintf("%.3f", f.PrecisionRecall.Recall)
+			if !f.PrecisionRecallReliable {
+				row[5], row[6] = row[5]+unreliable(n), row[6]+unreliable(n)
+			}
 		}
 		if m := f.Memorization; m != nil {
 			row[7] = fmt.Sprintf("%d of %d (%.1f%%)", m.NFlagged, m.NSynthetic, 100*m.FlaggedShare)
@@ -111,12 +126,39 @@ func signed(s quality.Stat) string {
 	return fmt.Sprintf("%+.3f ± %.3f", s.Mean, s.Std)
 }
 
-func liftTable(lifts []quality.Lift) [][]string {
-	rows := [][]string{{"variant", "over", "minority F1", "macro F1", "balanced accuracy"}}
+// liftTable lists the lifts, with the harm alerts of each (variant, over)
+// pair in a last column.
+func liftTable(lifts []quality.Lift, alerts []Alert) [][]string {
+	rows := [][]string{{"variant", "over", "minority F1", "macro F1", "balanced accuracy", "alert"}}
 	for _, l := range lifts {
-		rows = append(rows, []string{l.Variant, l.Over, signed(l.MinorityF1), signed(l.MacroF1), signed(l.BalancedAccuracy)})
+		var mine []Alert
+		for _, a := range alerts {
+			if a.Kind == generators.AlertHarm && a.Method == l.Variant && a.Over == l.Over {
+				mine = append(mine, a)
+			}
+		}
+		rows = append(rows, []string{l.Variant, l.Over, signed(l.MinorityF1), signed(l.MacroF1), signed(l.BalancedAccuracy), alertCell(mine)})
 	}
 	return rows
+}
+
+// markRows adds an "alerts" column to a table whose first cell names a
+// variant: the variant's alerts (alertCell).
+func markRows(table [][]string, alerts []Alert) [][]string {
+	if len(table) == 0 {
+		return table
+	}
+	out := [][]string{append(table[0][:len(table[0]):len(table[0])], "alerts")}
+	for _, row := range table[1:] {
+		var mine []Alert
+		for _, a := range alerts {
+			if a.Method == row[0] {
+				mine = append(mine, a)
+			}
+		}
+		out = append(out, append(row[:len(row):len(row)], alertCell(mine)))
+	}
+	return out
 }
 
 func perClassTable(u *quality.UtilityResult) [][]string {
@@ -146,6 +188,7 @@ var evalTmpl = template.Must(template.Must(tmpl.Clone()).Parse(`{{define "evalua
 <title>tailsynth evaluation {{.L.Evaluation}}</title>
 <style>{{.Style}}</style></head><body>
 <h1>tailsynth evaluation {{.L.Evaluation}}</h1>
+{{template "alerts" .L.Alerts}}
 <table>
 <tr><th>dataset</th><td>{{.L.Dataset}}</td></tr>
 <tr><th>fingerprint</th><td>{{.L.DatasetFingerprint}}</td></tr>
@@ -159,6 +202,7 @@ var evalTmpl = template.Must(template.Must(tmpl.Clone()).Parse(`{{define "evalua
 </table>
 <h2>Leaderboard</h2>
 {{template "table" .Board}}
+<p class="note">Alerts: {{.L.AlertRule}}.</p>
 <ul class="note">{{range .L.Notes}}<li>{{.}}</li>{{end}}</ul>
 {{range .L.Errors}}<p class="err">{{.}}</p>{{end}}
 {{range .L.Rows}}{{if .Error}}<p class="err">{{.Name}}: {{.Error}}</p>{{end}}{{end}}
@@ -210,7 +254,7 @@ func renderEvaluation(l *Leaderboard) ([]byte, error) {
 	}
 	v.Plan = strings.Join(plan, ", ")
 	if l.Utility != nil {
-		v.Utility, v.Lifts, v.PerClass = l.Utility.Table(), liftTable(l.Utility.Lifts), perClassTable(l.Utility)
+		v.Utility, v.Lifts, v.PerClass = markRows(l.Utility.Table(), l.Alerts), liftTable(l.Utility.Lifts, l.Alerts), perClassTable(l.Utility)
 	}
 	for _, r := range l.Rows {
 		if f, ok := l.Fidelity[r.Name]; ok {

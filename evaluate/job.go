@@ -49,6 +49,9 @@ type JobQuality struct {
 	// "job:<generator>"); absent without a held-out split.
 	Utility     *quality.UtilityResult `json:"utility,omitempty"`
 	UtilityNote string                 `json:"utility_note,omitempty"`
+	// Alerts are [HarmAlerts] of this job's samples for each judge; the
+	// pipeline repeats them in report.json's top-level "alerts".
+	Alerts []Alert `json:"alerts,omitempty"`
 	// Unreadable lists (up to 50 of) the files that could not be read;
 	// NUnreadable counts them all.
 	Unreadable  []generators.Problem `json:"unreadable,omitempty"`
@@ -75,7 +78,7 @@ var _ generators.QualityHook = (*Hook)(nil)
 // measures utility. It never returns an error: problems are in the report.
 func (h *Hook) Assess(ctx context.Context, in *generators.QualityInput) generators.QualityOutput {
 	q := AssessJob(ctx, h.Config, in)
-	return generators.QualityOutput{Report: q, HTML: renderJobQuality(q)}
+	return generators.QualityOutput{Report: q, HTML: renderJobQuality(q), Alerts: q.Alerts}
 }
 
 // AssessJob computes the JobQuality of a finished job.
@@ -177,6 +180,7 @@ func AssessJob(ctx context.Context, cfg Config, in *generators.QualityInput) *Jo
 			name := "job:" + in.Spec.Generator
 			q.Utility, err = real.utility(ctx, []synthSet{{name: name, bySeed: map[int64]quality.Dataset{0: all}}}, real.scaled(counts), minority)
 			q.UtilityNote = real.utilityNote() + fmt.Sprintf("; %q is this job's samples, generated once (its spread is 0, its lifts pair it with every seed of the baselines)", name)
+			q.Alerts = HarmAlerts(q.Utility, JudgeLogReg, name)
 		} else if err == nil {
 			err = fmt.Errorf("no readable synthetic samples")
 		}

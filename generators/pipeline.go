@@ -145,6 +145,9 @@ type Result struct {
 	Files   int            `json:"files"`
 	Added   map[string]int `json:"added"`
 	Resumed bool           `json:"already_complete,omitempty"`
+	// Alerts repeats report.json's "alerts", so that a client that
+	// follows the job (tailsynth submit --wait) can print them.
+	Alerts []Alert `json:"alerts,omitempty"`
 }
 
 // SampleKey is the key of sample i of class, relative to the job's output.
@@ -349,8 +352,12 @@ feed:
 	if view != nil {
 		report["dataset_view"] = fmt.Sprintf("a view of the dataset chosen by the caller (%d of its files, e.g. an evaluation's training part)", len(view.Files))
 	}
+	alerts := []Alert{}
 	if extras != nil && extras.Report != nil {
 		report["generator_report"] = extras.Report
+		if a, ok := extras.Report["alerts"].([]Alert); ok {
+			alerts = append(alerts, a...)
+		}
 	}
 	mark("finish_s", t0)
 	var qualityHTML []template.HTML
@@ -376,11 +383,13 @@ feed:
 			return nil, err
 		}
 		report["quality"] = q.Report
+		alerts = append(alerts, q.Alerts...)
 		if q.HTML != "" {
 			qualityHTML = append(qualityHTML, q.HTML)
 		}
 		mark("quality_s", t0)
 	}
+	report["alerts"] = alerts
 	rb, err := json.MarshalIndent(report, "", "  ")
 	if err != nil {
 		return nil, err
@@ -416,7 +425,11 @@ feed:
 	prog.Stage, prog.Details = "done", nil
 	emit()
 	mu.Unlock()
-	return &Result{Output: outURI, Files: files, Added: pr.Add}, nil
+	res := &Result{Output: outURI, Files: files, Added: pr.Add}
+	if len(alerts) > 0 {
+		res.Alerts = alerts
+	}
+	return res, nil
 }
 
 func (p *Pipeline) writeSample(ctx context.Context, out storage.Store, run Run, spec Spec, class string, i int) (json.RawMessage, error) {
@@ -516,6 +529,46 @@ type QualityInput struct {
 type QualityOutput struct {
 	Report any
 	HTML   template.HTML
+	// Alerts go into report.json's "alerts", the banner of report.html
+	// and the job's Result.
+	Alerts []Alert
+}
+
+// Alert kinds and severities.
+const (
+	// AlertHarm: a method made the classifier worse on the rare classes
+	// than a baseline, by more than the noise (see package evaluate).
+	AlertHarm = "harm"
+	// AlertCaveat: a generator's known limit, such as composites added
+	// to a training set of single images.
+	AlertCaveat = "caveat"
+
+	SeverityRed   = "red"   // worse than adding nothing
+	SeverityAmber = "amber" // worse than a trivial baseline, or a caveat
+)
+
+// Alert is a warning that a job's report and an evaluation's leaderboard
+// show prominently: report.json's top-level "alerts" (the quality hook's
+// and the generator report's "alerts" entry, a []Alert, together), the
+// banner of report.html, and Result.Alerts, which the CLI prints.
+type Alert struct {
+	Kind     string `json:"kind"`
+	Severity string `json:"severity"`
+	// Judge is the classifier whose figures raised a harm alert
+	// ("logreg"); Method the variant or generator it is about.
+	Judge  string `json:"judge,omitempty"`
+	Method string `json:"method,omitempty"`
+	// Metric ("minority_f1", "balanced_accuracy") fell by -Lift (the
+	// mean paired lift, negative) under the baseline Over, by more than
+	// Threshold = max(Noise, floor), Noise being the spread across seeds.
+	// Absent numbers are 0.
+	Metric    string  `json:"metric,omitempty"`
+	Over      string  `json:"over,omitempty"`
+	Lift      float64 `json:"lift,omitempty"`
+	Noise     float64 `json:"noise,omitempty"`
+	Threshold float64 `json:"threshold,omitempty"`
+	// Message is one line for people: what, by how much, against what.
+	Message string `json:"message"`
 }
 
 // assessQuality calls the hook and turns a panic into a reported error, so

@@ -25,7 +25,18 @@ type htmlReport struct {
 	Sections []section
 	// Extra holds self-contained HTML fragments (the quality section).
 	Extra []template.HTML
-	Raw   string
+	// Alerts are shown as a banner under the title: red when a method is
+	// worse than adding nothing, amber otherwise.
+	Alerts []Alert
+	Raw    string
+}
+
+// Banner is the alert's CSS class: "alert-red" or "alert-amber".
+func (a Alert) Banner() string {
+	if a.Severity == SeverityRed {
+		return "alert-red"
+	}
+	return "alert-amber"
 }
 
 type classRow struct {
@@ -55,8 +66,11 @@ th{background:#f4f4f4}td.n{text-align:right;font-variant-numeric:tabular-nums}
 .bar{background:#4c78a8;height:.7rem;display:inline-block;vertical-align:middle}
 figure{margin:1rem 0}figure img{max-width:100%;image-rendering:pixelated;border:1px solid #ddd}
 figcaption{color:#555;font-size:.9rem}pre{background:#f7f7f7;padding:.8rem;overflow:auto;font-size:12px}
+.alerts{margin:1rem 0}.alerts p{margin:.3rem 0;padding:.5rem .8rem;border-radius:4px;font-weight:600}
+.alert-red{background:#fde8e8;border:1px solid #c00;color:#900}.alert-amber{background:#fff4e0;border:1px solid #d80;color:#850}
 </style></head><body>
 <h1>{{.Title}}</h1>
+{{if .Alerts}}<div class="alerts" id="alerts">{{range .Alerts}}<p class="{{.Banner}}">WARNING ({{.Kind}}): {{.Message}}</p>{{end}}</div>{{end}}
 <table>{{range .Summary}}<tr><th>{{index . 0}}</th><td>{{index . 1}}</td></tr>{{end}}</table>
 <h2>Classes</h2>
 <table><tr><th>class</th><th>before</th><th>added</th><th>after</th><th>share after</th></tr>
@@ -71,10 +85,12 @@ figcaption{color:#555;font-size:.9rem}pre{background:#f7f7f7;padding:.8rem;overf
 
 // RenderReportHTML renders report.html from the report, the PNG extras
 // (key -> bytes) and optional self-contained HTML fragments (such as a
-// QualityOutput's), placed after the tables. A "quality" entry of the
+// QualityOutput's), placed after the tables. The report's "alerts" entry,
+// a []Alert, becomes a banner under the title. A "quality" entry of the
 // report that is a map[string]any is shown as a table of its fields.
 func RenderReportHTML(report map[string]any, pngs map[string][]byte, extra ...template.HTML) ([]byte, error) {
 	r := htmlReport{Title: fmt.Sprintf("tailsynth job %v", report["job"]), Job: fmt.Sprint(report["job"]), Extra: extra}
+	r.Alerts, _ = report["alerts"].([]Alert)
 	for _, k := range []string{"dataset", "dataset_layout", "dataset_view", "generator", "seed", "strategy", "params", "dataset_fingerprint", "leakage_guard_note"} {
 		if v, ok := report[k]; ok {
 			r.Summary = append(r.Summary, [2]string{k, compactJSON(v)})

@@ -1,0 +1,255 @@
+package evaluate_test
+
+import (
+	"context"
+	"encoding/json"
+	"math"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/tailsynth/tailsynth/evaluate"
+	"github.com/tailsynth/tailsynth/generators"
+	"github.com/tailsynth/tailsynth/quality"
+	"github.com/tailsynth/tailsynth/storage"
+)
+
+// variant builds a VariantResult whose runs (seeds 1, 2, ...) score the
+// given minority F1 values and a balanced accuracy of f1 + 0.1 each.
+func variant(name string, f1 ...float64) quality.VariantResult {
+	v := quality.VariantResult{Name: name, Seeded: len(f1) > 1}
+	ba := make([]float64, len(f1))
+	for i, x := range f1 {
+		ba[i] = x + 0.1
+		v.Runs = append(v.Runs, quality.Run{Seed: int64(i + 1), MinorityF1: x, Metrics: quality.Metrics{BalancedAccuracy: x + 0.1}})
+	}
+	v.MinorityF1, v.BalancedAccuracy = stat(f1), stat(ba)
+	return v
+}
+
+func stat(v []float64) quality.Stat {
+	s := quality.Stat{N: len(v)}
+	for _, x := range v {
+		s.Mean += x / float64(len(v))
+	}
+	if len(v) > 1 {
+		var ss float64
+		for _, x := range v {
+			ss += (x - s.Mean) * (x - s.Mean)
+		}
+		s.Std = math.Sqrt(ss / float64(len(v)-1))
+	}
+	return s
+}
+
+// The harm rule on hand-made results: harm is a mean paired lift below
+// −max(noise, 0.01).
+func TestHarmAlertsRule(t *testing.T) {
+	real := variant(quality.VariantReal, 0.80)
+	ros := variant(quality.VariantRandomOversampling, 0.80, 0.84, 0.82) // std 0.02
+	tests := []struct {
+		name   string
+		method quality.VariantResult
+		noROS  bool // judge against real alone
+		// want lists "over metric severity" of the expected alerts;
+		// wantNoise is the noise of those over random oversampling.
+		want      []string
+		wantNoise float64
+	}{
+		// 0.50 − ros: lifts −0.30, −0.34, −0.32: std 0.02.
+		{"far below both", variant("m", 0.50), false, []string{"real minority_f1 red", "real balanced_accuracy red",
+			"random_oversampling minority_f1 amber", "random_oversampling balanced_accuracy amber"}, 0.02},
+		{"deterministic tie", variant("m", 0.80), true, nil, 0},
+		{"below real by less than the floor", variant("m", 0.795), true, nil, 0},
+		{"above both", variant("m", 0.9), false, nil, 0},
+		// 0.795 − ros: lifts −0.005, −0.045, −0.025: mean −0.025 below
+		// −0.02; over real −0.005 is within the floor.
+		{"below random oversampling by more than its spread", variant("m", 0.795), false, []string{
+			"random_oversampling minority_f1 amber", "random_oversampling balanced_accuracy amber"}, 0.02},
+		// 0.805 − ros: lifts 0.005, −0.035, −0.015: mean −0.015, within 0.02.
+		{"within the spread of random oversampling", variant("m", 0.805), false, nil, 0},
+		// Seeded: over real −0.10, −0.06, −0.08 (mean −0.08, std 0.02);
+		// over ros paired per seed −0.1 each (std 0: the floor decides).
+		{"seeded, paired per seed", variant("m", 0.70, 0.74, 0.72), false, []string{"real minority_f1 red", "real balanced_accuracy red",
+			"random_oversampling minority_f1 amber", "random_oversampling balanced_accuracy amber"}, 0},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			u := &quality.UtilityResult{Variants: []quality.VariantResult{real, ros, tt.method}}
+			if tt.noROS {
+				u.Variants = []quality.VariantResult{real, tt.method}
+			}
+			alerts := evaluate.HarmAlerts(u, evaluate.JudgeLogReg, "m")
+			var got []string
+			for _, a := range alerts {
+				got = append(got, a.Over+" "+a.Metric+" "+a.Severity)
+				if a.Kind != generators.AlertHarm || a.Judge != "logreg" || a.Method != "m" || a.Lift >= -a.Threshold ||
+					a.Threshold != math.Max(a.Noise, evaluate.HarmFloor) || !strings.Contains(a.Message, "method m lowers") {
+					t.Errorf("alert %+v: inconsistent", a)
+				}
+				if a.Over == quality.VariantRandomOversampling && math.Abs(a.Noise-tt.wantNoise) > 1e-9 {
+					t.Errorf("noise over random oversampling %.4f, want %.4f", a.Noise, tt.wantNoise)
+				}
+			}
+			if strings.Join(got, ", ") != strings.Join(tt.want, ", ") {
+				t.Errorf("alerts %q, want %q", got, tt.want)
+			}
+		})
+	}
+	if a := evaluate.HarmAlerts(nil, "logreg", "m"); a != nil {
+		t.Errorf("nil result: %v", a)
+	}
+	u := &quality.UtilityResult{Variants: []quality.VariantResult{real, ros}}
+	if a := evaluate.HarmAlerts(u, "logreg", "absent"); a != nil {
+		t.Errorf("absent method: %v", a)
+	}
+	// A baseline is judged against the other baseline only.
+	low := variant(quality.VariantRandomOversampling, 0.5, 0.5)
+	u = &quality.UtilityResult{Variants: []quality.VariantResult{real, low}}
+	if a := evaluate.HarmAlerts(u, "logreg", quality.VariantRandomOversampling); len(a) != 2 || a[0].Over != quality.VariantReal {
+		t.Errorf("random oversampling below real: %+v, want 2 alerts over real", a)
+	}
+}
+
+// harmDataset is a separable problem with a rare class "d": train/{h: 40,
+// v: 40, d: 8}, test/{h, v, d: 16}.
+func harmDataset(t *testing.T, root string) string {
+	return splitDataset(t, root)
+}
+
+// A method known to hurt (samples of class h labelled d) is flagged in
+// leaderboard.json (its row and the summary), the text table and
+// report.html; copies of real images (oversample) are not flagged over
+// real.
+func TestEvaluationFlagsHarm(t *testing.T) {
+	root := t.TempDir()
+	ds := harmDataset(t, root)
+	p := testPipeline(t, nil, []generators.Generator{wrongClass{}}, root)
+	req := evaluate.Request{Dataset: "file://" + ds, Output: "file://" + root + "/out",
+		Strategy: &generators.Strategy{Mode: generators.ModeAdd, Add: map[string]int{"d": 32}},
+		Methods:  []evaluate.Method{{Generator: "oversample"}, {Generator: "wrongclass"}}}
+	if _, err := runEvaluation(t, p, "harm", req); err != nil {
+		t.Fatal(err)
+	}
+	out, _ := p.Open(context.Background(), "file://"+root+"/out")
+	st := storage.Sub(out, "harm")
+	var lb evaluate.Leaderboard
+	if err := json.Unmarshal(readKey(t, st, evaluate.LeaderboardKey), &lb); err != nil {
+		t.Fatal(err)
+	}
+	rows := map[string]evaluate.Row{}
+	for _, r := range lb.Rows {
+		rows[r.Name] = r
+	}
+	wrong := rows["wrongclass"]
+	if wrong.LiftOverReal == nil {
+		t.Fatalf("wrongclass row %+v has no lift", wrong)
+	}
+	if !hasHarm(wrong.Alerts, quality.VariantReal, evaluate.MetricMinorityF1) {
+		t.Errorf("wrongclass (lift over real %+v) alerts %+v, want a harm alert on minority F1 over real", wrong.LiftOverReal.MinorityF1, wrong.Alerts)
+	}
+	if !hasHarm(lb.Alerts, quality.VariantReal, evaluate.MetricMinorityF1) || lb.AlertRule == "" {
+		t.Errorf("leaderboard summary alerts %+v (rule %q), want wrongclass's", lb.Alerts, lb.AlertRule)
+	}
+	if a := rows["oversample"].Alerts; hasHarm(a, quality.VariantReal, "") {
+		t.Errorf("oversample (lift over real %+v) flagged: %+v", rows["oversample"].LiftOverReal, a)
+	}
+	var table strings.Builder
+	for _, r := range lb.Table() {
+		table.WriteString(strings.Join(r, " | ") + "\n")
+	}
+	t.Logf("leaderboard:\n%s", table.String())
+	if !strings.Contains(table.String(), "⚠ HARM (logreg) vs real: minority F1 -") {
+		t.Errorf("leaderboard table lacks the harm marker:\n%s", table.String())
+	}
+	page := string(readKey(t, st, generators.ReportHTMLKey))
+	for _, want := range []string{`class="alert-red"`, "WARNING (harm): method wrongclass lowers minority F1 by", "⚠ HARM (logreg) vs real"} {
+		if !strings.Contains(page, want) {
+			t.Errorf("report.html lacks %q", want)
+		}
+	}
+}
+
+func hasHarm(alerts []evaluate.Alert, over, metric string) bool {
+	for _, a := range alerts {
+		if a.Kind == generators.AlertHarm && a.Over == over && (metric == "" || a.Metric == metric) {
+			return true
+		}
+	}
+	return false
+}
+
+// A job whose samples hurt has the alert in report.json (top level and
+// quality section), a red banner in report.html and Result.Alerts; a job
+// of copies has none.
+func TestJobReportFlagsHarm(t *testing.T) {
+	root := t.TempDir()
+	ds := harmDataset(t, root)
+	p := testPipeline(t, &evaluate.Hook{Config: fastConfig()}, []generators.Generator{wrongClass{}}, root)
+	add := generators.Strategy{Mode: generators.ModeAdd, Add: map[string]int{"d": 32}}
+	for _, tt := range []struct {
+		gen  string
+		harm bool
+	}{{"wrongclass", true}, {"oversample", false}} {
+		t.Run(tt.gen, func(t *testing.T) {
+			spec := generators.Spec{ID: tt.gen, Dataset: "file://" + ds, Generator: tt.gen, Strategy: add, Seed: 1, Output: "file://" + root + "/out"}
+			res, err := p.Run(context.Background(), spec, func(generators.Progress) {})
+			if err != nil {
+				t.Fatal(err)
+			}
+			out, _ := p.Open(context.Background(), spec.Output)
+			st := storage.Sub(out, spec.ID)
+			var report struct {
+				Alerts  []evaluate.Alert    `json:"alerts"`
+				Quality evaluate.JobQuality `json:"quality"`
+			}
+			raw := readKey(t, st, generators.ReportKey)
+			if err := json.Unmarshal(raw, &report); err != nil {
+				t.Fatal(err)
+			}
+			if !strings.Contains(string(raw), `"alerts": [`) {
+				t.Error(`report.json has no "alerts" list`)
+			}
+			page := string(readKey(t, st, generators.ReportHTMLKey))
+			method := "job:" + tt.gen
+			got := hasHarm(report.Alerts, quality.VariantReal, evaluate.MetricMinorityF1)
+			if got != tt.harm || hasHarm(report.Quality.Alerts, quality.VariantReal, "") != tt.harm || hasHarm(res.Alerts, quality.VariantReal, "") != tt.harm {
+				t.Errorf("harm alerts: report %+v, quality %+v, result %+v; want harm %v (lifts %+v)", report.Alerts, report.Quality.Alerts, res.Alerts, tt.harm, report.Quality.Utility.Lifts)
+			}
+			banner := strings.Contains(page, `<div class="alerts" id="alerts"><p class="alert-red">WARNING (harm): method `+method+" lowers minority F1 by")
+			if banner != tt.harm {
+				t.Errorf("report.html banner shown %v, want %v", banner, tt.harm)
+			}
+			if tt.harm && !strings.Contains(page, "⚠ HARM (logreg) vs real") {
+				t.Error("report.html lacks the per-row harm marker")
+			}
+		})
+	}
+}
+
+// Fidelity from a handful of rows is marked unreliable, in the JSON and
+// in the tables.
+func TestFidelityReliability(t *testing.T) {
+	root := t.TempDir()
+	dir := filepath.Join(root, "ds")
+	// d has 16 held-out rows (< 50): unreliable; h has 120 (>= 100 and
+	// > the 16-dim MLP features): reliable with 120 samples.
+	writeSplit(t, dir, "train", map[string]int{"h": 20, "v": 200, "d": 8}, 1)
+	writeSplit(t, dir, "test", map[string]int{"h": 120, "v": 16, "d": 16}, 2)
+	p := testPipeline(t, &evaluate.Hook{Config: fastConfig()}, nil, root)
+	q, _, page := runJob(t, p, generators.Spec{Dataset: "file://" + dir, Generator: "oversample",
+		Strategy: generators.Strategy{Mode: generators.ModeAdd, Add: map[string]int{"d": 16, "h": 120}}, Seed: 1, Output: "file://" + root + "/out"})
+	d, h := classFidelity(t, q, "d"), classFidelity(t, q, "h")
+	if d.Reliable || d.PrecisionRecallReliable || d.FrechetReliable || !strings.Contains(d.ReliabilityNote, "n_real=16") {
+		t.Errorf("d (16 real rows): reliable %v/%v/%v, note %q; want unreliable", d.Reliable, d.PrecisionRecallReliable, d.FrechetReliable, d.ReliabilityNote)
+	}
+	if !h.Reliable || h.ReliabilityNote != "" {
+		t.Errorf("h (120 rows each): reliable %v, note %q; want reliable", h.Reliable, h.ReliabilityNote)
+	}
+	if !strings.Contains(page, "(unreliable: n=16)") {
+		t.Error("report.html does not mark the unreliable figures")
+	}
+	if evaluate.MinPRRows(3) != 50 || evaluate.MinPRRows(60) != 61 || evaluate.MinFrechetRows(64) != 100 || evaluate.MinFrechetRows(256) != 257 {
+		t.Error("thresholds differ from the documented max(k+1, 50) and max(dim+1, 100)")
+	}
+}
