@@ -360,7 +360,7 @@ func (e *Engine) enqueueOrphans(ctx context.Context) error {
 	}
 	rows.Close()
 	for _, j := range list {
-		if err := e.enqueue(ctx, j.ID, j.Kind, j.Spec.Generator); err != nil {
+		if err := e.enqueue(ctx, j.ID, e.queueOf(j.Kind, j.Spec.Generator, j.Evaluation)); err != nil {
 			return err
 		}
 	}

@@ -143,3 +143,69 @@ func TestMigrateKinds(t *testing.T) {
 		t.Errorf("old job = %+v, %v; want kind generate", j, err)
 	}
 }
+
+// heavyGen is a generator that declares itself heavy (as GAN training does).
+type heavyGen struct{ generators.Oversample }
+
+func (heavyGen) Info() generators.Info {
+	i := generators.Oversample{}.Info()
+	i.Name, i.Heavy = "heavy", true
+	return i
+}
+
+// An evaluation of light methods does not wait behind one that runs a
+// heavy method: the heavy queue runs one job at a time, the light queue
+// takes the other.
+func TestLightEvaluationNotBehindHeavy(t *testing.T) {
+	ev := &fakeEvaluator{runs: make(chan string, 10)}
+	reg := generators.NewRegistry()
+	reg.Register(generators.Oversample{})
+	reg.Register(heavyGen{})
+	eng, err := jobs.Open(context.Background(), jobs.Config{DataDir: t.TempDir(), Pipeline: &generators.Pipeline{Registry: reg}, Evaluator: ev,
+		HeavyWorkers: 1, Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Heartbeat: 50 * time.Millisecond, PollInterval: 50 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := eng.Start(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		eng.Stop(context.Background())
+		eng.Close()
+	})
+	ctx := context.Background()
+	spec := generators.Spec{Dataset: "file:///ds", Output: "file:///out", Seed: 1}
+	// Two heavy evaluations: the first blocks the heavy queue, the second
+	// waits behind it.
+	for range 2 {
+		if _, _, err := eng.SubmitEvaluation(ctx, spec, json.RawMessage(`{"block":true,"methods":[{"generator":"oversample"},{"generator":"heavy"}]}`), ""); err != nil {
+			t.Fatal(err)
+		}
+	}
+	<-ev.runs
+	light, _, err := eng.SubmitEvaluation(ctx, spec, json.RawMessage(`{"block":false,"methods":[{"generator":"oversample"}]}`), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := waitState(t, eng, light.ID, jobs.StateSucceeded, jobs.StateFailed); got.State != jobs.StateSucceeded {
+		t.Fatalf("light evaluation %s, want succeeded while the heavy queue is busy", got.State)
+	}
+	list, _, err := eng.List(ctx, jobs.ListOptions{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	running := 0
+	for _, j := range list {
+		if j.State == jobs.StateRunning {
+			running++
+		}
+	}
+	if running != 1 {
+		t.Errorf("%d evaluations running, want 1: the second heavy one must wait on the heavy queue (heavy_workers 1)", running)
+	}
+	for _, j := range list {
+		if !jobs.Terminal(j.State) {
+			eng.Cancel(ctx, j.ID)
+		}
+	}
+}

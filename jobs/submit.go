@@ -85,8 +85,9 @@ type Evaluator interface {
 	RunEvaluation(ctx context.Context, id string, request json.RawMessage, progress func(generators.Progress)) (*generators.Result, error)
 }
 
-// SubmitEvaluation records an evaluation job and queues it on the heavy
-// queue (it trains models and may run GAN methods). spec carries the
+// SubmitEvaluation records an evaluation job and queues it: on the heavy
+// queue when one of its methods is a heavy generator (GAN training), else
+// on the light queue (see queueOf). spec carries the
 // dataset, output and first seed that listings show; request is what the
 // Evaluator gets, validated by the caller. Idempotency works as in Submit.
 func (e *Engine) SubmitEvaluation(ctx context.Context, spec generators.Spec, request json.RawMessage, idempotencyKey string) (*Job, bool, error) {
@@ -124,7 +125,7 @@ func (e *Engine) submit(ctx context.Context, kind string, spec generators.Spec, 
 		}
 		return nil, false, fmt.Errorf("record job: %w", err)
 	}
-	if err := e.enqueue(ctx, spec.ID, kind, spec.Generator); err != nil {
+	if err := e.enqueue(ctx, spec.ID, e.queueOf(kind, spec.Generator, request)); err != nil {
 		// The row stays queued; the maintenance loop enqueues it later.
 		e.log.Warn("enqueue failed; will retry", "job", spec.ID, "err", err)
 	}
@@ -144,11 +145,38 @@ func (e *Engine) byIdempotencyKey(ctx context.Context, key, hash string) (*Job, 
 	return e.Get(ctx, id)
 }
 
-func (e *Engine) enqueue(ctx context.Context, id, kind, generator string) error {
-	queue := QueueLight
-	if g, err := e.cfg.Pipeline.Registry.Get(generator); kind == KindEvaluate || (err == nil && g.Info().Heavy) {
-		queue = QueueHeavy
+// queueOf picks a job's queue: the heavy queue for a heavy generator (GAN
+// training) and for an evaluation that compares at least one heavy
+// generator (or whose request cannot be read); the light queue otherwise,
+// so that an evaluation of light methods never waits behind GAN training.
+func (e *Engine) queueOf(kind, generator string, request json.RawMessage) string {
+	heavy := func(name string) bool {
+		g, err := e.cfg.Pipeline.Registry.Get(name)
+		return err == nil && g.Info().Heavy
 	}
+	if kind != KindEvaluate {
+		if heavy(generator) {
+			return QueueHeavy
+		}
+		return QueueLight
+	}
+	var req struct {
+		Methods []struct {
+			Generator string `json:"generator"`
+		} `json:"methods"`
+	}
+	if err := json.Unmarshal(request, &req); err != nil || len(req.Methods) == 0 {
+		return QueueHeavy
+	}
+	for _, m := range req.Methods {
+		if heavy(m.Generator) {
+			return QueueHeavy
+		}
+	}
+	return QueueLight
+}
+
+func (e *Engine) enqueue(ctx context.Context, id, queue string) error {
 	res, err := e.river.Insert(ctx, Args{JobID: id}, &river.InsertOpts{
 		Queue:       queue,
 		MaxAttempts: e.cfg.MaxAttempts,
