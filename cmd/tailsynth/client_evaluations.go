@@ -217,11 +217,15 @@ func (c *cli) printLeaderboard(b []byte) int {
 				MinorityF1 stat `json:"minority_f1"`
 			} `json:"lift_over_smote"`
 			Fidelity *struct {
-				Frechet       *float64 `json:"frechet"`
-				Precision     *float64 `json:"precision"`
-				Recall        *float64 `json:"recall"`
-				NearCopyShare *float64 `json:"near_copy_share"`
+				Frechet         *float64 `json:"frechet"`
+				Precision       *float64 `json:"precision"`
+				Recall          *float64 `json:"recall"`
+				NearCopyShare   *float64 `json:"near_copy_share"`
+				FrechetReliable bool     `json:"frechet_reliable"`
+				PRReliable      bool     `json:"precision_recall_reliable"`
+				MinN            int      `json:"min_n"`
 			} `json:"fidelity"`
+			Alerts []alertView `json:"alerts"`
 		} `json:"leaderboard"`
 		Minority []string          `json:"minority"`
 		Files    map[string]string `json:"files"`
@@ -244,9 +248,12 @@ func (c *cli) printLeaderboard(b []byte) int {
 	}
 	fmt.Fprintf(c.stdout, "evaluation %s; minority F1 = mean F1 over %s\n", j.ID, strings.Join(ev.Minority, ", "))
 	tw := tabwriter.NewWriter(c.stdout, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "RANK\tNAME\tMINORITY F1\tMACRO F1\tBAL. ACC\tLIFT/REAL\tLIFT/SMOTE\tFRECHET\tPREC\tREC\tNEAR-COPIES")
+	fmt.Fprintln(tw, "RANK\tNAME\tMINORITY F1\tMACRO F1\tBAL. ACC\tLIFT/REAL\tLIFT/SMOTE\tFRECHET\tPREC\tREC\tNEAR-COPIES\tALERTS")
+	var alerts []alertView
+	unreliableN := 0
 	for _, r := range ev.Leaderboard {
-		cells := []string{strconv.Itoa(r.Rank), r.Name, r.MinorityF1.String(), r.MacroF1.String(), r.BalAcc.String(), "-", "-", "-", "-", "-", "-"}
+		cells := []string{strconv.Itoa(r.Rank), r.Name, r.MinorityF1.String(), r.MacroF1.String(), r.BalAcc.String(), "-", "-", "-", "-", "-", "-", alertMark(r.Alerts)}
+		alerts = append(alerts, r.Alerts...)
 		if r.Error != "" {
 			cells[2] = "failed: " + r.Error
 		}
@@ -258,16 +265,49 @@ func (c *cli) printLeaderboard(b []byte) int {
 		}
 		if f := r.Fidelity; f != nil {
 			cells[7], cells[8], cells[9], cells[10] = optNum(f.Frechet, "%.2f", 1), optNum(f.Precision, "%.3f", 1), optNum(f.Recall, "%.3f", 1), optNum(f.NearCopyShare, "%.1f%%", 100)
+			if !f.FrechetReliable && f.Frechet != nil {
+				cells[7] += "*"
+			}
+			if !f.PRReliable && f.Precision != nil {
+				cells[8], cells[9] = cells[8]+"*", cells[9]+"*"
+			}
+			if (!f.FrechetReliable && f.Frechet != nil) || (!f.PRReliable && f.Precision != nil) {
+				if unreliableN == 0 || f.MinN < unreliableN {
+					unreliableN = f.MinN
+				}
+			}
 		}
 		fmt.Fprintln(tw, strings.Join(cells, "\t"))
 	}
 	_ = tw.Flush()
+	if unreliableN > 0 {
+		fmt.Fprintf(c.stdout, "* unreliable: computed on too few rows (n=%d; k-NN precision/recall needs 50 of each, Fréchet 100 and more than the feature dimension)\n", unreliableN)
+	}
+	c.printAlerts(alerts)
 	for _, k := range []string{"report_html", "leaderboard"} {
 		if f := ev.Files[k]; f != "" {
 			fmt.Fprintf(c.stdout, "%s: %s\n", k, f)
 		}
 	}
 	return 0
+}
+
+// alertMark is the ALERTS cell of a leaderboard row: "HARM" when a harm
+// alert is red (below real), "harm" when amber (below random
+// oversampling), "caveat" for caveats only; "-" without alerts.
+func alertMark(alerts []alertView) string {
+	mark := "-"
+	for _, a := range alerts {
+		switch {
+		case a.Kind == "harm" && a.Severity == "red":
+			return "HARM"
+		case a.Kind == "harm":
+			mark = "harm"
+		case mark == "-":
+			mark = a.Kind
+		}
+	}
+	return mark
 }
 
 type stat struct {

@@ -239,6 +239,14 @@ func (c *cli) waitJob(ctx context.Context, cl *client.Client, id string) int {
 	if code := c.printJSON(last); code != 0 {
 		return code
 	}
+	var withResult struct {
+		Result *struct {
+			Alerts []alertView `json:"alerts"`
+		} `json:"result"`
+	}
+	if json.Unmarshal(last, &withResult) == nil && withResult.Result != nil {
+		c.printAlerts(withResult.Result.Alerts)
+	}
 	if job.State != "succeeded" {
 		msg := fmt.Sprintf("tailsynth: job %s %s", id, job.State)
 		if job.Error != "" {
@@ -248,4 +256,27 @@ func (c *cli) waitJob(ctx context.Context, cl *client.Client, id string) int {
 		return 1
 	}
 	return 0
+}
+
+// alertView is an alert of a job's result or a leaderboard row (see
+// generators.Alert).
+type alertView struct {
+	Kind     string `json:"kind"`
+	Severity string `json:"severity"`
+	Message  string `json:"message"`
+}
+
+// printAlerts prints each alert on stderr as a "WARNING: ..." line (red on
+// a terminal), so that it is seen even when stdout goes to a file.
+func (c *cli) printAlerts(alerts []alertView) {
+	for _, a := range alerts {
+		line := "WARNING: " + a.Message
+		if a.Kind != "harm" {
+			line = fmt.Sprintf("WARNING (%s): %s", a.Kind, a.Message)
+		}
+		if c.tty {
+			line = "\x1b[1;31m" + line + "\x1b[0m"
+		}
+		fmt.Fprintln(c.stderr, line)
+	}
 }

@@ -13,6 +13,9 @@ import (
 	"time"
 
 	"github.com/tailsynth/tailsynth/api"
+	"github.com/tailsynth/tailsynth/evaluate"
+	"github.com/tailsynth/tailsynth/generators"
+	"github.com/tailsynth/tailsynth/quality"
 )
 
 // These tests run the client subcommands against a fake server: an
@@ -59,6 +62,7 @@ func (f *fakeServer) got() []recorded {
 var clientCommands = map[string]func(*cli, context.Context, []string) int{
 	"inspect": (*cli).inspect, "plan": (*cli).plan, "submit": (*cli).submit, "jobs": (*cli).jobs,
 	"datasets": (*cli).datasets, "schedules": (*cli).schedules, "generators": (*cli).generators,
+	"evaluate": (*cli).evaluate,
 }
 
 // runCLI runs "tailsynth args..." with the server in TAILSYNTH_URL and the
@@ -485,5 +489,115 @@ func TestParseInterspersed(t *testing.T) {
 		if strings.Contains(strings.Join(tt.args, " "), "--limit 3") && *limit != 3 {
 			t.Errorf("parse(%q): --limit = %d, want 3", tt.args, *limit)
 		}
+	}
+}
+
+// hurtingUtility is a utility result in which method "noise" is far below
+// real and random oversampling and "copies" ties with them.
+func hurtingUtility() *quality.UtilityResult {
+	v := func(name string, f1 ...float64) quality.VariantResult {
+		r := quality.VariantResult{Name: name, Seeded: len(f1) > 1}
+		for i, x := range f1 {
+			r.Runs = append(r.Runs, quality.Run{Seed: int64(i + 1), MinorityF1: x, Metrics: quality.Metrics{BalancedAccuracy: 0.9}})
+		}
+		return r
+	}
+	return &quality.UtilityResult{Variants: []quality.VariantResult{
+		v(quality.VariantReal, 0.80), v(quality.VariantRandomOversampling, 0.80, 0.82, 0.84), v("noise", 0.72), v("copies", 0.82)}}
+}
+
+// submit --wait prints the alerts of the job's result (as the pipeline
+// writes them) as WARNING lines on stderr.
+func TestSubmitWaitPrintsAlerts(t *testing.T) {
+	alerts := evaluate.HarmAlerts(hurtingUtility(), evaluate.JudgeLogReg, "noise")
+	if len(alerts) == 0 {
+		t.Fatal("the hurting utility raised no alert")
+	}
+	res, _ := json.Marshal(generators.Result{Output: "file:///out/job_1", Files: 3, Added: map[string]int{"rare": 3}, Alerts: alerts})
+	final := `{"id":"job_1","state":"succeeded","attempts":1,"result":` + string(res) + `}`
+	srv := submitServer(t, final, "succeeded")
+	code, stdout, stderr := runCLI(t, srv.URL, "submit", "--dataset", "demo", "--generator", "noise", "--wait")
+	if code != 0 {
+		t.Fatalf("exit %d; stderr:\n%s", code, stderr)
+	}
+	want := "WARNING: method noise lowers minority F1 by 0.080 vs real (noise 0.000, logreg judge)"
+	if !strings.Contains(stderr, want) {
+		t.Errorf("stderr lacks %q:\n%s", want, stderr)
+	}
+	if !strings.Contains(stdout, `"alerts"`) {
+		t.Errorf("stdout (the final job) lacks its alerts:\n%s", stdout)
+	}
+
+	srv = submitServer(t, succeededJob, "succeeded")
+	if _, _, stderr := runCLI(t, srv.URL, "submit", "--dataset", "demo", "--generator", "oversample", "--wait"); strings.Contains(stderr, "WARNING") {
+		t.Errorf("a job without alerts printed a warning:\n%s", stderr)
+	}
+}
+
+// evaluate --wait prints the leaderboard with an ALERTS column, marks
+// unreliable fidelity, and prints every row's alerts as WARNING lines; a
+// row that ties is not flagged.
+func TestEvaluateWaitPrintsAlerts(t *testing.T) {
+	u := hurtingUtility()
+	f1 := func(name string) *quality.Stat {
+		for _, v := range u.Variants {
+			if v.Name == name {
+				s := quality.Stat{Mean: v.Runs[0].MinorityF1, N: len(v.Runs)}
+				return &s
+			}
+		}
+		return nil
+	}
+	prec := 1.0
+	rows := []evaluate.Row{
+		{Rank: 1, Name: "copies", Kind: evaluate.KindMethod, MinorityF1: f1("copies"), Alerts: evaluate.HarmAlerts(u, "logreg", "copies")},
+		{Rank: 2, Name: "real", Kind: evaluate.KindBaseline, MinorityF1: f1("real")},
+		{Rank: 3, Name: "noise", Kind: evaluate.KindMethod, MinorityF1: f1("noise"), Alerts: evaluate.HarmAlerts(u, "logreg", "noise"),
+			Fidelity: &evaluate.FidelitySummary{Classes: 1, Precision: &prec, Recall: &prec, MinN: 12}},
+	}
+	lb, _ := json.Marshal(map[string]any{"evaluation": json.RawMessage(`{"id":"ev_1","state":"succeeded","attempts":1}`),
+		"leaderboard": rows, "minority": []string{"rare"}})
+	srv := newFakeServer(t, func(w http.ResponseWriter, r *http.Request) {
+		switch r.Method + " " + r.URL.Path {
+		case "POST /v1/evaluations":
+			fakeJSON(w, 202, `{"evaluation":{"id":"ev_1","state":"queued","attempts":0},"plan":{"total":3,"split":{"description":"test split"}}}`)
+		case "GET /v1/jobs/ev_1/events":
+			fakeSSE(w, "job", `{"id":"ev_1","state":"succeeded","attempts":1}`, "end", `{"state":"succeeded"}`)
+		case "GET /v1/evaluations/ev_1":
+			fakeJSON(w, 200, string(lb))
+		default:
+			fakeJSON(w, 404, `{"error":{"code":"not_found","message":"no route"}}`)
+		}
+	})
+	code, stdout, stderr := runCLI(t, srv.URL, "evaluate", "--dataset", "demo", "--method", "noise", "--method", "copies=oversample", "--wait")
+	if code != 0 {
+		t.Fatalf("exit %d; stderr:\n%s", code, stderr)
+	}
+	for _, want := range []string{"ALERTS", "1.000*", "* unreliable: computed on too few rows (n=12"} {
+		if !strings.Contains(stdout, want) {
+			t.Errorf("stdout lacks %q:\n%s", want, stdout)
+		}
+	}
+	t.Logf("stdout:\n%s\nstderr:\n%s", stdout, stderr)
+	var noiseLine, copiesLine string
+	for _, l := range strings.Split(stdout, "\n") {
+		switch f := strings.Fields(l); {
+		case len(f) > 1 && f[1] == "noise":
+			noiseLine = l
+		case len(f) > 1 && f[1] == "copies":
+			copiesLine = l
+		}
+	}
+	if !strings.HasSuffix(strings.TrimSpace(noiseLine), "HARM") || !strings.HasSuffix(strings.TrimSpace(copiesLine), "-") {
+		t.Errorf("ALERTS cells: noise %q, copies %q; want HARM and -", noiseLine, copiesLine)
+	}
+	for _, want := range []string{"WARNING: method noise lowers minority F1 by 0.080 vs real (noise 0.000, logreg judge)",
+		"WARNING: method noise lowers minority F1 by 0.100 vs random_oversampling (noise 0.020, logreg judge)"} {
+		if !strings.Contains(stderr, want) {
+			t.Errorf("stderr lacks %q:\n%s", want, stderr)
+		}
+	}
+	if strings.Contains(stderr, "method copies") {
+		t.Errorf("the tying method was flagged:\n%s", stderr)
 	}
 }
