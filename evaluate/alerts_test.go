@@ -5,11 +5,13 @@ import (
 	"encoding/json"
 	"math"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
 	"github.com/tailsynth/tailsynth/evaluate"
 	"github.com/tailsynth/tailsynth/generators"
+	"github.com/tailsynth/tailsynth/generators/compositegen"
 	"github.com/tailsynth/tailsynth/quality"
 	"github.com/tailsynth/tailsynth/storage"
 )
@@ -251,5 +253,46 @@ func TestFidelityReliability(t *testing.T) {
 	}
 	if evaluate.MinPRRows(3) != 50 || evaluate.MinPRRows(60) != 61 || evaluate.MinFrechetRows(64) != 100 || evaluate.MinFrechetRows(256) != 257 {
 		t.Error("thresholds differ from the documented max(k+1, 50) and max(dim+1, 100)")
+	}
+}
+
+// A method's job-report alerts (the composite generator's caveat) reach
+// its leaderboard row, the summary, the table and report.html.
+func TestEvaluationCarriesGeneratorCaveats(t *testing.T) {
+	root := t.TempDir()
+	ds := harmDataset(t, root)
+	p := testPipeline(t, nil, nil, root)
+	if err := compositegen.Register(p.Registry); err != nil {
+		t.Fatal(err)
+	}
+	req := evaluate.Request{Dataset: "file://" + ds, Output: "file://" + root + "/out",
+		Strategy: &generators.Strategy{Mode: generators.ModeAdd, Add: map[string]int{"d": 16}},
+		Methods:  []evaluate.Method{{Generator: compositegen.Name, Params: json.RawMessage(`{"layout":"2x1","size":8}`)}}}
+	if _, err := runEvaluation(t, p, "comp", req); err != nil {
+		t.Fatal(err)
+	}
+	out, _ := p.Open(context.Background(), "file://"+root+"/out")
+	st := storage.Sub(out, "comp")
+	var lb evaluate.Leaderboard
+	if err := json.Unmarshal(readKey(t, st, evaluate.LeaderboardKey), &lb); err != nil {
+		t.Fatal(err)
+	}
+	isCaveat := func(a evaluate.Alert) bool {
+		return a.Kind == generators.AlertCaveat && a.Method == compositegen.Name && a.Message == compositegen.CaveatMixed
+	}
+	for _, r := range lb.Rows {
+		if r.Name != compositegen.Name {
+			continue
+		}
+		if !slices.ContainsFunc(r.Alerts, isCaveat) {
+			t.Errorf("composite row alerts %+v, want the mixing caveat", r.Alerts)
+		}
+	}
+	if !slices.ContainsFunc(lb.Alerts, isCaveat) {
+		t.Errorf("summary alerts %+v lack the caveat", lb.Alerts)
+	}
+	page := string(readKey(t, st, generators.ReportHTMLKey))
+	if !strings.Contains(page, `<p class="alert-amber">WARNING (caveat): composites (CB-ImgComp)`) || !strings.Contains(page, "⚠ caveat") {
+		t.Error("report.html lacks the caveat banner or row marker")
 	}
 }

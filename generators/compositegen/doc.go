@@ -46,8 +46,29 @@
 // per class requested, images_used, images_excluded, sources_in_composites,
 // distinct_tuples (a decimal string), exhausted, repeated, max_cycle; the
 // bad files with reasons; layout, size, fit, filter, mode (and why), order,
-// augmentation; cache statistics; and, when the dataset has splits, the
-// leakage-guard statement.
+// augmentation; cache statistics; when the dataset has splits, the
+// leakage-guard statement; and "alerts", which the pipeline lists in
+// report.json's top-level "alerts" and report.html's banner (below).
+//
+// # Composites can hurt a single-image classifier
+//
+// CB-ImgComp helps a classifier that consumes composites: Hlali et al.
+// convert the whole dataset, evaluation images included, so the model is
+// trained and tested on composites. Adding composites of the rare classes
+// to a training set of single images is another setting, in which they can
+// HURT a classifier that classifies single images (on long-tailed
+// Fashion-MNIST a 2x2 composite at 28 px scored a lower rare-class F1 than
+// adding nothing, as reported in issue 12). Every job's report therefore carries a caveat alert
+// (kind "caveat", severity "amber"): [CaveatMixed] when some classes keep
+// single images only, [CaveatWhole] when every class gets composites, in
+// which case a model trained on the output must be tested on composites
+// made the same way from held-out images — and composing a held-out tuple
+// needs its label, which a deployed classifier does not have. Measure the
+// method on your data with an evaluation (POST /v1/evaluations, tailsynth
+// evaluate): its leaderboard repeats the caveat on the composite row and
+// flags harm. The evaluation composes only the training part; a
+// whole-dataset evaluation mode that composes the held-out split the same
+// way does not exist yet.
 //
 // # Whole-dataset composition (Co-OCTDL)
 //

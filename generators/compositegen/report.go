@@ -1,6 +1,25 @@
 package compositegen
 
-import "strconv"
+import (
+	"strconv"
+
+	"github.com/tailsynth/tailsynth/generators"
+)
+
+// Caveats of the report's "alerts" (kind "caveat"): composites help a
+// classifier that consumes composites; see the package doc.
+const (
+	// CaveatMixed is raised when some classes get composites and others
+	// keep single images only.
+	CaveatMixed = "composites (CB-ImgComp) added to a training set of single images can hurt: they help a classifier " +
+		"that also sees composites at test time (Hlali et al. compose the whole dataset, evaluation images included), " +
+		"not necessarily one that classifies single images; measure it with an evaluation (tailsynth evaluate) before training on this output"
+	// CaveatWhole is raised when every class gets composites (the
+	// whole-dataset setting).
+	CaveatWhole = "every class got composites: a classifier trained on this composite-only set must be tested on composites made " +
+		"the same way from held-out images (composing a held-out tuple needs its label, which a deployed classifier does not have); " +
+		"on single images it can do worse than one trained on real images"
+)
 
 // ClassFigures is one class's entry in the report's "classes".
 type ClassFigures struct {
@@ -52,6 +71,13 @@ func (r *run) report() map[string]any {
 	if bad == nil {
 		bad = []badFile{}
 	}
+	caveat := CaveatWhole
+	for c := range r.env.Train {
+		if r.env.Plan[c] == 0 {
+			caveat = CaveatMixed
+			break
+		}
+	}
 	cs := r.cache.Stats()
 	rep := map[string]any{
 		"layout":       r.opts.Layout.String(),
@@ -67,6 +93,8 @@ func (r *run) report() map[string]any {
 		"planner_seed": strconv.FormatUint(uint64(r.env.Seed), 10), // a string: may exceed 2^53
 		"classes":      classes,
 		"bad_files":    bad,
+		// The pipeline lists these in report.json's top-level "alerts".
+		"alerts": []generators.Alert{{Kind: generators.AlertCaveat, Severity: generators.SeverityAmber, Method: Name, Message: caveat}},
 		"cache": map[string]any{
 			"hits": cs.Hits, "misses": cs.Misses, "evictions": cs.Evictions,
 			"entries": cs.Entries, "bytes": cs.Bytes, "limit_bytes": r.cfg.cacheB,
