@@ -57,9 +57,10 @@
 // trained and tested on composites. Adding composites of the rare classes
 // to a training set of single images is another setting, in which they can
 // HURT a classifier that classifies single images (on long-tailed
-// Fashion-MNIST a 2x2 composite at 28 px scored a lower rare-class F1 than
-// adding nothing, as reported in issue 12). Every job's report therefore carries a caveat alert
-// (kind "caveat", severity "amber"): [CaveatMixed] when some classes keep
+// Fashion-MNIST a 2x2 composite at 28 px scored a lower rare-class F1
+// than adding nothing, as reported in issue 12). Every job's report
+// therefore carries a caveat alert (kind "caveat", severity "amber"):
+// [CaveatMixed] when some classes keep
 // single images only, [CaveatWhole] when every class gets composites, in
 // which case a model trained on the output must be tested on composites
 // made the same way from held-out images — and composing a held-out tuple
