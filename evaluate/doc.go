@@ -25,6 +25,15 @@
 //     P/R/F1, minority F1 (mean over the generated classes), macro F1,
 //     balanced accuracy, and lifts of (d) over (a) and (c).
 //
+// Fidelity figures computed on too few rows are kept but marked unreliable
+// (ClassFidelity reliable, frechet_reliable, precision_recall_reliable,
+// reliability_note; "(unreliable: n=…)" in the tables): k-NN precision and
+// recall need at least max(k+1, 50) real and synthetic rows of the class
+// ([MinPRRows]: with a handful of real rows, noise can score precision
+// 1.000), the Fréchet distance max(feature dimension + 1, 100) of each
+// ([MinFrechetRows]: below that the covariance is singular or the bias
+// dominates).
+//
 // Without a held-out split the report says so ([NoHeldOutNote]): fidelity
 // is measured against the training files and utility is not computed. A
 // job can turn the measurement off ("quality": "off"); a failure never
@@ -48,6 +57,30 @@
 // The leaderboard always holds the baselines "real", "random_oversampling"
 // and "smote", computed inside the evaluator, beside the methods, sorted by
 // minority F1.
+//
+// # Alerts: when a method hurts
+//
+// [HarmAlerts] is the one rule, applied to each judge's
+// quality.UtilityResult (the logistic regression, "logreg", today): a
+// method is flagged when, for baseline B in "real" (severity red: worse
+// than adding nothing) or "random_oversampling" (amber: worse than
+// copying), and metric m in minority F1 or balanced accuracy, the paired
+// lift L = method − B over the seeds has
+//
+//	L.mean < −max(noise, HarmFloor),  HarmFloor = 0.01,
+//	noise = L's sample standard deviation across seeds, or, when L has
+//	        one run, the larger spread of the two variants' m.
+//
+// The floor keeps a deterministic tie (spread 0) from being flagged. A
+// job's alerts are those of its own samples ("job:<generator>"); a
+// leaderboard's are per row (every row but "real", baselines included:
+// SMOTE below real is flagged too), plus a method's job-report alerts
+// (generator caveats such as compositegen's), gathered in the top-level
+// "alerts" with the rule in "alert_rule". They show in report.json
+// ("alerts", top level), leaderboard.json (each row's "alerts" and the
+// summary), as a red/amber banner and a per-row "⚠ HARM" marker in both
+// report.html pages and Leaderboard.Table, in the job's result, and as
+// "WARNING: …" lines from tailsynth submit --wait and evaluate --wait.
 //
 // # Features
 //
