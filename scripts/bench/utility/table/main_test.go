@@ -1,0 +1,143 @@
+package main
+
+import (
+	"bytes"
+	"flag"
+	"math"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+var update = flag.Bool("update", false, "rewrite testdata/table.golden.md")
+
+// testdata/shirt-10 is a real leaderboard.json (tailsynth at 11eae46,
+// trimmed to the fields read); testdata/sandal-30 is made by hand with
+// round figures, a failed row and a method the other variant lacks.
+var inputs = []string{"testdata/shirt-10/leaderboard.json", "testdata/sandal-30/leaderboard.json"}
+
+func TestTableGolden(t *testing.T) {
+	var out bytes.Buffer
+	file := filepath.Join(t.TempDir(), "table.md")
+	if err := run(&out, file, 0.05, inputs); err != nil {
+		t.Fatal(err)
+	}
+	written, err := os.ReadFile(file)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !bytes.Equal(written, out.Bytes()) {
+		t.Errorf("-o file differs from the printed tables")
+	}
+	golden := "testdata/table.golden.md"
+	if *update {
+		if err := os.WriteFile(golden, out.Bytes(), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(golden)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := out.String(); got != string(want) {
+		t.Errorf("tables differ from %s (go test -update rewrites it):\ngot:\n%s\nwant:\n%s", golden, got, want)
+	}
+}
+
+func TestReadVariant(t *testing.T) {
+	b, err := os.ReadFile(inputs[1])
+	if err != nil {
+		t.Fatal(err)
+	}
+	v, err := readVariant(inputs[1], b)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if v.Name != "sandal-30" {
+		t.Errorf("name %q, want sandal-30", v.Name)
+	}
+	var names []string
+	for _, m := range v.Methods {
+		names = append(names, m.Name)
+	}
+	if got, want := strings.Join(names, ","), "real,random_oversampling,smote,oversample,composite,augment"; got != want {
+		t.Errorf("methods %s, want %s", got, want)
+	}
+	if got := v.Errors["composite"]; !strings.HasPrefix(got, "composite: generation failed") {
+		t.Errorf("composite error %q, want the row's error", got)
+	}
+	lr := v.Judges[judgeLogReg]
+	if lr.Classifier != "multinomial logistic regression on standardised features" {
+		t.Errorf("classifier %q, want its first clause", lr.Classifier)
+	}
+	for _, c := range []struct {
+		method string
+		want   figures
+	}{
+		// real has no paired lift over smote: the difference of means.
+		{"real", figures{F1: 0.5, Recall: 0.4, BalAcc: 0.8, LiftSMOTE: -0.2}},
+		{"smote", figures{F1: 0.7, F1Std: 0.02, Recall: 0.6, BalAcc: 0.84}},
+		// the paired lift (0.11), not the difference of means (0.1).
+		{"augment", figures{F1: 0.8, F1Std: 0.03, Recall: 0.75, BalAcc: 0.86, LiftSMOTE: 0.11}},
+	} {
+		got, ok := lr.Methods[c.method]
+		if !ok {
+			t.Errorf("%s: no figures", c.method)
+			continue
+		}
+		if !near(got, c.want) {
+			t.Errorf("%s: got %+v, want %+v", c.method, got, c.want)
+		}
+	}
+	if _, ok := lr.Methods["composite"]; ok {
+		t.Errorf("composite failed but has figures")
+	}
+}
+
+// TestJudgesOtherBlocks checks that a second judge published as another
+// UtilityResult-shaped block is read beside "utility".
+func TestJudgesOtherBlocks(t *testing.T) {
+	util := `{"config": {"minority": [1]}, "classifier": "%s", "variants": [
+		{"name": "smote", "minority_f1": {"mean": 0.5}, "per_class": [{"class": 1, "recall": {"mean": 0.4}}]},
+		{"name": "augment", "minority_f1": {"mean": 0.6}, "per_class": [{"class": 1, "recall": {"mean": 0.7}}]}]}`
+	block := func(c string) string { return strings.Replace(util, "%s", c, 1) }
+	for _, c := range []struct {
+		name, json string
+		want       []string
+	}{
+		{"current schema", `{"utility": ` + block("logistic") + `}`, []string{"logreg"}},
+		{"top-level block", `{"utility": ` + block("logistic") + `, "utility_cnn": ` + block("cnn") + `}`, []string{"logreg", "cnn"}},
+		{"judges object", `{"utility": ` + block("logistic") + `, "judges": {"cnn": {"utility": ` + block("cnn") + `}}}`, []string{"logreg", "cnn"}},
+		{"judges array", `{"utility": ` + block("logistic") + `, "judges": [{"name": "cnn", "utility": ` + block("cnn") + `}]}`, []string{"logreg", "cnn"}},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			js, err := judges([]byte(c.json))
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(js) != len(c.want) {
+				t.Errorf("got %d judges, want %v", len(js), c.want)
+			}
+			for _, name := range c.want {
+				f, ok := js[name].Methods["augment"]
+				if !ok {
+					t.Errorf("judge %s: no augment figures", name)
+					continue
+				}
+				if want := (figures{F1: 0.6, Recall: 0.7, LiftSMOTE: 0.1}); !near(f, want) {
+					t.Errorf("judge %s: got %+v, want %+v", name, f, want)
+				}
+			}
+		})
+	}
+	if _, err := judges([]byte(`{"rows": []}`)); err == nil || !strings.Contains(err.Error(), "utility") {
+		t.Errorf("a leaderboard without utility figures: got error %v, want one naming the missing block", err)
+	}
+}
+
+func near(a, b figures) bool {
+	const tol = 1e-9
+	return math.Abs(a.F1-b.F1) < tol && math.Abs(a.F1Std-b.F1Std) < tol && math.Abs(a.Recall-b.Recall) < tol &&
+		math.Abs(a.BalAcc-b.BalAcc) < tol && math.Abs(a.LiftSMOTE-b.LiftSMOTE) < tol
+}
