@@ -130,8 +130,12 @@ func TestEvaluationFlagsHarm(t *testing.T) {
 	req := evaluate.Request{Dataset: "file://" + ds, Output: "file://" + root + "/out",
 		Strategy: &generators.Strategy{Mode: generators.ModeAdd, Add: map[string]int{"d": 32}},
 		Methods:  []evaluate.Method{{Generator: "oversample"}, {Generator: "wrongclass"}}}
-	if _, err := runEvaluation(t, p, "harm", req); err != nil {
+	res, err := runEvaluation(t, p, "harm", req)
+	if err != nil {
 		t.Fatal(err)
+	}
+	if !hasHarm(res.Alerts, quality.VariantReal, evaluate.MetricMinorityF1) {
+		t.Errorf("the evaluation's result alerts %+v lack wrongclass's (tailsynth jobs wait prints them)", res.Alerts)
 	}
 	out, _ := p.Open(context.Background(), "file://"+root+"/out")
 	st := storage.Sub(out, "harm")

@@ -162,7 +162,11 @@ func (r *Runner) RunEvaluation(ctx context.Context, id string, request json.RawM
 		return nil, err
 	}
 	progress(generators.Progress{Stage: "done"})
-	return &generators.Result{Output: uri, Files: 3, Added: plan.Add}, nil
+	res := &generators.Result{Output: uri, Files: 3, Added: plan.Add}
+	if len(lb.Alerts) > 0 {
+		res.Alerts = lb.Alerts
+	}
+	return res, nil
 }
 
 // methodRun is one method's generation outcome.
