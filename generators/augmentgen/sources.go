@@ -1,0 +1,214 @@
+package augmentgen
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"image"
+	"runtime"
+	"sort"
+	"strings"
+	"sync"
+	"sync/atomic"
+
+	"github.com/tailsynth/tailsynth/composite"
+	"github.com/tailsynth/tailsynth/generators"
+	"github.com/tailsynth/tailsynth/storage"
+)
+
+// badFile is a training file left out of the job, and why.
+type badFile struct {
+	Key    string `json:"key"`
+	Class  string `json:"class"`
+	Reason string `json:"reason"`
+}
+
+// source is a readable training image.
+type source struct {
+	key  string
+	w, h int
+	kind string      // gray, gray16, rgb or rgba
+	img  image.Image // kept when it fits in cache_mib, else nil
+}
+
+// decode reads and decodes one training image with the job's limits. A
+// problem of the file itself gives a reason (the file is excluded and
+// reported); anything else (network, permissions) is an error that fails
+// the job, so that a retry can succeed instead of silently dropping images.
+func (r *run) decode(ctx context.Context, f generators.File) (image.Image, string, error) {
+	if f.Size > r.cfg.maxFile {
+		return nil, fmt.Sprintf("%v: %d bytes, limit %d (max_file_mib)", composite.ErrFileTooLarge, f.Size, r.cfg.maxFile), nil
+	}
+	rc, _, err := r.env.Source.Get(ctx, f.Key)
+	if err != nil {
+		if errors.Is(err, storage.ErrNotFound) {
+			return nil, "not found: removed after the dataset was scanned", nil
+		}
+		return nil, "", fmt.Errorf("reading %s: %w", f.Key, err)
+	}
+	defer rc.Close()
+	img, err := composite.Decode(rc, r.cfg.dec)
+	if err != nil {
+		for _, e := range []error{composite.ErrEmptyFile, composite.ErrUnsupportedFormat, composite.ErrTooManyPixels,
+			composite.ErrFileTooLarge, composite.ErrCorrupt} {
+			if errors.Is(err, e) {
+				return nil, paramNames.Replace(err.Error()), nil
+			}
+		}
+		return nil, "", fmt.Errorf("reading %s: %w", f.Key, err)
+	}
+	return img, "", nil
+}
+
+// paramNames turns the composite package's advice into this generator's
+// parameter names.
+var paramNames = strings.NewReplacer("DecodeOptions.MaxPixels", "max_megapixels", "DecodeOptions.MaxBytes", "max_file_mib")
+
+// pixelKind names what a decoded image becomes in package augment.
+func pixelKind(img image.Image) string {
+	switch img.(type) {
+	case *image.Gray:
+		return "gray"
+	case *image.Gray16:
+		return "gray16"
+	}
+	if o, ok := img.(interface{ Opaque() bool }); ok && o.Opaque() {
+		return "rgb"
+	}
+	return "rgba"
+}
+
+// pixelBytes is the memory a decoded image holds, roughly.
+func pixelBytes(img image.Image) int64 {
+	b := img.Bounds()
+	per := int64(4)
+	switch img.(type) {
+	case *image.Gray:
+		per = 1
+	case *image.Gray16:
+		per = 2
+	case *image.YCbCr:
+		per = 2
+	}
+	return int64(b.Dx()) * int64(b.Dy()) * per
+}
+
+// checkSources decodes every candidate once, in parallel, keeps the
+// readable ones (with their decoded pixels while they fit in cache_mib)
+// and lists the others in r.bad.
+func (r *run) checkSources(ctx context.Context) error {
+	type job struct {
+		class string
+		file  generators.File
+	}
+	var jobs []job
+	for _, c := range sortedKeys(r.classes) {
+		for _, f := range r.classes[c].candidates {
+			jobs = append(jobs, job{c, f})
+		}
+	}
+	srcs := make([]source, len(jobs))
+	reasons := make([]string, len(jobs))
+	var cached, done atomic.Int64
+	err := forEach(ctx, len(jobs), func(ctx context.Context, i int) error {
+		img, reason, err := r.decode(ctx, jobs[i].file)
+		if err != nil {
+			return err
+		}
+		if reason != "" {
+			reasons[i] = reason
+		} else {
+			b := img.Bounds()
+			s := source{key: jobs[i].file.Key, w: b.Dx(), h: b.Dy(), kind: pixelKind(img)}
+			if n := pixelBytes(img); cached.Add(n) <= r.cfg.cacheB {
+				s.img = img
+			} else {
+				cached.Add(-n)
+			}
+			srcs[i] = s
+		}
+		if d := done.Add(1); d%256 == 0 || int(d) == len(jobs) {
+			r.progress("checking source images", map[string]any{"checked": d, "total": len(jobs)})
+		}
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	r.cachedBytes = cached.Load()
+	for i, j := range jobs {
+		if reasons[i] != "" {
+			r.bad = append(r.bad, badFile{Key: j.file.Key, Class: j.class, Reason: reasons[i]})
+			continue
+		}
+		r.classes[j.class].usable = append(r.classes[j.class].usable, srcs[i])
+	}
+	sort.Slice(r.bad, func(i, j int) bool { return r.bad[i].Key < r.bad[j].Key })
+	if len(r.bad) > 0 && r.env.Log != nil {
+		r.env.Log.Warn("augment: training files excluded (listed in report.json bad_files)", "count", len(r.bad), "first", r.bad[0].Key, "reason", r.bad[0].Reason)
+	}
+	return nil
+}
+
+// load returns the decoded pixels of s: from memory, or decoded again.
+func (r *run) load(ctx context.Context, s source) (image.Image, error) {
+	if s.img != nil {
+		return s.img, nil
+	}
+	img, reason, err := r.decode(ctx, generators.File{Key: s.key})
+	if err != nil {
+		return nil, err
+	}
+	if reason != "" { // readable in Start, not any more
+		return nil, fmt.Errorf("source %s: %s", s.key, reason)
+	}
+	return img, nil
+}
+
+// forEach calls f(ctx, i) for i in 0..n-1 on GOMAXPROCS goroutines and
+// returns the first error, cancelling the rest.
+func forEach(ctx context.Context, n int, f func(ctx context.Context, i int) error) error {
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	var (
+		next atomic.Int64
+		wg   sync.WaitGroup
+	)
+	for range min(n, runtime.GOMAXPROCS(0)) {
+		wg.Go(func() {
+			for ctx.Err() == nil {
+				i := int(next.Add(1) - 1)
+				if i >= n {
+					return
+				}
+				if err := f(ctx, i); err != nil {
+					cancel(err)
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	return context.Cause(ctx)
+}
+
+// badSummary lists up to three bad files of class for an error message.
+func (r *run) badSummary(class string) string {
+	var parts []string
+	n := 0
+	for _, b := range r.bad {
+		if b.Class != class {
+			continue
+		}
+		if n++; n <= 3 {
+			parts = append(parts, fmt.Sprintf("%s: %s", b.Key, b.Reason))
+		}
+	}
+	if n == 0 {
+		return "none"
+	}
+	if n > 3 {
+		parts = append(parts, fmt.Sprintf("and %d more", n-3))
+	}
+	return strings.Join(parts, "; ")
+}
