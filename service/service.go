@@ -20,6 +20,7 @@ import (
 	"github.com/tailsynth/tailsynth/configs"
 	"github.com/tailsynth/tailsynth/evaluate"
 	"github.com/tailsynth/tailsynth/generators"
+	"github.com/tailsynth/tailsynth/generators/augmentgen"
 	"github.com/tailsynth/tailsynth/generators/compositegen"
 	"github.com/tailsynth/tailsynth/generators/gangen"
 	"github.com/tailsynth/tailsynth/generators/smotegen"
@@ -123,7 +124,7 @@ func New(ctx context.Context, cfg *configs.Config, log *slog.Logger, version str
 // Registry returns the generators the service offers.
 func Registry() *generators.Registry {
 	r := generators.NewRegistry()
-	for _, g := range []generators.Generator{generators.Oversample{}, compositegen.Generator{}} {
+	for _, g := range []generators.Generator{generators.Oversample{}, compositegen.Generator{}, augmentgen.Generator{}} {
 		if err := r.Register(g); err != nil {
 			panic(err) // a programming error: two generators of one name
 		}
