@@ -130,8 +130,8 @@ func (a *Applied) check() error {
 		switch {
 		case math.Abs(a.TranslateX) > 10 || math.Abs(a.TranslateY) > 10:
 			return bad("translate", [2]float64{a.TranslateX, a.TranslateY}, "-10..10 (fractions of the side)")
-		case a.Scale < 0 || a.Scale > 100:
-			return bad("scale", a.Scale, "0..100 (0 means 1)")
+		case a.Scale != 0 && (a.Scale < 1e-3 || a.Scale > 100):
+			return bad("scale", a.Scale, "0.001..100, or 0 meaning 1")
 		case math.Abs(a.ShearX) > 80 || math.Abs(a.ShearY) > 80:
 			return bad("shear", [2]float64{a.ShearX, a.ShearY}, "-80..80 degrees")
 		}
@@ -215,9 +215,11 @@ func (a Applied) inverse(w, h int) (affine, bool) {
 		sin, cos := math.Sincos(a.Rotate * math.Pi / 180)
 		kx, ky := math.Tan(a.ShearX*math.Pi/180), math.Tan(a.ShearY*math.Pi/180)
 		// R*S = s*[[cos, sin], [-sin, cos]] (y down: counter-clockwise on
-		// screen); Sh = [[1, kx], [ky, 1]].
-		m00, m01 := s*(cos+sin*ky), s*(cos*kx+sin)
-		m10, m11 := s*(-sin+cos*ky), s*(-sin*kx+cos)
+		// screen); Sh = [[1, kx], [0, 1]] * [[1, 0], [ky, 1]] (shear along
+		// y, then along x), whose determinant is 1 for any angles.
+		k := 1 + kx*ky
+		m00, m01 := s*(cos*k+sin*ky), s*(cos*kx+sin)
+		m10, m11 := s*(-sin*k+cos*ky), s*(-sin*kx+cos)
 		det := m00*m11 - m01*m10
 		i00, i01, i10, i11 := m11/det, -m01/det, -m10/det, m00/det
 		cx, cy := (W-1)/2, (H-1)/2

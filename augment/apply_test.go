@@ -591,3 +591,39 @@ func TestGammaTable(t *testing.T) {
 		}
 	}
 }
+
+// TestShearInvertible: the largest shears on both axes still give a
+// finite image.
+func TestShearInvertible(t *testing.T) {
+	src := ramp(9, 9, 1, 8)
+	for _, sh := range [][2]float64{{45, 45}, {-45, 45}, {45, -45}} {
+		out := apply(t, src, augment.Options{}, augment.Applied{Name: augment.Affine, ShearX: sh[0], ShearY: sh[1], Scale: 1})
+		for _, v := range out.Pix {
+			if math.IsNaN(float64(v)) || v < 0 || v > 255 {
+				t.Fatalf("shear %v: value %v", sh, v)
+			}
+		}
+	}
+}
+
+func TestOpaqueRGBA(t *testing.T) {
+	m := image.NewRGBA(image.Rect(1, 1, 4, 3))
+	for i := range m.Pix {
+		m.Pix[i] = uint8(i * 17)
+		if i%4 == 3 {
+			m.Pix[i] = 0xff
+		}
+	}
+	a := augment.FromImage(m)
+	if a.Channels != 3 {
+		t.Fatalf("opaque RGBA: %d channels, want 3", a.Channels)
+	}
+	n := a.Image().(*image.NRGBA)
+	for y := range 2 {
+		for x := range 3 {
+			if got, want := n.NRGBAAt(x, y), color.NRGBAModel.Convert(m.At(x+1, y+1)); got != want {
+				t.Errorf("(%d,%d): got %v, want %v", x, y, got, want)
+			}
+		}
+	}
+}

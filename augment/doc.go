@@ -46,7 +46,8 @@
 //     (x and y drawn independently); rotate ± degrees, -180..180, default
 //     ±15 (+ is counter-clockwise); scale factor 0.01..10, default
 //     [0.9, 1.1]; shear ± degrees, -45..45, default 0 (x and y drawn
-//     independently).
+//     independently; the y shear applies first, so the map stays
+//     invertible).
 //   - RandomResizedCrop: a crop stretched back to the whole image, drawn as
 //     torchvision does (10 tries, else the centre): scale, fraction of the
 //     area, 0.01..1, default [0.08, 1]; ratio, width/height, 0.1..10,

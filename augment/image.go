@@ -106,6 +106,10 @@ func FromImage(src image.Image) *Image {
 		return m
 	case *image.NRGBA:
 		return fromRGBA(w, h, func(y int) []uint8 { return s.Pix[s.PixOffset(b.Min.X, b.Min.Y+y):][: 4*w : 4*w] })
+	case *image.RGBA:
+		if s.Opaque() { // premultiplied equals non-premultiplied: RGB PNGs decode to this
+			return fromRGBA(w, h, func(y int) []uint8 { return s.Pix[s.PixOffset(b.Min.X, b.Min.Y+y):][: 4*w : 4*w] })
+		}
 	}
 	// Anything else (RGBA, YCbCr, CMYK, paletted, 16-bit colour...) goes
 	// through color.NRGBAModel one pixel at a time.

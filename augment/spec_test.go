@@ -108,7 +108,7 @@ func TestApplyErrors(t *testing.T) {
 		want string
 	}{
 		{augment.Applied{Name: "Twirl"}, `transform 0: augment: unknown transform "Twirl"`},
-		{augment.Applied{Name: augment.Affine, Scale: -1}, "Affine scale -1: want 0..100"},
+		{augment.Applied{Name: augment.Affine, Scale: -1}, "Affine scale -1: want 0.001..100"},
 		{augment.Applied{Name: augment.RandomResizedCrop}, "RandomResizedCrop crop [0 0 0 0]: want crop_w, crop_h in 1..32768"},
 		{augment.Applied{Name: augment.GaussianBlur, Kernel: 4, Sigma: 1}, "GaussianBlur kernel, sigma [4 1]: want an odd kernel"},
 		{augment.Applied{Name: augment.ElasticTransform, Alpha: 1, Sigma: 0.1}, "sigma in 0.5..50"},
