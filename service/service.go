@@ -21,6 +21,7 @@ import (
 	"github.com/tailsynth/tailsynth/evaluate"
 	"github.com/tailsynth/tailsynth/generators"
 	"github.com/tailsynth/tailsynth/generators/augmentgen"
+	"github.com/tailsynth/tailsynth/generators/autogen"
 	"github.com/tailsynth/tailsynth/generators/compositegen"
 	"github.com/tailsynth/tailsynth/generators/gangen"
 	"github.com/tailsynth/tailsynth/generators/smotegen"
@@ -133,6 +134,11 @@ func Registry() *generators.Registry {
 		panic(err)
 	}
 	if err := smotegen.Register(r); err != nil {
+		panic(err)
+	}
+	// auto compares the others; its default candidates are looked up when a
+	// job is validated, so the generators registered later count too.
+	if err := autogen.Register(r); err != nil {
 		panic(err)
 	}
 	return r
