@@ -20,19 +20,21 @@
 # averaged over the variants, and the mean lift over SMOTE's F1; then the F1
 # per variant) and writes it to $WORK/table.md.
 #
-# Rare classes (default 6,5,2), from hard to easy for a linear judge:
+# Rare classes (default 6,5,2), three difficulties:
 #   6 Shirt     the hardest Fashion-MNIST class, confused with T-shirt/top,
 #               Pullover and Coat;
 #   2 Pullover  medium, confused with Coat and Shirt;
 #   5 Sandal    a footwear class, confused with Sneaker and Ankle boot only.
+# Real-only rare-class F1 at 10 images (logistic judge): Shirt 0.04,
+# Pullover 0.30, Sandal 0.39.
 # CLASSES (default 0,2,4,5,6,7,9: T-shirt/top, Pullover, Coat, Sandal, Shirt,
 # Sneaker, Ankle boot) keeps every rare class's confusers and leaves out
-# Trouser, Dress and Bag, which are rarely confused with them: every judge
-# trains on 30% fewer rows. Measured (shirt-10, oversample/smote/composite):
-# with all ten classes the evaluation's measuring phase (the judges) took
-# 4.2 s instead of 2.6 s with six; the variant's wall time (14 s) was the
-# same, dominated by writing the images and generating. A CNN judge's cost
-# grows with the training rows, hence the subset.
+# Trouser, Dress and Bag, which are rarely confused with them, so every
+# judge trains on 30% fewer rows. Measured on shirt-10 with oversample,
+# smote and composite: all ten classes made the evaluation's measuring phase
+# (the judges) 1.6x as long as six classes (0,2,4,5,6,7): 4.2 s vs 2.6 s; the
+# variant's wall time (14 s) did not change, but a CNN judge's cost grows
+# with the training rows.
 #
 # Settings (environment variables, defaults in brackets):
 #   RARE_CLASSES [6,5,2]   Fashion-MNIST labels cut to each size (one variant each)
@@ -59,18 +61,26 @@
 #   DATA_SEED [1]          seed of the image choice
 #   WORK                   output directory [a new /tmp/tailsynth-utility-XXXXXX];
 #                          a variant whose leaderboard.json is there is not rerun
+#                          (to resume an interrupted run with the same settings)
 #   BIN                    a built tailsynth binary [go build ./cmd/tailsynth]
 #   PORT                   the servers' port [a free one]
 #
-# Measured on this project's 2-core machine (tailsynth at 11eae46, methods
-# oversample, smote, composite): RARE_CLASSES=6,5 SIZES=10,30 SEEDS=1,2,3 with
-# the default classes took XXX s in all (about YYY s per variant, server
-# start included); the default 9 variants take about ZZZ. Each method added
-# later (augment, a CNN judge) adds its own generation and training time per
-# variant; WGAN=1 adds time_budget per variant and seed.
+# Runtime, measured on this project's 2-core machine while other work ran
+# on it (load average 5-8), tailsynth at 11eae46, methods oversample, smote
+# and composite (augment and auto were not registered yet), logistic judge
+# only, SEEDS=1,2,3, REPEAT_GENERATION=1, BIN prebuilt:
+#   RARE_CLASSES=6,5 SIZES=10,30 (4 variants)        45 s and 62 s (two runs)
+#   the defaults (9 variants)                         117 s (11-16 s a variant)
+# Most of a variant's time is writing its ~2,400 PNGs, starting the server
+# and generating. Each method or judge added later costs its own time per
+# variant: a CNN judge trains (3 baselines + methods) x seeds networks per
+# variant; auto evaluates its candidates on a split of the training data;
+# WGAN=1 adds up to time_budget per variant, times the seeds with
+# REPEAT_GENERATION=1 (9 x 3 x 10 min = 4.5 h; REPEAT_GENERATION=0: 1.5 h).
 #
 #   scripts/bench/utility/run.sh
-#   RARE_CLASSES=6,5 SIZES=10,30 METHODS=oversample,smote,composite scripts/bench/utility/run.sh
+#   BIN=/path/to/tailsynth RARE_CLASSES=6,5 SIZES=10,30 METHODS=oversample,smote,composite scripts/bench/utility/run.sh
+#   WGAN=1 REPEAT_GENERATION=0 scripts/bench/utility/run.sh
 set -euo pipefail
 
 cd "$(dirname "$0")/../../.."
@@ -160,6 +170,7 @@ fi
 
 leaderboards=()
 failed=()
+declare -A noted
 start_all=$SECONDS
 : >"$WORK/timings.tsv"
 IFS=, read -ra rares <<<"$RARE_CLASSES"
@@ -202,8 +213,9 @@ for rare in "${rares[@]}"; do
 		for m in "${requested[@]}"; do
 			if grep -qxF "$(generator "$m")" <<<"$offered"; then
 				methods+=(--method "$m")
-			else
+			elif [[ -z ${noted[$m]:-} ]]; then
 				echo "note: the server has no $(generator "$m") generator; skipping $m" >&2
+				noted[$m]=1
 			fi
 		done
 		repeat=()
