@@ -66,7 +66,7 @@
 #   PORT                   the servers' port [a free one]
 #
 # Runtime, measured on this project's 2-core machine while other work ran
-# on it (load average 5-8), tailsynth at 11eae46, methods oversample, smote
+# on it (load average 5-9), tailsynth at 11eae46, methods oversample, smote
 # and composite (augment and auto were not registered yet), logistic judge
 # only, SEEDS=1,2,3, REPEAT_GENERATION=1, BIN prebuilt:
 #   RARE_CLASSES=6,5 SIZES=10,30 (4 variants)        45 s and 62 s (two runs)
