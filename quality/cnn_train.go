@@ -45,10 +45,14 @@ type CNNFit struct {
 // the weights and the permutations, everything else runs on one goroutine
 // except gonum's Gemm, which splits only the output between goroutines, so
 // every sum runs in a fixed order. The same seed gives the same weights,
-// bit for bit, on the same machine. On 5,000 28×28 gray rows an epoch costs
-// about 8·10⁹ multiply-adds (see BenchmarkTrainCNNEpoch). Memory is a few
-// MiB per row of the batch (the im2col matrices), about 20 MiB with the
-// default batch of 64 on 28×28 images.
+// bit for bit, on the same machine.
+//
+// Cost with the defaults on 5,000 28×28 gray rows: about 1.6·10¹⁰
+// multiply-adds per epoch (three quarters in the second convolution),
+// 2.5-3 s of one core of the 2-core development machine, so 20-25 s for 8
+// epochs (BenchmarkTrainCNNEpoch); gonum's Gemm uses more cores when there
+// are. The buffers take about 0.3 MiB per row of the batch (the im2col
+// matrices dominate), 20 MiB for the default batch of 64.
 func TrainCNN(ctx context.Context, x blas32.General, y []int, numClasses int, cfg CNNConfig) (*CNN, CNNFit, error) {
 	cfg = cfg.withDefaults()
 	if numClasses < 2 {
