@@ -51,8 +51,8 @@ type CNNFit struct {
 // multiply-adds per epoch (three quarters in the second convolution),
 // 2.5-3 s of one core of the 2-core development machine, so 20-25 s for 8
 // epochs (BenchmarkTrainCNNEpoch); gonum's Gemm uses more cores when there
-// are. The buffers take about 0.3 MiB per row of the batch (the im2col
-// matrices dominate), 20 MiB for the default batch of 64.
+// are. The buffers take about 0.5 MiB per row of the batch (the im2col
+// matrices and their gradients dominate), 30 MiB for the default batch of 64.
 func TrainCNN(ctx context.Context, x blas32.General, y []int, numClasses int, cfg CNNConfig) (*CNN, CNNFit, error) {
 	cfg = cfg.withDefaults()
 	if numClasses < 2 {
