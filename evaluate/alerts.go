@@ -12,8 +12,10 @@ import (
 // CLI; see generators.Alert.
 type Alert = generators.Alert
 
-// JudgeLogReg names the logistic-regression utility classifier in alerts.
-const JudgeLogReg = "logreg"
+// JudgeLogReg names the logistic-regression utility classifier in alerts
+// (quality.JudgeLogReg, the judge of a UtilityResult whose Config.Judge is
+// empty).
+const JudgeLogReg = quality.JudgeLogReg
 
 // HarmFloor is the smallest fall that [HarmAlerts] flags: a method tied
 // with a baseline by a deterministic classifier (spread 0) differs by
@@ -32,7 +34,8 @@ const HarmRule = "a method is flagged (harm) when the mean of its paired lift ov
 	"(when the lift has one run: the larger spread of the two variants); red below real, amber below random oversampling"
 
 // HarmAlerts applies the harm rule to one method (a variant of u) for
-// one judge (the classifier that produced u, "logreg" today): for each
+// u's judge (u.Config.Judge, the classifier that produced u: "logreg"
+// when empty, "cnn"...), named in each alert: for each
 // baseline B in "real" and "random_oversampling" (other than the method
 // itself) and each metric m in minority F1 and balanced accuracy, with
 // L = u.Lift(method, B).m — the paired differences method − B over the
@@ -43,12 +46,16 @@ const HarmRule = "a method is flagged (harm) when the mean of its paired lift ov
 //	harm  ⇔ L.Mean < −max(noise, HarmFloor)
 //
 // Harm over "real" is red (the method is worse than adding nothing),
-// over "random_oversampling" amber. The function knows nothing of the
-// classifier, so it serves every judge's UtilityResult alike. It returns
+// over "random_oversampling" amber. The rule knows nothing of the
+// classifier: apply it to each judge's UtilityResult alike. It returns
 // nil when u is nil or lacks the method or a baseline.
-func HarmAlerts(u *quality.UtilityResult, judge, method string) []Alert {
+func HarmAlerts(u *quality.UtilityResult, method string) []Alert {
 	if u == nil {
 		return nil
+	}
+	judge := u.Config.Judge
+	if judge == "" {
+		judge = JudgeLogReg
 	}
 	self, ok := variantOf(u, method)
 	if !ok {

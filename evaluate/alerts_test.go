@@ -81,7 +81,7 @@ func TestHarmAlertsRule(t *testing.T) {
 			if tt.noROS {
 				u.Variants = []quality.VariantResult{real, tt.method}
 			}
-			alerts := evaluate.HarmAlerts(u, evaluate.JudgeLogReg, "m")
+			alerts := evaluate.HarmAlerts(u, "m")
 			var got []string
 			for _, a := range alerts {
 				got = append(got, a.Over+" "+a.Metric+" "+a.Severity)
@@ -98,17 +98,22 @@ func TestHarmAlertsRule(t *testing.T) {
 			}
 		})
 	}
-	if a := evaluate.HarmAlerts(nil, "logreg", "m"); a != nil {
+	if a := evaluate.HarmAlerts(nil, "m"); a != nil {
 		t.Errorf("nil result: %v", a)
 	}
 	u := &quality.UtilityResult{Variants: []quality.VariantResult{real, ros}}
-	if a := evaluate.HarmAlerts(u, "logreg", "absent"); a != nil {
+	if a := evaluate.HarmAlerts(u, "absent"); a != nil {
 		t.Errorf("absent method: %v", a)
+	}
+	// The same rule for another judge's result names that judge.
+	u = &quality.UtilityResult{Config: quality.UtilityConfig{Judge: quality.JudgeCNN}, Variants: []quality.VariantResult{real, ros, variant("m", 0.5)}}
+	if a := evaluate.HarmAlerts(u, "m"); len(a) != 4 || a[0].Judge != quality.JudgeCNN || !strings.Contains(a[0].Message, "cnn judge") {
+		t.Errorf("CNN-judged result: %+v, want 4 alerts naming the cnn judge", a)
 	}
 	// A baseline is judged against the other baseline only.
 	low := variant(quality.VariantRandomOversampling, 0.5, 0.5)
 	u = &quality.UtilityResult{Variants: []quality.VariantResult{real, low}}
-	if a := evaluate.HarmAlerts(u, "logreg", quality.VariantRandomOversampling); len(a) != 2 || a[0].Over != quality.VariantReal {
+	if a := evaluate.HarmAlerts(u, quality.VariantRandomOversampling); len(a) != 2 || a[0].Over != quality.VariantReal {
 		t.Errorf("random oversampling below real: %+v, want 2 alerts over real", a)
 	}
 }

@@ -389,7 +389,7 @@ func buildRows(u *quality.UtilityResult, runs []methodRun, fid map[string][]Clas
 			}
 		}
 		if row.Name != quality.VariantReal {
-			row.Alerts = append(HarmAlerts(u, JudgeLogReg, row.Name), row.Alerts...)
+			row.Alerts = append(HarmAlerts(u, row.Name), row.Alerts...)
 		}
 	}
 	sort.SliceStable(rows, func(i, j int) bool {

@@ -180,7 +180,7 @@ func AssessJob(ctx context.Context, cfg Config, in *generators.QualityInput) *Jo
 			name := "job:" + in.Spec.Generator
 			q.Utility, err = real.utility(ctx, []synthSet{{name: name, bySeed: map[int64]quality.Dataset{0: all}}}, real.scaled(counts), minority)
 			q.UtilityNote = real.utilityNote() + fmt.Sprintf("; %q is this job's samples, generated once (its spread is 0, its lifts pair it with every seed of the baselines)", name)
-			q.Alerts = HarmAlerts(q.Utility, JudgeLogReg, name)
+			q.Alerts = HarmAlerts(q.Utility, name)
 		} else if err == nil {
 			err = fmt.Errorf("no readable synthetic samples")
 		}

@@ -509,7 +509,7 @@ func hurtingUtility() *quality.UtilityResult {
 // submit --wait prints the alerts of the job's result (as the pipeline
 // writes them) as WARNING lines on stderr.
 func TestSubmitWaitPrintsAlerts(t *testing.T) {
-	alerts := evaluate.HarmAlerts(hurtingUtility(), evaluate.JudgeLogReg, "noise")
+	alerts := evaluate.HarmAlerts(hurtingUtility(), "noise")
 	if len(alerts) == 0 {
 		t.Fatal("the hurting utility raised no alert")
 	}
@@ -550,9 +550,9 @@ func TestEvaluateWaitPrintsAlerts(t *testing.T) {
 	}
 	prec := 1.0
 	rows := []evaluate.Row{
-		{Rank: 1, Name: "copies", Kind: evaluate.KindMethod, MinorityF1: f1("copies"), Alerts: evaluate.HarmAlerts(u, "logreg", "copies")},
+		{Rank: 1, Name: "copies", Kind: evaluate.KindMethod, MinorityF1: f1("copies"), Alerts: evaluate.HarmAlerts(u, "copies")},
 		{Rank: 2, Name: "real", Kind: evaluate.KindBaseline, MinorityF1: f1("real")},
-		{Rank: 3, Name: "noise", Kind: evaluate.KindMethod, MinorityF1: f1("noise"), Alerts: evaluate.HarmAlerts(u, "logreg", "noise"),
+		{Rank: 3, Name: "noise", Kind: evaluate.KindMethod, MinorityF1: f1("noise"), Alerts: evaluate.HarmAlerts(u, "noise"),
 			Fidelity: &evaluate.FidelitySummary{Classes: 1, Precision: &prec, Recall: &prec, MinN: 12}},
 	}
 	lb, _ := json.Marshal(map[string]any{"evaluation": json.RawMessage(`{"id":"ev_1","state":"succeeded","attempts":1}`),
