@@ -227,12 +227,30 @@ func TestJobReportFlagsHarm(t *testing.T) {
 			if got != tt.harm || hasHarm(report.Quality.Alerts, quality.VariantReal, "") != tt.harm || hasHarm(res.Alerts, quality.VariantReal, "") != tt.harm {
 				t.Errorf("harm alerts: report %+v, quality %+v, result %+v; want harm %v (lifts %+v)", report.Alerts, report.Quality.Alerts, res.Alerts, tt.harm, report.Quality.Utility.Lifts)
 			}
-			banner := strings.Contains(page, `<div class="alerts" id="alerts"><p class="alert-red">WARNING (harm): method `+method+" lowers minority F1 by")
+			banner := strings.Contains(page, `<div class="alerts" id="alerts">`) &&
+				strings.Contains(page, `<p class="alert-red">WARNING (harm): method `+method+" lowers minority F1 by")
 			if banner != tt.harm {
-				t.Errorf("report.html banner shown %v, want %v", banner, tt.harm)
+				t.Errorf("report.html banner shown %v, want %v; alerts %+v", banner, tt.harm, report.Alerts)
 			}
 			if tt.harm && !strings.Contains(page, "⚠ HARM (logreg) vs real") {
 				t.Error("report.html lacks the per-row harm marker")
+			}
+			// Both judges ran, the CNN the headline, and the samples of
+			// another class hurt under each.
+			q := report.Quality
+			if q.HeadlineJudge != quality.JudgeCNN || len(q.UtilityByJudge) != 2 || q.Utility == nil || q.Utility.Config.Judge != quality.JudgeCNN {
+				t.Errorf("judges %v, headline %q, results %d; want cnn (headline) and logreg", q.Judges, q.HeadlineJudge, len(q.UtilityByJudge))
+			}
+			for _, judge := range []string{quality.JudgeCNN, quality.JudgeLogReg} {
+				if got := slices.ContainsFunc(q.Alerts, func(a evaluate.Alert) bool { return a.Kind == generators.AlertHarm && a.Judge == judge }); got != tt.harm {
+					t.Errorf("harm alerts of the %s judge: %v, want %v (%+v)", judge, got, tt.harm, q.Alerts)
+				}
+				if !strings.Contains(page, "Utility, "+judge+" judge") {
+					t.Errorf("report.html lacks the %s judge's tables", judge)
+				}
+			}
+			if !strings.Contains(page, "Utility, cnn judge (headline)") {
+				t.Error("report.html does not label the headline judge")
 			}
 		})
 	}

@@ -8,6 +8,8 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"math"
+	"slices"
 	"sort"
 	"strings"
 	"time"
@@ -31,8 +33,8 @@ const (
 // after a restart (finished method outputs are kept and reused).
 type Runner struct {
 	Pipeline *generators.Pipeline
-	// Config bounds the cost; the request's features and seeds override
-	// its UtilitySpace and Seeds.
+	// Config bounds the cost; the request's features, seeds and judges
+	// override its UtilitySpace, Seeds and Judges.
 	Config Config
 	Log    *slog.Logger
 }
@@ -121,7 +123,7 @@ func (r *Runner) RunEvaluation(ctx context.Context, id string, request json.RawM
 	times["generate_s"] = time.Since(t0).Seconds()
 
 	cfg := r.Config
-	cfg.UtilitySpace, cfg.Seeds = req.Features, req.Seeds
+	cfg.UtilitySpace, cfg.Seeds, cfg.Judges = req.Features, req.Seeds, req.Judges
 	cfg = cfg.withDefaults()
 	if err := cfg.validate(); err != nil {
 		return nil, &generators.ParamError{Msg: err.Error()}
@@ -325,16 +327,21 @@ func (r *Runner) measure(ctx context.Context, id string, req *Request, plan *Pla
 			lb.Fidelity[v.Name] = append(lb.Fidelity[v.Name], real.baselineFidelity(ctx, ci, classRows(extra, ci)))
 		}
 	}
-	util, err := real.utility(ctx, sets, scaled, minority)
-	if err != nil {
-		if ctx.Err() != nil {
-			return nil, ctx.Err()
-		}
-		lb.Errors = append(lb.Errors, "utility: "+err.Error())
+	lb.Judges, lb.HeadlineJudge = cfg.Judges, cfg.Judges[0]
+	utils, errs := real.utilities(ctx, cfg.Judges, sets, scaled, minority)
+	if err := ctx.Err(); err != nil {
+		return nil, err
 	}
-	lb.Utility = util
-	lb.UtilityNote = real.utilityNote()
-	lb.Rows = buildRows(util, runs, lb.Fidelity)
+	lb.Errors = append(lb.Errors, errs...)
+	lb.UtilityByJudge, lb.Utility = utils, utils[lb.HeadlineJudge]
+	lb.utilityNotes = map[string]string{}
+	var notes []string
+	for _, j := range cfg.Judges {
+		lb.utilityNotes[j] = real.utilityNote(j)
+		notes = append(notes, lb.utilityNotes[j])
+	}
+	lb.UtilityNote = strings.Join(notes, ". ")
+	lb.Rows = buildRows(cfg.Judges, utils, runs, lb.Fidelity)
 	lb.Alerts, lb.AlertRule = []Alert{}, HarmRule
 	for _, r := range lb.Rows {
 		lb.Alerts = append(lb.Alerts, r.Alerts...)
@@ -343,7 +350,8 @@ func (r *Runner) measure(ctx context.Context, id string, req *Request, plan *Pla
 	lb.NUnreadable = len(unreadable)
 	lb.Unreadable = unreadable[:min(maxListed, len(unreadable))]
 	lb.Notes = append(lb.Notes,
-		"Rows are sorted by minority F1 (the mean F1 over the generated classes on the held-out split); utility cells are mean ± sample standard deviation over the seeds.",
+		headlineNote(cfg.Judges)+" The rows' minority_f1, macro_f1, balanced_accuracy, minority_recall and lifts are the headline judge's figures; by_judge holds every judge's, utility_by_judge every judge's full result, and a method harmful under any judge is flagged, the judge named in the alert.",
+		"Rows are sorted by the headline judge's minority F1 (the mean F1 over the generated classes on the held-out split); utility cells are mean ± sample standard deviation over the seeds.",
 		"Every method generated from the training part only; the held-out files (split.json) were never given to a generator.",
 		"Fidelity of methods: their samples read back as images; of random_oversampling and smote: their rows in the fidelity feature space (seed "+fmt.Sprint(firstSeed)+"; the utility runs make their own in the utility space), with memorization measured there (random oversampling copies training rows, so its near-copy share is 100% by construction).",
 		quality.FrechetBiasNote, ReliabilityRule, "Alerts: "+HarmRule+".")
@@ -353,13 +361,27 @@ func (r *Runner) measure(ctx context.Context, id string, req *Request, plan *Pla
 	return lb, nil
 }
 
-// buildRows makes the leaderboard rows, best minority F1 first; methods
-// that failed come last.
-func buildRows(u *quality.UtilityResult, runs []methodRun, fid map[string][]ClassFidelity) []Row {
+// headlineNote says which judge is the headline and why.
+func headlineNote(judges []string) string {
+	s := fmt.Sprintf("Judges: %s; headline: %s.", strings.Join(judges, ", "), judges[0])
+	switch {
+	case judges[0] == JudgeCNN:
+		s += " The CNN is the headline because it is closer to the networks users train than logistic regression on PCA features; what helps one judge can hurt the other, so read both."
+	case slices.Contains(judges, JudgeCNN):
+		s += " Logistic regression was asked to be the headline; the CNN is closer to the networks users train."
+	}
+	return s
+}
+
+// buildRows makes the leaderboard rows, best minority F1 of the headline
+// judge (judges[0]) first; methods that failed come last. utils holds the
+// result of each judge that ran.
+func buildRows(judges []string, utils map[string]*quality.UtilityResult, runs []methodRun, fid map[string][]ClassFidelity) []Row {
+	head := judges[0]
 	rows := []Row{
 		{Name: quality.VariantReal, Kind: KindBaseline, Description: "the real training part alone"},
 		{Name: quality.VariantRandomOversampling, Kind: KindBaseline, Description: "plus copies of training rows of the generated classes, drawn with replacement (seeded)"},
-		{Name: quality.VariantSMOTE, Kind: KindBaseline, Description: "plus SMOTE rows (k = 5) interpolated in the utility feature space (seeded)"},
+		{Name: quality.VariantSMOTE, Kind: KindBaseline, Description: "plus SMOTE rows (k = 5) interpolated in each judge's space: the utility feature space (logreg), pixels (cnn) (seeded)"},
 	}
 	for _, m := range runs {
 		rows = append(rows, Row{Name: m.Name, Kind: KindMethod, Generator: m.Generator, Params: m.Params, Error: m.err,
@@ -370,27 +392,23 @@ func buildRows(u *quality.UtilityResult, runs []methodRun, fid map[string][]Clas
 		if f, ok := fid[row.Name]; ok {
 			row.Fidelity = summarize(f)
 		}
-		if u == nil || row.Error != "" {
+		if len(utils) == 0 || row.Error != "" {
 			continue
 		}
-		for _, v := range u.Variants {
-			if v.Name == row.Name {
-				row.MinorityF1, row.MacroF1, row.BalancedAccuracy = ptr(v.MinorityF1), ptr(v.MacroF1), ptr(v.BalancedAccuracy)
+		row.HeadlineJudge, row.ByJudge = head, map[string]*JudgeFigures{}
+		var harm []Alert
+		for _, j := range judges {
+			if u := utils[j]; u != nil {
+				f := judgeFigures(u, row.Name)
+				row.ByJudge[j] = f
+				harm = append(harm, f.Alerts...)
 			}
 		}
-		if row.Name != quality.VariantReal {
-			if l, err := u.Lift(row.Name, quality.VariantReal); err == nil {
-				row.LiftOverReal = &l
-			}
+		if f := row.ByJudge[head]; f != nil {
+			row.MinorityF1, row.MacroF1, row.BalancedAccuracy, row.MinorityRecall = f.MinorityF1, f.MacroF1, f.BalancedAccuracy, f.MinorityRecall
+			row.LiftOverReal, row.LiftOverSMOTE = f.LiftOverReal, f.LiftOverSMOTE
 		}
-		if row.Name != quality.VariantSMOTE && row.Name != quality.VariantReal {
-			if l, err := u.Lift(row.Name, quality.VariantSMOTE); err == nil {
-				row.LiftOverSMOTE = &l
-			}
-		}
-		if row.Name != quality.VariantReal {
-			row.Alerts = append(HarmAlerts(u, row.Name), row.Alerts...)
-		}
+		row.Alerts = append(harm, row.Alerts...)
 	}
 	sort.SliceStable(rows, func(i, j int) bool {
 		a, b := rows[i].MinorityF1, rows[j].MinorityF1
@@ -405,6 +423,63 @@ func buildRows(u *quality.UtilityResult, runs []methodRun, fid map[string][]Clas
 		rows[i].Rank = i + 1
 	}
 	return rows
+}
+
+// judgeFigures are a row's figures under one judge's result, with the
+// judge's harm alerts.
+func judgeFigures(u *quality.UtilityResult, name string) *JudgeFigures {
+	f := &JudgeFigures{}
+	v, ok := variantOf(u, name)
+	if !ok {
+		return f
+	}
+	f.MinorityF1, f.MacroF1, f.BalancedAccuracy = ptr(v.MinorityF1), ptr(v.MacroF1), ptr(v.BalancedAccuracy)
+	f.MinorityRecall = ptr(minorityRecall(v, u.Config.Minority))
+	if name != quality.VariantReal {
+		if l, err := u.Lift(name, quality.VariantReal); err == nil {
+			f.LiftOverReal = &l
+		}
+		f.Alerts = HarmAlerts(u, name)
+	}
+	if name != quality.VariantSMOTE && name != quality.VariantReal {
+		if l, err := u.Lift(name, quality.VariantSMOTE); err == nil {
+			f.LiftOverSMOTE = &l
+		}
+	}
+	return f
+}
+
+// minorityRecall is the mean over the runs, with its sample standard
+// deviation, of each run's mean recall over the minority classes.
+func minorityRecall(v quality.VariantResult, minority []int) quality.Stat {
+	x := make([]float64, len(v.Runs))
+	for i, r := range v.Runs {
+		for _, c := range minority {
+			x[i] += r.Metrics.PerClass[c].Recall / float64(len(minority))
+		}
+	}
+	return statOf(x)
+}
+
+// statOf is quality.Stat's mean and sample standard deviation (n−1; 0 for
+// one value).
+func statOf(x []float64) quality.Stat {
+	s := quality.Stat{N: len(x)}
+	if len(x) == 0 {
+		return s
+	}
+	for _, v := range x {
+		s.Mean += v
+	}
+	s.Mean /= float64(len(x))
+	if len(x) > 1 {
+		var ss float64
+		for _, v := range x {
+			ss += (v - s.Mean) * (v - s.Mean)
+		}
+		s.Std = math.Sqrt(ss / float64(len(x)-1))
+	}
+	return s
 }
 
 func firstKey(m map[int64]string) int64 {

@@ -3,12 +3,15 @@ package evaluate_test
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"image"
 	"math"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"slices"
+	"strings"
 	"testing"
 
 	"github.com/tailsynth/tailsynth/evaluate"
@@ -134,6 +137,36 @@ func TestJobQualityAudio(t *testing.T) {
 	}
 	if q.NUnreadable != 1 || q.Unreadable[0].Key != "test/low/other-rate.wav" {
 		t.Errorf("unreadable %v, want the 16 kHz file", q.Unreadable)
+	}
+	// The CNN reads images: audio is judged by logistic regression alone,
+	// and the report says so.
+	if !slices.Equal(q.Judges, []string{evaluate.JudgeLogReg}) || q.HeadlineJudge != evaluate.JudgeLogReg || len(q.UtilityByJudge) != 1 ||
+		!strings.Contains(q.UtilityNote, `the "cnn" judge reads images`) {
+		t.Errorf("audio judges %v (headline %q, %d results), note %q; want logreg alone, with a note", q.Judges, q.HeadlineJudge, len(q.UtilityByJudge), q.UtilityNote)
+	}
+
+	// An evaluation of audio defaults to the logistic judge and refuses
+	// the CNN with a ParamError (400) naming what is accepted.
+	for _, tt := range []struct {
+		judges []string
+		want   string // the error, or the default judges
+	}{
+		{nil, "logreg"},
+		{[]string{"cnn", "logreg"}, `accepted for audio: ["logreg"]`},
+	} {
+		req := evaluate.Request{Dataset: "file://" + dir, Methods: []evaluate.Method{{Generator: "heldoutwav"}}, Judges: tt.judges,
+			Strategy: &generators.Strategy{Mode: generators.ModeAdd, Add: map[string]int{"high": 8}}}
+		if err := req.Normalize(p.Registry); err != nil {
+			t.Fatal(err)
+		}
+		_, _, err := evaluate.Check(context.Background(), p, &req)
+		var pe *generators.ParamError
+		switch {
+		case tt.judges == nil && (err != nil || strings.Join(req.Judges, ",") != tt.want):
+			t.Errorf("audio evaluation: judges %v, err %v; want %s", req.Judges, err, tt.want)
+		case tt.judges != nil && (!errors.As(err, &pe) || !strings.Contains(err.Error(), tt.want)):
+			t.Errorf("audio evaluation with judges %v: %v, want a ParamError containing %q", tt.judges, err, tt.want)
+		}
 	}
 }
 

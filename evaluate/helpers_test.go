@@ -190,11 +190,12 @@ func (r copyRun) Generate(ctx context.Context, class string, i int) (*generators
 
 func (copyRun) Finish(context.Context) (*generators.Extras, error) { return nil, nil }
 
-// fastConfig keeps the test MLP small and the images at 8x8 (the PCA
-// covariance is then 64x64: gonum's eigensolver is slow under -race).
+// fastConfig keeps the test MLP and CNN small and the images at 8x8 (the
+// PCA covariance is then 64x64: gonum's eigensolver is slow under -race).
 func fastConfig() evaluate.Config {
 	c := evaluate.Config{PCAComponents: 16}
 	c.MLP.Hidden, c.MLP.Epochs = 16, 15
+	c.CNN.Conv1, c.CNN.Conv2, c.CNN.Hidden, c.CNN.Epochs, c.CNN.BatchSize = 4, 8, 16, 6, 16
 	c.Features.Size = imgSize
 	return c
 }

@@ -34,6 +34,14 @@ var tmpl = template.Must(template.New("tables").Parse(`
 <figcaption>class <b>{{.Class}}</b>{{if .URI}}: top row {{.NReal}} real ({{.Real}}) images, bottom row {{.NFake}} synthetic samples, at the evaluation size{{end}}{{if .Note}} — {{.Note}}{{end}}</figcaption></figure>
 {{end}}{{end}}
 
+{{define "judge"}}<h3>Utility, {{.Name}} judge{{if .Headline}} (headline){{end}}</h3>
+<p class="note">{{.Note}}. {{.Classifier}}.</p>
+{{template "table" .Utility}}
+<h3>Lifts (paired differences), {{.Name}} judge</h3>
+{{template "table" .Lifts}}
+<h3>F1 per class, {{.Name}} judge</h3>
+{{template "table" .PerClass}}{{end}}
+
 {{define "job"}}<h2>Quality</h2>
 <table><tr><th>status</th><td>{{.Q.Status}}</td></tr>
 <tr><th>held-out data</th><td>{{.Q.HeldOut.Description}}</td></tr>
@@ -46,14 +54,10 @@ var tmpl = template.Must(template.New("tables").Parse(`
 {{if .Fidelity}}<h3>Fidelity and memorization per generated class</h3>
 {{template "table" .Fidelity}}
 <p class="note">Fréchet distance (d², as FID) and k-NN precision (fidelity) / recall (coverage) (Kynkäänniemi et al. 2019) in the fidelity feature space, against the class's real {{if eq .Q.HeldOut.Source "none"}}training{{else}}held-out{{end}} samples. Near-copies: samples whose nearest training image of the class (pixels) is closer than {{.Q.Config.Memorization.Threshold}} × the median nearest-neighbour gap inside the class; flagged above {{.AlertPercent}}. {{.ReliabilityRule}} {{.Q.FrechetBiasNote}}</p>{{end}}
-{{if .Utility}}<h3>Utility: does a classifier do better on the generated classes?</h3>
+{{if .Judges}}<h3>Utility: does a classifier do better on the generated classes?</h3>
 {{template "alerts" .Q.Alerts}}
-<p class="note">{{.Q.UtilityNote}}. {{.Q.Utility.Classifier}}. "minority F1" is the mean F1 over the generated classes. Harm rule: {{.HarmRule}}.</p>
-{{template "table" .Utility}}
-<h3>Lifts (paired differences)</h3>
-{{template "table" .Lifts}}
-<h3>F1 per class</h3>
-{{template "table" .PerClass}}{{end}}
+<p class="note">{{.HeadlineNote}} "minority F1" is the mean F1 over the generated classes. Harm rule: {{.HarmRule}}.</p>
+{{range .Judges}}{{template "judge" .}}{{end}}{{end}}
 {{if .Pictures}}<h3>Samples: real (top) beside synthetic (bottom)</h3>
 {{template "pictures" .Pictures}}{{end}}
 {{end}}
@@ -62,9 +66,8 @@ var tmpl = template.Must(template.New("tables").Parse(`
 type jobView struct {
 	Q               *JobQuality
 	Fidelity        [][]string
-	Utility         [][]string
-	Lifts           [][]string
-	PerClass        [][]string
+	Judges          []judgeView
+	HeadlineNote    string
 	Pictures        []classPicture
 	AlertPercent    string
 	HarmRule        string
@@ -77,16 +80,47 @@ func renderJobQuality(q *JobQuality) template.HTML {
 	if len(q.Classes) > 0 {
 		v.Fidelity = fidelityTable(q.Classes)
 	}
-	if q.Utility != nil {
-		v.Utility = markRows(q.Utility.Table(), q.Alerts)
-		v.Lifts = liftTable(q.Utility.Lifts, q.Alerts)
-		v.PerClass = perClassTable(q.Utility)
+	v.Judges = judgeViews(q.Judges, q.UtilityByJudge, q.utilityNotes, q.Alerts)
+	if len(q.Judges) > 0 {
+		v.HeadlineNote = headlineNote(q.Judges)
 	}
 	var buf bytes.Buffer
 	if err := tmpl.ExecuteTemplate(&buf, "job", v); err != nil {
 		return template.HTML("<p>quality section: " + template.HTMLEscapeString(err.Error()) + "</p>")
 	}
 	return template.HTML(buf.String()) // #nosec: produced by html/template
+}
+
+// judgeView is one judge's utility tables.
+type judgeView struct {
+	Name       string
+	Headline   bool
+	Note       string
+	Classifier string
+	Utility    [][]string
+	Lifts      [][]string
+	PerClass   [][]string
+}
+
+// judgeViews returns the tables of every judge that has a result, the
+// headline (judges[0]) first; each table's alerts are its judge's.
+func judgeViews(judges []string, utils map[string]*quality.UtilityResult, notes map[string]string, alerts []Alert) []judgeView {
+	var out []judgeView
+	for i, j := range judges {
+		u := utils[j]
+		if u == nil {
+			continue
+		}
+		var mine []Alert
+		for _, a := range alerts {
+			if a.Kind != generators.AlertHarm || a.Judge == j {
+				mine = append(mine, a)
+			}
+		}
+		out = append(out, judgeView{Name: j, Headline: i == 0, Note: notes[j], Classifier: u.Classifier,
+			Utility: markRows(u.Table(), mine), Lifts: liftTable(u.Lifts, mine), PerClass: perClassTable(u)})
+	}
+	return out
 }
 
 func pct(v float64) string { return strconv.FormatFloat(100*v, 'f', -1, 64) + "%" }
@@ -198,6 +232,7 @@ var evalTmpl = template.Must(template.Must(tmpl.Clone()).Parse(`{{define "evalua
 <tr><th>fidelity feature space</th><td>{{if .L.Space}}{{.L.Space.Description}}{{end}}</td></tr>
 <tr><th>utility feature space</th><td>{{if .L.UtilitySpace}}{{.L.UtilitySpace.Description}}{{end}}</td></tr>
 <tr><th>seeds</th><td>{{.L.Request.Seeds}}</td></tr>
+<tr><th>judges</th><td>{{range $i, $j := .L.Judges}}{{if $i}}, {{end}}{{$j}}{{if not $i}} (headline){{end}}{{end}}</td></tr>
 <tr><th>unreadable files</th><td>{{.L.NUnreadable}}</td></tr>
 </table>
 <h2>Leaderboard</h2>
@@ -206,12 +241,12 @@ var evalTmpl = template.Must(template.Must(tmpl.Clone()).Parse(`{{define "evalua
 <ul class="note">{{range .L.Notes}}<li>{{.}}</li>{{end}}</ul>
 {{range .L.Errors}}<p class="err">{{.}}</p>{{end}}
 {{range .L.Rows}}{{if .Error}}<p class="err">{{.Name}}: {{.Error}}</p>{{end}}{{end}}
-{{if .Utility}}<h2>Utility</h2>
-<p class="note">{{.L.UtilityNote}}. {{.L.Utility.Classifier}}.</p>
+{{range .Judges}}<h2>Utility, {{.Name}} judge{{if .Headline}} (headline){{end}}</h2>
+<p class="note">{{.Note}}. {{.Classifier}}.</p>
 {{template "table" .Utility}}
-<h3>Lifts (paired differences)</h3>
+<h3>Lifts (paired differences), {{.Name}} judge</h3>
 {{template "table" .Lifts}}
-<h3>F1 per class</h3>
+<h3>F1 per class, {{.Name}} judge</h3>
 {{template "table" .PerClass}}{{end}}
 <h2>Fidelity per generated class</h2>
 {{range .Fidelity}}<h3>{{.Name}}</h3>{{template "table" .Table}}{{end}}
@@ -237,9 +272,7 @@ type evalView struct {
 	Style    template.CSS
 	Plan     string
 	Board    [][]string
-	Utility  [][]string
-	Lifts    [][]string
-	PerClass [][]string
+	Judges   []judgeView
 	Fidelity []namedTable
 	Pictures []methodPictures
 }
@@ -253,9 +286,7 @@ func renderEvaluation(l *Leaderboard) ([]byte, error) {
 		plan = append(plan, fmt.Sprintf("%s: %d", c, l.Plan[c]))
 	}
 	v.Plan = strings.Join(plan, ", ")
-	if l.Utility != nil {
-		v.Utility, v.Lifts, v.PerClass = markRows(l.Utility.Table(), l.Alerts), liftTable(l.Utility.Lifts, l.Alerts), perClassTable(l.Utility)
-	}
+	v.Judges = judgeViews(l.Judges, l.UtilityByJudge, l.utilityNotes, l.Alerts)
 	for _, r := range l.Rows {
 		if f, ok := l.Fidelity[r.Name]; ok {
 			v.Fidelity = append(v.Fidelity, namedTable{r.Name, fidelityTable(f)})

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"log/slog"
 	"sort"
+	"strings"
 	"time"
 
 	"gonum.org/v1/gonum/blas/blas32"
@@ -44,12 +45,20 @@ type JobQuality struct {
 	// the job generated, sorted by class.
 	Classes         []ClassFidelity `json:"classes"`
 	FrechetBiasNote string          `json:"frechet_bias_note"`
-	// Utility compares the classifier trained on real data, plus random
-	// oversampling, plus SMOTE and plus this job's samples (variant
-	// "job:<generator>"); absent without a held-out split.
-	Utility     *quality.UtilityResult `json:"utility,omitempty"`
-	UtilityNote string                 `json:"utility_note,omitempty"`
-	// Alerts are [HarmAlerts] of this job's samples for each judge; the
+	// Judges are the utility classifiers, the headline first
+	// (Config.Judges; "logreg" alone for audio); HeadlineJudge is
+	// Judges[0]. Absent without a held-out split.
+	Judges        []string `json:"judges,omitempty"`
+	HeadlineJudge string   `json:"headline_judge,omitempty"`
+	// Utility compares the headline judge trained on real data, plus
+	// random oversampling, plus SMOTE and plus this job's samples
+	// (variant "job:<generator>"); UtilityByJudge holds every judge's
+	// result (a judge that failed is absent; Errors says why). Absent
+	// without a held-out split.
+	Utility        *quality.UtilityResult            `json:"utility,omitempty"`
+	UtilityByJudge map[string]*quality.UtilityResult `json:"utility_by_judge,omitempty"`
+	UtilityNote    string                            `json:"utility_note,omitempty"`
+	// Alerts are [HarmAlerts] of this job's samples for every judge; the
 	// pipeline repeats them in report.json's top-level "alerts".
 	Alerts []Alert `json:"alerts,omitempty"`
 	// Unreadable lists (up to 50 of) the files that could not be read;
@@ -60,7 +69,8 @@ type JobQuality struct {
 	Config      Config               `json:"config"`
 	Timings     map[string]float64   `json:"timings"`
 
-	pictures []classPicture
+	pictures     []classPicture
+	utilityNotes map[string]string
 }
 
 // Hook measures every job's samples: it implements
@@ -178,9 +188,27 @@ func AssessJob(ctx context.Context, cfg Config, in *generators.QualityInput) *Jo
 			}
 			sort.Ints(minority)
 			name := "job:" + in.Spec.Generator
-			q.Utility, err = real.utility(ctx, []synthSet{{name: name, bySeed: map[int64]quality.Dataset{0: all}}}, real.scaled(counts), minority)
-			q.UtilityNote = real.utilityNote() + fmt.Sprintf("; %q is this job's samples, generated once (its spread is 0, its lifts pair it with every seed of the baselines)", name)
-			q.Alerts = HarmAlerts(q.Utility, name)
+			judges, note := cfg.judgesFor(real.fz.Kind)
+			q.Judges, q.HeadlineJudge = judges, judges[0]
+			sets := []synthSet{{name: name, bySeed: map[int64]quality.Dataset{0: all}}}
+			var errs []string
+			q.UtilityByJudge, errs = real.utilities(ctx, judges, sets, real.scaled(counts), minority)
+			q.Utility = q.UtilityByJudge[q.HeadlineJudge]
+			if len(errs) > 0 {
+				q.Status = StatusPartial
+				q.Errors = append(q.Errors, errs...)
+			}
+			q.utilityNotes = map[string]string{}
+			notes := []string{headlineNote(judges)}
+			if note != "" {
+				notes = append(notes, note)
+			}
+			for _, j := range judges {
+				q.utilityNotes[j] = real.utilityNote(j) + fmt.Sprintf("; %q is this job's samples, generated once (its spread is 0 under logreg; its lifts pair it with every seed of the baselines)", name)
+				notes = append(notes, q.utilityNotes[j])
+				q.Alerts = append(q.Alerts, HarmAlerts(q.UtilityByJudge[j], name)...)
+			}
+			q.UtilityNote = strings.Join(notes, " ")
 		} else if err == nil {
 			err = fmt.Errorf("no readable synthetic samples")
 		}

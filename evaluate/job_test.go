@@ -120,7 +120,10 @@ func TestJobQualityUtilityKnownAccuracy(t *testing.T) {
 		}
 		writePNG(t, filepath.Join(dir, "test", "v", fmt.Sprintf("test_%03d.png", i)), pattern(class, rng))
 	}
-	p := testPipeline(t, &evaluate.Hook{Config: fastConfig()}, nil, root)
+	// Known answers of the logistic judge, which learns these classes.
+	cfg := fastConfig()
+	cfg.Judges = []string{evaluate.JudgeLogReg}
+	p := testPipeline(t, &evaluate.Hook{Config: cfg}, nil, root)
 	q, _, page := runJob(t, p, generators.Spec{Dataset: "file://" + dir, Generator: "oversample",
 		Strategy: generators.Strategy{Mode: generators.ModeAdd, Add: map[string]int{"d": 30}}, Seed: 3, Output: "file://" + root + "/out"})
 	u := q.Utility

@@ -16,7 +16,10 @@ const (
 )
 
 // Leaderboard is leaderboard.json: one row per baseline and method, best
-// minority F1 first, with the protocol and the detail behind every figure.
+// minority F1 of the headline judge first, with the protocol and the
+// detail behind every figure. The fields that predate the judges (each
+// row's figures, Utility) hold the headline judge's figures; ByJudge and
+// UtilityByJudge hold every judge's.
 type Leaderboard struct {
 	Evaluation         string `json:"evaluation"`
 	Dataset            string `json:"dataset"`
@@ -35,13 +38,21 @@ type Leaderboard struct {
 	Space        *FeatureSpace `json:"feature_space"`
 	UtilitySpace *FeatureSpace `json:"utility_space"`
 	Rows         []Row         `json:"rows"`
+	// Judges are the utility classifiers, the headline first
+	// (Request.Judges); HeadlineJudge is Judges[0].
+	Judges        []string `json:"judges"`
+	HeadlineJudge string   `json:"headline_judge"`
 	// Alerts gathers every row's alerts (harm for each judge, generator
 	// caveats), in row order; AlertRule states the harm rule.
 	Alerts    []Alert `json:"alerts"`
 	AlertRule string  `json:"alert_rule"`
-	// Utility is the full utility result: per-class figures and every run.
-	Utility     *quality.UtilityResult `json:"utility,omitempty"`
-	UtilityNote string                 `json:"utility_note"`
+	// Utility is the headline judge's full utility result: per-class
+	// figures and every run; UtilityByJudge holds every judge's (a judge
+	// that failed is absent; Errors says why).
+	Utility        *quality.UtilityResult            `json:"utility,omitempty"`
+	UtilityByJudge map[string]*quality.UtilityResult `json:"utility_by_judge,omitempty"`
+	// UtilityNote describes each judge's protocol.
+	UtilityNote string `json:"utility_note"`
 	// Fidelity holds each row's per-class fidelity figures (baselines in
 	// the feature space, methods from their images).
 	Fidelity        map[string][]ClassFidelity `json:"fidelity"`
@@ -53,29 +64,49 @@ type Leaderboard struct {
 	Config          Config                     `json:"config"`
 	Timings         map[string]float64         `json:"timings"`
 
-	pictures []methodPicture
+	pictures     []methodPicture
+	utilityNotes map[string]string
 }
 
 // Row is one line of the leaderboard. Utility figures are nil when they
 // could not be computed (Error, or the leaderboard's Errors, says why).
+// The top-level utility figures are the headline judge's (HeadlineJudge);
+// ByJudge holds every judge's, the headline's included.
 type Row struct {
-	Rank             int              `json:"rank"`
-	Name             string           `json:"name"`
-	Kind             string           `json:"kind"`
-	Description      string           `json:"description,omitempty"`
-	Generator        string           `json:"generator,omitempty"`
-	Params           json.RawMessage  `json:"params,omitempty"`
-	Output           string           `json:"output,omitempty"`
-	Error            string           `json:"error,omitempty"`
-	MinorityF1       *quality.Stat    `json:"minority_f1,omitempty"`
-	MacroF1          *quality.Stat    `json:"macro_f1,omitempty"`
-	BalancedAccuracy *quality.Stat    `json:"balanced_accuracy,omitempty"`
-	LiftOverReal     *quality.Lift    `json:"lift_over_real,omitempty"`
-	LiftOverSMOTE    *quality.Lift    `json:"lift_over_smote,omitempty"`
-	Fidelity         *FidelitySummary `json:"fidelity,omitempty"`
-	// Alerts are the row's [HarmAlerts] for each judge and, for a method,
+	Rank             int                      `json:"rank"`
+	Name             string                   `json:"name"`
+	Kind             string                   `json:"kind"`
+	Description      string                   `json:"description,omitempty"`
+	Generator        string                   `json:"generator,omitempty"`
+	Params           json.RawMessage          `json:"params,omitempty"`
+	Output           string                   `json:"output,omitempty"`
+	Error            string                   `json:"error,omitempty"`
+	MinorityF1       *quality.Stat            `json:"minority_f1,omitempty"`
+	MacroF1          *quality.Stat            `json:"macro_f1,omitempty"`
+	BalancedAccuracy *quality.Stat            `json:"balanced_accuracy,omitempty"`
+	MinorityRecall   *quality.Stat            `json:"minority_recall,omitempty"`
+	LiftOverReal     *quality.Lift            `json:"lift_over_real,omitempty"`
+	LiftOverSMOTE    *quality.Lift            `json:"lift_over_smote,omitempty"`
+	HeadlineJudge    string                   `json:"headline_judge,omitempty"`
+	ByJudge          map[string]*JudgeFigures `json:"by_judge,omitempty"`
+	Fidelity         *FidelitySummary         `json:"fidelity,omitempty"`
+	// Alerts are the row's [HarmAlerts] for every judge and, for a method,
 	// the alerts of its job's report (generator caveats).
 	Alerts []Alert `json:"alerts,omitempty"`
+}
+
+// JudgeFigures are one judge's utility figures of a row: mean ± sample
+// standard deviation over the seeds (MinorityRecall: of the mean recall
+// over the generated classes), the paired lifts, and the judge's
+// [HarmAlerts] for the row.
+type JudgeFigures struct {
+	MinorityF1       *quality.Stat `json:"minority_f1,omitempty"`
+	MacroF1          *quality.Stat `json:"macro_f1,omitempty"`
+	BalancedAccuracy *quality.Stat `json:"balanced_accuracy,omitempty"`
+	MinorityRecall   *quality.Stat `json:"minority_recall,omitempty"`
+	LiftOverReal     *quality.Lift `json:"lift_over_real,omitempty"`
+	LiftOverSMOTE    *quality.Lift `json:"lift_over_smote,omitempty"`
+	Alerts           []Alert       `json:"alerts,omitempty"`
 }
 
 // FidelitySummary averages a row's fidelity over the generated classes.
@@ -101,24 +132,47 @@ type FidelitySummary struct {
 	ReliabilityNote         string `json:"reliability_note,omitempty"`
 }
 
-// Table returns the leaderboard as rows of cells, header first.
+// Table returns the leaderboard as rows of cells, header first: the
+// minority F1 and lift over SMOTE of every judge (the headline first),
+// then the headline judge's macro F1, balanced accuracy and lift over
+// real, the fidelity figures and the alerts.
 func (l *Leaderboard) Table() [][]string {
-	out := [][]string{{"rank", "name", "minority F1", "macro F1", "balanced acc.", "lift vs real", "lift vs SMOTE", "Fréchet", "precision", "recall", "near-copies", "alerts"}}
+	judges := l.Judges
+	if len(judges) == 0 { // a leaderboard written before the judges
+		judges = []string{JudgeLogReg}
+	}
+	head := judges[0]
+	header := []string{"rank", "name"}
+	for i, j := range judges {
+		f1 := "F1 " + j
+		if i == 0 {
+			f1 += " (headline)"
+		}
+		header = append(header, f1, "vs SMOTE "+j)
+	}
+	header = append(header, "macro F1 ("+head+")", "bal. acc. ("+head+")", "vs real ("+head+")", "Fréchet", "precision", "recall", "near-copies", "alerts")
+	out := [][]string{header}
 	for _, r := range l.Rows {
-		cells := []string{fmt.Sprint(r.Rank), r.Name, stat(r.MinorityF1), stat(r.MacroF1), stat(r.BalancedAccuracy), lift(r.LiftOverReal), lift(r.LiftOverSMOTE), "—", "—", "—", "—", alertCell(r.Alerts)}
+		cells := []string{fmt.Sprint(r.Rank), r.Name}
+		for i, j := range judges {
+			f := r.judge(j, i == 0)
+			cells = append(cells, stat(f.MinorityF1), lift(f.LiftOverSMOTE))
+		}
+		k := len(cells)
+		cells = append(cells, stat(r.MacroF1), stat(r.BalancedAccuracy), lift(r.LiftOverReal), "—", "—", "—", "—", alertCell(r.Alerts))
 		if f := r.Fidelity; f != nil {
-			cells[7], cells[8], cells[9] = num(f.Frechet, "%.2f"), num(f.Precision, "%.3f"), num(f.Recall, "%.3f")
+			cells[k+3], cells[k+4], cells[k+5] = num(f.Frechet, "%.2f"), num(f.Precision, "%.3f"), num(f.Recall, "%.3f")
 			if !f.FrechetReliable && f.Frechet != nil {
-				cells[7] += unreliable(f.MinN)
+				cells[k+3] += unreliable(f.MinN)
 			}
 			if !f.PrecisionRecallReliable && f.Precision != nil {
-				cells[8] += unreliable(f.MinN)
-				cells[9] += unreliable(f.MinN)
+				cells[k+4] += unreliable(f.MinN)
+				cells[k+5] += unreliable(f.MinN)
 			}
 			if f.NearCopyShare != nil {
-				cells[10] = fmt.Sprintf("%.1f%%", 100**f.NearCopyShare)
+				cells[k+6] = fmt.Sprintf("%.1f%%", 100**f.NearCopyShare)
 				if f.Alert {
-					cells[10] += " !"
+					cells[k+6] += " !"
 				}
 			}
 		}
@@ -128,6 +182,20 @@ func (l *Leaderboard) Table() [][]string {
 		out = append(out, cells)
 	}
 	return out
+}
+
+// judge returns the row's figures of a judge; a row without ByJudge (a
+// leaderboard written before the judges) has only the headline's, at the
+// top level.
+func (r Row) judge(name string, headline bool) JudgeFigures {
+	if f, ok := r.ByJudge[name]; ok && f != nil {
+		return *f
+	}
+	if headline && r.ByJudge == nil {
+		return JudgeFigures{MinorityF1: r.MinorityF1, MacroF1: r.MacroF1, BalancedAccuracy: r.BalancedAccuracy, MinorityRecall: r.MinorityRecall,
+			LiftOverReal: r.LiftOverReal, LiftOverSMOTE: r.LiftOverSMOTE}
+	}
+	return JudgeFigures{}
 }
 
 func stat(s *quality.Stat) string {

@@ -37,6 +37,13 @@ type Request struct {
 	// generator's randomness; by default each runs once with the first
 	// seed.
 	RepeatGeneration bool `json:"repeat_generation,omitempty"`
+	// Judges are the utility classifiers, the first the headline judge
+	// whose figures fill the rows' top-level fields and order the
+	// leaderboard: JudgeCNN ("cnn", a small CNN on the pixel rows) and
+	// JudgeLogReg ("logreg", logistic regression in the Features space).
+	// Default (filled by Check) ["cnn", "logreg"] for an image dataset and
+	// ["logreg"] for an audio one, where "cnn" is refused.
+	Judges []string `json:"judges,omitempty"`
 	// Output is where <output>/<evaluation id>/ is written.
 	Output string `json:"output,omitempty"`
 }
@@ -138,6 +145,34 @@ func (r *Request) Normalize(reg *generators.Registry) error {
 	if r.Features != SpaceMLP && r.Features != SpacePCA {
 		return bad("features %q: accepted: %q (default) or %q", r.Features, SpacePCA, SpaceMLP)
 	}
+	if r.Judges != nil {
+		if err := checkJudges("judges", r.Judges); err != nil {
+			return bad("%v", err)
+		}
+	}
+	return nil
+}
+
+// judgesOf fills the default judges of the dataset's kind, or refuses the
+// CNN judge on audio.
+func (r *Request) judgesOf(ds *generators.Dataset) error {
+	kind := KindAudio // unless a file is an image, as the Featurizer decides
+	for _, f := range ds.Files {
+		if generators.KindOf(f.Key) == KindImage {
+			kind = KindImage
+			break
+		}
+	}
+	if len(r.Judges) == 0 {
+		r.Judges = slices.Clone(DefaultImageJudges)
+		if kind == KindAudio {
+			r.Judges = slices.Clone(AudioJudges)
+		}
+		return nil
+	}
+	if kind == KindAudio && slices.Contains(r.Judges, JudgeCNN) {
+		return &generators.ParamError{Msg: fmt.Sprintf("judges %q: the %q judge reads images and this dataset holds audio (WAV) files; accepted for audio: [%q]", r.Judges, JudgeCNN, JudgeLogReg)}
+	}
 	return nil
 }
 
@@ -150,9 +185,10 @@ type Plan struct {
 }
 
 // Check scans the dataset and plans the evaluation without generating:
-// the held-out split, and the strategy applied to the training part. A
-// strategy that adds nothing, or a dataset of fewer than 2 classes, is an
-// error. Call Normalize first.
+// the held-out split, and the strategy applied to the training part. It
+// fills the request's default judges for the dataset's kind. A strategy
+// that adds nothing, a dataset of fewer than 2 classes, or the CNN judge
+// on audio is an error. Call Normalize first.
 func Check(ctx context.Context, p *generators.Pipeline, r *Request) (*Plan, *generators.Dataset, error) {
 	src, err := p.Open(ctx, r.Dataset)
 	if err != nil {
@@ -160,6 +196,9 @@ func Check(ctx context.Context, p *generators.Pipeline, r *Request) (*Plan, *gen
 	}
 	ds, err := generators.Scan(ctx, src, generators.ScanOptions{Manifest: r.Manifest})
 	if err != nil {
+		return nil, nil, err
+	}
+	if err := r.judgesOf(ds); err != nil {
 		return nil, nil, err
 	}
 	split, err := heldOut(ds, r)

@@ -32,73 +32,129 @@ func (r *realSet) scaled(counts map[int]int) map[int]int {
 	return out
 }
 
-// thin projects synthetic pixel rows into the utility space and keeps
-// round(fraction·n) rows of each class (seeded), so that they keep their
-// ratio to the subsampled training rows.
-func (r *realSet) thin(d quality.Dataset, seed uint64) (quality.Dataset, error) {
-	if d.Len() == 0 {
-		return r.uspace.project(d)
+// thin keeps round(fraction·n) synthetic rows of each class (seeded), so
+// that they keep their ratio to the subsampled training rows. The rows stay
+// pixels; the logistic judge's caller projects them.
+func (r *realSet) thin(d quality.Dataset, seed uint64) quality.Dataset {
+	if d.Len() == 0 || r.fraction >= 1 {
+		return d
 	}
-	if r.fraction < 1 {
-		var keep []int
-		byClass := map[int][]int{}
-		for i, y := range d.Y {
-			byClass[y] = append(byClass[y], i)
-		}
-		for _, c := range slices.Sorted(maps.Keys(byClass)) {
-			rows := byClass[c]
-			n := int(math.Round(r.fraction * float64(len(rows))))
-			perm := rand.New(rand.NewPCG(seed, uint64(c)+0x7468)).Perm(len(rows))[:n]
-			for _, j := range perm {
-				keep = append(keep, rows[j])
-			}
-		}
-		sort.Ints(keep)
-		d = d.Subset(keep)
+	var keep []int
+	byClass := map[int][]int{}
+	for i, y := range d.Y {
+		byClass[y] = append(byClass[y], i)
 	}
-	return r.uspace.project(d)
+	for _, c := range slices.Sorted(maps.Keys(byClass)) {
+		rows := byClass[c]
+		n := int(math.Round(r.fraction * float64(len(rows))))
+		perm := rand.New(rand.NewPCG(seed, uint64(c)+0x7468)).Perm(len(rows))[:n]
+		for _, j := range perm {
+			keep = append(keep, rows[j])
+		}
+	}
+	sort.Ints(keep)
+	return d.Subset(keep)
 }
 
-// utility runs quality.EvaluateUtility in the utility space: the real
-// training rows alone, plus random oversampling and SMOTE adding counts
-// rows per class (already scaled), plus each synthetic set; scored on the
-// held-out rows over cfg.Seeds.
-func (r *realSet) utility(ctx context.Context, sets []synthSet, counts map[int]int, minority []int) (*quality.UtilityResult, error) {
+// judgeData is what one judge trains and tests on: the real training and
+// held-out rows, and a map from a synthetic set's (pixel) rows to the
+// judge's rows.
+type judgeData struct {
+	train, test quality.Dataset
+	rows        func(quality.Dataset) (quality.Dataset, error)
+	cfg         quality.UtilityConfig
+}
+
+// judgeData returns the data and utility config of a judge: the logistic
+// regression in the utility space (rows projected), the CNN on the pixel
+// rows (fz.Size × fz.Size × 1 or 3 channels, not projected).
+func (r *realSet) judgeData(judge string, minority []int) (judgeData, error) {
+	cfg := quality.UtilityConfig{NumClasses: len(r.classes), ClassNames: r.classes, Minority: minority, Seeds: r.cfg.Seeds, Judge: judge}
+	switch judge {
+	case JudgeLogReg:
+		cfg.Classifier = r.cfg.Classifier
+		return judgeData{train: r.trainUt, test: r.heldUt, rows: r.uspace.project, cfg: cfg}, nil
+	case JudgeCNN:
+		if r.fz.Kind != KindImage {
+			return judgeData{}, fmt.Errorf("judge %q: the dataset holds %s, and the CNN reads images", judge, r.fz.Kind)
+		}
+		cfg.CNN = r.cfg.CNN
+		cfg.CNN.Height, cfg.CNN.Width, cfg.CNN.Channels = r.fz.Size, r.fz.Size, 1
+		if r.fz.Color == ColorRGB {
+			cfg.CNN.Channels = 3
+		}
+		same := func(d quality.Dataset) (quality.Dataset, error) { return d, nil }
+		return judgeData{train: r.trainPix, test: r.heldPix, rows: same, cfg: cfg}, nil
+	}
+	return judgeData{}, fmt.Errorf("judge %q: accepted: %q, %q", judge, JudgeCNN, JudgeLogReg)
+}
+
+// utility runs quality.EvaluateUtility for one judge (see judgeData): the
+// real training rows alone, plus random oversampling and SMOTE adding
+// counts rows per class (already scaled) in the judge's space, plus each
+// synthetic set thinned by the training fraction; scored on the held-out
+// rows over cfg.Seeds.
+func (r *realSet) utility(ctx context.Context, judge string, sets []synthSet, counts map[int]int, minority []int) (*quality.UtilityResult, error) {
 	if !r.hasHeldOut() {
 		return nil, fmt.Errorf("utility: no held-out rows")
 	}
+	jd, err := r.judgeData(judge, minority)
+	if err != nil {
+		return nil, fmt.Errorf("utility: %w", err)
+	}
 	variants := []quality.Variant{quality.RandomOversampling(counts), quality.SMOTE(r.cfg.SMOTEK, counts)}
 	for _, s := range sets {
-		proj := map[int64]quality.Dataset{}
+		rows := map[int64]quality.Dataset{}
 		for seed, d := range s.bySeed {
-			p, err := r.thin(d, uint64(seed)+4)
+			p, err := jd.rows(r.thin(d, uint64(seed)+4))
 			if err != nil {
 				return nil, fmt.Errorf("utility: %s: %w", s.name, err)
 			}
-			proj[seed] = p
+			rows[seed] = p
 		}
-		if once, ok := proj[0]; ok && len(proj) == 1 {
+		if once, ok := rows[0]; ok && len(rows) == 1 {
 			variants = append(variants, quality.Fixed(s.name, once))
 			continue
 		}
 		variants = append(variants, quality.Variant{Name: s.name, Seeded: true,
 			Augment: func(_ context.Context, _ quality.Dataset, seed int64) (quality.Dataset, error) {
-				d, ok := proj[seed]
+				d, ok := rows[seed]
 				if !ok {
 					return quality.Dataset{}, fmt.Errorf("no samples generated with seed %d", seed)
 				}
 				return d, nil
 			}})
 	}
-	return quality.EvaluateUtility(ctx, r.trainUt, r.heldUt, variants, quality.UtilityConfig{
-		NumClasses: len(r.classes), ClassNames: r.classes, Minority: minority, Seeds: r.cfg.Seeds, Classifier: r.cfg.Classifier,
-	})
+	return quality.EvaluateUtility(ctx, jd.train, jd.test, variants, jd.cfg)
 }
 
-// utilityNote describes the utility protocol for the reports.
-func (r *realSet) utilityNote() string {
-	s := fmt.Sprintf("classifier trained on %d real training rows (plus each variant's rows) in the %s feature space, tested on %d held-out rows; seeds %v",
-		r.trainUt.Len(), r.uspace.Name, r.heldUt.Len(), r.cfg.Seeds)
+// utilities runs utility for every judge, in order: the results by judge,
+// and one error per judge that failed (the others go on).
+func (r *realSet) utilities(ctx context.Context, judges []string, sets []synthSet, counts map[int]int, minority []int) (map[string]*quality.UtilityResult, []string) {
+	out := map[string]*quality.UtilityResult{}
+	var errs []string
+	for _, j := range judges {
+		u, err := r.utility(ctx, j, sets, counts, minority)
+		if err != nil {
+			if ctx.Err() != nil {
+				return out, append(errs, ctx.Err().Error())
+			}
+			errs = append(errs, fmt.Sprintf("utility (%s judge): %v", j, err))
+			continue
+		}
+		out[j] = u
+	}
+	return out, errs
+}
+
+// utilityNote describes the utility protocol of a judge for the reports.
+func (r *realSet) utilityNote(judge string) string {
+	rows := fmt.Sprintf("in the %s feature space", r.uspace.Name)
+	if judge == JudgeCNN {
+		rows = fmt.Sprintf("as %dx%d %s pixels (not projected; random oversampling and SMOTE in pixel space)", r.fz.Size, r.fz.Size, r.fz.Color)
+	}
+	s := fmt.Sprintf("%s judge: classifier trained on %d real training rows (plus each variant's rows) %s, tested on %d held-out rows; seeds %v",
+		judge, r.trainPix.Len(), rows, r.heldPix.Len(), r.cfg.Seeds)
 	if r.fraction < 1 {
 		s += fmt.Sprintf("; the training split was subsampled at %.3f per class (max_train_rows %d) and every variant's added rows scaled by the same fraction",
 			r.fraction, r.cfg.MaxTrainRows)
