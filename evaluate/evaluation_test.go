@@ -337,7 +337,9 @@ func TestEvaluationJudges(t *testing.T) {
 	}
 	wrong := rows["wrongclass"]
 	for _, j := range both {
-		isJudge := func(a evaluate.Alert) bool { return a.Kind == generators.AlertHarm && a.Judge == j && a.Method == "wrongclass" }
+		isJudge := func(a evaluate.Alert) bool {
+			return a.Kind == generators.AlertHarm && a.Judge == j && a.Method == "wrongclass"
+		}
 		if !slices.ContainsFunc(wrong.ByJudge[j].Alerts, isJudge) || !slices.ContainsFunc(wrong.Alerts, isJudge) || !slices.ContainsFunc(lb.Alerts, isJudge) {
 			t.Errorf("wrongclass not flagged under the %s judge: by_judge %+v, row %+v", j, wrong.ByJudge[j].Alerts, wrong.Alerts)
 		}
