@@ -51,6 +51,9 @@ type figures struct {
 	// LiftSMOTE is the rare-class F1 minus the smote baseline's, paired
 	// by seed (0 for smote itself).
 	LiftSMOTE float64
+	// Harm is set when the leaderboard flags the method as harmful for
+	// this judge (an alert of kind "harm").
+	Harm bool
 }
 
 // judge is one utility classifier's figures: per method (leaderboard row
@@ -71,8 +74,9 @@ const judgeLogReg = "logreg"
 // top-level object with "variants" and "classifier" (named by its key
 // without "utility", e.g. "utility_cnn" -> "cnn"), and the entries of a
 // top-level "judges" object (name -> result, or name -> {"utility": result})
-// or array ({"name"|"judge": ..., "utility": result}). Extend it here when
-// the schema changes.
+// or array ({"name"|"judge": ..., "utility": result}). The top-level
+// "alerts" of kind "harm" set Harm for their judge and method. Extend it
+// here when the schema changes.
 func judges(lb []byte) (map[string]judge, error) {
 	var top map[string]json.RawMessage
 	if err := json.Unmarshal(lb, &top); err != nil {
@@ -117,6 +121,22 @@ func judges(lb []byte) (map[string]judge, error) {
 	}
 	if len(out) == 0 {
 		return nil, fmt.Errorf("no judge's utility figures (the \"utility\" block is missing or empty; did the evaluation fail?)")
+	}
+	var alerts []struct {
+		Kind   string `json:"kind"`
+		Judge  string `json:"judge"`
+		Method string `json:"method"`
+	}
+	if raw, ok := top["alerts"]; ok {
+		if err := json.Unmarshal(raw, &alerts); err != nil {
+			return nil, fmt.Errorf("alerts: %w", err)
+		}
+	}
+	for _, a := range alerts {
+		if f, ok := out[a.Judge].Methods[a.Method]; ok && a.Kind == "harm" {
+			f.Harm = true
+			out[a.Judge].Methods[a.Method] = f
+		}
 	}
 	return out, nil
 }

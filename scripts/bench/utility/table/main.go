@@ -6,7 +6,8 @@
 //     random_oversampling and smote rows, then each requested method) and,
 //     for each judge (utility classifier), the rare-class F1, the rare
 //     class's recall and the balanced accuracy averaged over the variants,
-//     and the mean lift of the rare-class F1 over the smote row;
+//     the mean lift of the rare-class F1 over the smote row, and on how
+//     many variants the leaderboard flagged the method as harmful;
 //   - per judge, a table of the rare-class F1 on each variant (the best of
 //     each column, as printed, in bold).
 //
@@ -114,12 +115,12 @@ func render(w *strings.Builder, vs []variant, target float64) {
 	for _, j := range judgeNames {
 		fmt.Fprintf(w, "Judge %s: %s.\n", j, classifier[j])
 	}
-	fmt.Fprintf(w, "Figures are means over the variants of the per-variant means over the seeds; F1 and recall are the rare class's, on untouched real test images. \"(k/n)\": the method has figures on k of the n variants only.\n\n")
+	fmt.Fprintf(w, "Figures are means over the variants of the per-variant means over the seeds; F1 and recall are the rare class's, on untouched real test images. \"(k/n)\": the method has figures on k of the n variants only. Harm flags: on how many variants the leaderboard flagged the method as harmful for the judge (below real or random oversampling by more than the noise).\n\n")
 
 	// Table 1: means over the variants.
 	head := []string{"method", "generator and params"}
 	for _, j := range judgeNames {
-		head = append(head, j+" F1", j+" recall", j+" bal. acc.", j+" lift vs SMOTE")
+		head = append(head, j+" F1", j+" recall", j+" bal. acc.", j+" lift vs SMOTE", j+" harm flags")
 	}
 	writeRow(w, head)
 	writeRow(w, slices.Repeat([]string{"---"}, len(head)))
@@ -132,20 +133,24 @@ func render(w *strings.Builder, vs []variant, target float64) {
 		cells := []string{m.Name, describe(m)}
 		for _, j := range judgeNames {
 			var f1, rec, ba, lift []float64
+			harm := 0
 			for _, v := range vs {
 				if f, ok := v.Judges[j].Methods[m.Name]; ok {
 					f1, rec, ba, lift = append(f1, f.F1), append(rec, f.Recall), append(ba, f.BalAcc), append(lift, f.LiftSMOTE)
+					if f.Harm {
+						harm++
+					}
 				}
 			}
 			if len(f1) == 0 {
-				cells = append(cells, "—", "—", "—", "—")
+				cells = append(cells, "—", "—", "—", "—", "—")
 				continue
 			}
 			part := ""
 			if len(f1) < len(vs) {
 				part = fmt.Sprintf(" (%d/%d)", len(f1), len(vs))
 			}
-			cells = append(cells, fmt.Sprintf("%.3f%s", mean(f1), part), fmt.Sprintf("%.3f", mean(rec)), fmt.Sprintf("%.3f", mean(ba)), fmt.Sprintf("%+.3f", mean(lift)))
+			cells = append(cells, fmt.Sprintf("%.3f%s", mean(f1), part), fmt.Sprintf("%.3f", mean(rec)), fmt.Sprintf("%.3f", mean(ba)), fmt.Sprintf("%+.3f", mean(lift)), fmt.Sprintf("%d/%d", harm, len(f1)))
 			if b, ok := bests[j]; !m.Baseline && len(f1) == len(vs) && (!ok || mean(lift) > b.lift) {
 				bests[j] = best{m.Name, mean(lift)}
 			}

@@ -14,7 +14,7 @@ var update = flag.Bool("update", false, "rewrite testdata/table.golden.md")
 
 // testdata/shirt-10 is a real leaderboard.json (tailsynth at 11eae46,
 // trimmed to the fields read); testdata/sandal-30 is made by hand with
-// round figures, a failed row and a method the other variant lacks.
+// round figures, a failed row, alerts and a method the other variant lacks.
 var inputs = []string{"testdata/shirt-10/leaderboard.json", "testdata/sandal-30/leaderboard.json"}
 
 func TestTableGolden(t *testing.T) {
@@ -88,6 +88,13 @@ func TestReadVariant(t *testing.T) {
 		}
 		if !near(got, c.want) {
 			t.Errorf("%s: got %+v, want %+v", c.method, got, c.want)
+		}
+	}
+	// A harm alert for a judge the leaderboard has no figures of, or an
+	// alert of another kind, flags nothing.
+	for m, want := range map[string]bool{"oversample": true, "augment": false, "smote": false} {
+		if got := lr.Methods[m].Harm; got != want {
+			t.Errorf("%s: harm %v, want %v", m, got, want)
 		}
 	}
 	if _, ok := lr.Methods["composite"]; ok {
