@@ -6,8 +6,10 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"maps"
 	"net/http"
 	"net/url"
+	"slices"
 	"strconv"
 	"strings"
 	"text/tabwriter"
@@ -76,12 +78,13 @@ type evaluationRequest struct {
 	TestFraction     float64         `json:"test_fraction,omitempty"`
 	Features         string          `json:"features,omitempty"`
 	RepeatGeneration bool            `json:"repeat_generation,omitempty"`
+	Judges           []string        `json:"judges,omitempty"`
 	Output           string          `json:"output,omitempty"`
 }
 
 func (c *cli) evaluate(ctx context.Context, args []string) int {
 	fs, cn := c.flags("evaluate", `evaluate --dataset D --method GEN[:JSON] [--method NAME=GEN:JSON ...] [--strategy S] [--seeds 1,2,3]
-       [--test-fraction F] [--features mlp|pca] [--repeat-generation] [--output URI] [--wait] [--json]
+       [--test-fraction F] [--features mlp|pca] [--judges cnn,logreg] [--repeat-generation] [--output URI] [--wait] [--json]
    or: evaluate --show ID [--wait] [--json]`)
 	var req evaluationRequest
 	var methods methodFlags
@@ -92,7 +95,8 @@ func (c *cli) evaluate(ctx context.Context, args []string) int {
 	strategy := fs.String("strategy", "", "sampling `strategy` every method follows (default auto): "+strategyFormsHelp)
 	fs.Var(&seeds, "seeds", "comma-separated `seeds` of the utility runs (default 1,2,3; the first is every method's generation seed)")
 	fs.Float64Var(&req.TestFraction, "test-fraction", 0, "share of each class held out when the dataset has no test split (default 0.2)")
-	fs.StringVar(&req.Features, "features", "", "feature space: mlp (default) or pca")
+	fs.StringVar(&req.Features, "features", "", "feature space of the logreg judge: pca (default) or mlp")
+	judges := fs.String("judges", "", "comma-separated utility `judges`, the headline first: cnn (a small CNN on the images) and logreg (logistic regression); default cnn,logreg for images, logreg for audio")
 	fs.BoolVar(&req.RepeatGeneration, "repeat-generation", false, "run every method once per seed (its spread then includes the generator's randomness)")
 	fs.StringVar(&req.Output, "output", "", "output location (default: the server's default output)")
 	show := fs.String("show", "", "show evaluation `ID` instead of submitting one")
@@ -112,6 +116,11 @@ func (c *cli) evaluate(ctx context.Context, args []string) int {
 			return c.usageError(fs, "--dataset and at least one --method are required")
 		}
 		req.Methods, req.Seeds = methods, seeds
+		if *judges != "" {
+			for _, j := range strings.Split(*judges, ",") {
+				req.Judges = append(req.Judges, strings.TrimSpace(j))
+			}
+		}
 		if *strategy != "" {
 			if req.Strategy, err = parseStrategy(*strategy); err != nil {
 				return c.usageError(fs, "--strategy: %v", err)
@@ -198,38 +207,72 @@ func (c *cli) followJob(ctx context.Context, cl *client.Client, id string) error
 	}
 }
 
-// printLeaderboard prints GET /v1/evaluations/{id} as a table; it returns
-// 1 unless the evaluation succeeded.
+// leaderboardRow is a row of GET /v1/evaluations/{id}.
+type leaderboardRow struct {
+	Rank  int    `json:"rank"`
+	Name  string `json:"name"`
+	Error string `json:"error"`
+	judgeFigures
+	// HeadlineJudge names the judge of the top-level figures; ByJudge
+	// holds every judge's (both absent from servers before the judges).
+	HeadlineJudge string                   `json:"headline_judge"`
+	ByJudge       map[string]*judgeFigures `json:"by_judge"`
+	Fidelity      *struct {
+		Frechet         *float64 `json:"frechet"`
+		Precision       *float64 `json:"precision"`
+		Recall          *float64 `json:"recall"`
+		NearCopyShare   *float64 `json:"near_copy_share"`
+		FrechetReliable bool     `json:"frechet_reliable"`
+		PRReliable      bool     `json:"precision_recall_reliable"`
+		MinN            int      `json:"min_n"`
+	} `json:"fidelity"`
+	Alerts []alertView `json:"alerts"`
+}
+
+// judgeFigures are one judge's utility figures of a row.
+type judgeFigures struct {
+	MinorityF1 *stat `json:"minority_f1"`
+	MacroF1    *stat `json:"macro_f1"`
+	BalAcc     *stat `json:"balanced_accuracy"`
+	LiftReal   *struct {
+		MinorityF1 stat `json:"minority_f1"`
+	} `json:"lift_over_real"`
+	LiftSMOTE *struct {
+		MinorityF1 stat `json:"minority_f1"`
+	} `json:"lift_over_smote"`
+}
+
+// judgesOf returns the judges of the rows, the headline first, the others
+// by name; nil for rows of a server before the judges.
+func judgesOf(rows []leaderboardRow) []string {
+	head := ""
+	others := map[string]bool{}
+	for _, r := range rows {
+		if head == "" {
+			head = r.HeadlineJudge
+		}
+		for j := range r.ByJudge {
+			others[j] = true
+		}
+	}
+	if head == "" {
+		return nil
+	}
+	delete(others, head)
+	return append([]string{head}, slices.Sorted(maps.Keys(others))...)
+}
+
+// printLeaderboard prints GET /v1/evaluations/{id} as a table: each
+// judge's minority F1 and lift over SMOTE (the headline judge first), then
+// the headline's macro F1, balanced accuracy and lift over real; it
+// returns 1 unless the evaluation succeeded.
 func (c *cli) printLeaderboard(b []byte) int {
 	var ev struct {
-		Evaluation  jobView `json:"evaluation"`
-		Leaderboard []struct {
-			Rank       int    `json:"rank"`
-			Name       string `json:"name"`
-			Error      string `json:"error"`
-			MinorityF1 *stat  `json:"minority_f1"`
-			MacroF1    *stat  `json:"macro_f1"`
-			BalAcc     *stat  `json:"balanced_accuracy"`
-			LiftReal   *struct {
-				MinorityF1 stat `json:"minority_f1"`
-			} `json:"lift_over_real"`
-			LiftSMOTE *struct {
-				MinorityF1 stat `json:"minority_f1"`
-			} `json:"lift_over_smote"`
-			Fidelity *struct {
-				Frechet         *float64 `json:"frechet"`
-				Precision       *float64 `json:"precision"`
-				Recall          *float64 `json:"recall"`
-				NearCopyShare   *float64 `json:"near_copy_share"`
-				FrechetReliable bool     `json:"frechet_reliable"`
-				PRReliable      bool     `json:"precision_recall_reliable"`
-				MinN            int      `json:"min_n"`
-			} `json:"fidelity"`
-			Alerts []alertView `json:"alerts"`
-		} `json:"leaderboard"`
-		Minority []string          `json:"minority"`
-		Files    map[string]string `json:"files"`
-		LBError  string            `json:"leaderboard_error"`
+		Evaluation  jobView           `json:"evaluation"`
+		Leaderboard []leaderboardRow  `json:"leaderboard"`
+		Minority    []string          `json:"minority"`
+		Files       map[string]string `json:"files"`
+		LBError     string            `json:"leaderboard_error"`
 	}
 	if err := json.Unmarshal(b, &ev); err != nil {
 		return c.fail(fmt.Errorf("reading the evaluation: %w", err))
@@ -246,30 +289,59 @@ func (c *cli) printLeaderboard(b []byte) int {
 	if ev.LBError != "" {
 		return c.fail(errors.New(ev.LBError))
 	}
+	judges := judgesOf(ev.Leaderboard)
 	fmt.Fprintf(c.stdout, "evaluation %s; minority F1 = mean F1 over %s\n", j.ID, strings.Join(ev.Minority, ", "))
+	header := []string{"RANK", "NAME"}
+	if judges == nil {
+		header = append(header, "MINORITY F1", "LIFT/SMOTE", "MACRO F1", "BAL. ACC", "LIFT/REAL")
+	} else {
+		fmt.Fprintf(c.stdout, "judges: %s; headline %s (rows ranked by its F1; MACRO F1, BAL. ACC and LIFT/REAL are its)\n", strings.Join(judges, ", "), judges[0])
+		for _, jn := range judges {
+			header = append(header, "F1 "+strings.ToUpper(jn), "LIFT/SMOTE "+strings.ToUpper(jn))
+		}
+		header = append(header, "MACRO F1", "BAL. ACC", "LIFT/REAL")
+	}
+	header = append(header, "FRECHET", "PREC", "REC", "NEAR-COPIES", "ALERTS")
 	tw := tabwriter.NewWriter(c.stdout, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "RANK\tNAME\tMINORITY F1\tMACRO F1\tBAL. ACC\tLIFT/REAL\tLIFT/SMOTE\tFRECHET\tPREC\tREC\tNEAR-COPIES\tALERTS")
+	fmt.Fprintln(tw, strings.Join(header, "\t"))
 	var alerts []alertView
 	unreliableN := 0
 	for _, r := range ev.Leaderboard {
-		cells := []string{strconv.Itoa(r.Rank), r.Name, r.MinorityF1.String(), r.MacroF1.String(), r.BalAcc.String(), "-", "-", "-", "-", "-", "-", alertMark(r.Alerts)}
-		alerts = append(alerts, r.Alerts...)
+		cells := []string{strconv.Itoa(r.Rank), r.Name}
+		perJudge := []judgeFigures{r.judgeFigures}
+		if judges != nil {
+			perJudge = perJudge[:0]
+			for _, jn := range judges {
+				f := judgeFigures{}
+				if p := r.ByJudge[jn]; p != nil {
+					f = *p
+				}
+				perJudge = append(perJudge, f)
+			}
+		}
+		for _, f := range perJudge {
+			cells = append(cells, f.MinorityF1.String(), "-")
+			if f.LiftSMOTE != nil {
+				cells[len(cells)-1] = f.LiftSMOTE.MinorityF1.signed()
+			}
+		}
 		if r.Error != "" {
 			cells[2] = "failed: " + r.Error
 		}
+		cells = append(cells, r.MacroF1.String(), r.BalAcc.String(), "-")
 		if r.LiftReal != nil {
-			cells[5] = r.LiftReal.MinorityF1.signed()
+			cells[len(cells)-1] = r.LiftReal.MinorityF1.signed()
 		}
-		if r.LiftSMOTE != nil {
-			cells[6] = r.LiftSMOTE.MinorityF1.signed()
-		}
+		fid := len(cells)
+		cells = append(cells, "-", "-", "-", "-", alertMark(r.Alerts))
+		alerts = append(alerts, r.Alerts...)
 		if f := r.Fidelity; f != nil {
-			cells[7], cells[8], cells[9], cells[10] = optNum(f.Frechet, "%.2f", 1), optNum(f.Precision, "%.3f", 1), optNum(f.Recall, "%.3f", 1), optNum(f.NearCopyShare, "%.1f%%", 100)
+			cells[fid], cells[fid+1], cells[fid+2], cells[fid+3] = optNum(f.Frechet, "%.2f", 1), optNum(f.Precision, "%.3f", 1), optNum(f.Recall, "%.3f", 1), optNum(f.NearCopyShare, "%.1f%%", 100)
 			if !f.FrechetReliable && f.Frechet != nil {
-				cells[7] += "*"
+				cells[fid] += "*"
 			}
 			if !f.PRReliable && f.Precision != nil {
-				cells[8], cells[9] = cells[8]+"*", cells[9]+"*"
+				cells[fid+1], cells[fid+2] = cells[fid+1]+"*", cells[fid+2]+"*"
 			}
 			if (!f.FrechetReliable && f.Frechet != nil) || (!f.PRReliable && f.Precision != nil) {
 				if unreliableN == 0 || f.MinN < unreliableN {
