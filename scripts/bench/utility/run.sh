@@ -235,10 +235,27 @@ for rare in "${rares[@]}"; do
 		printf '%s\t%d\n' "$name" $((SECONDS - start)) | tee -a "$WORK/timings.tsv" >&2
 	done
 done
-echo "wall time: $((SECONDS - start_all)) s for ${#leaderboards[@]} variants (timings.tsv has each)" >&2
+wall=$((SECONDS - start_all))
+echo "wall time: $wall s for ${#leaderboards[@]} variants (timings.tsv has each)" >&2
 
 if ((${#leaderboards[@]} > 0)); then
 	"$WORK/table" -o "$WORK/table.md" "${leaderboards[@]}"
+	built="tailsynth built from the checkout at $(git rev-parse --short HEAD 2>/dev/null || echo "an unknown commit")"
+	if [[ -n ${BIN:-} ]]; then
+		built="tailsynth from BIN=$BIN"
+	elif [[ -n $(git status --porcelain 2>/dev/null) ]]; then
+		built+=" with uncommitted changes"
+	fi
+	{
+		printf '\nPrinted by (%s; wall time %d s on %d cores):\n\n' "$built" "$wall" "$(nproc)"
+		printf '    RARE_CLASSES=%s SIZES=%s CLASSES=%s TRAIN_PER_CLASS=%s TEST_PER_CLASS=%s \\\n' \
+			"$RARE_CLASSES" "$SIZES" "$CLASSES" "$TRAIN_PER_CLASS" "$TEST_PER_CLASS"
+		printf '      METHODS=%s SEEDS=%s REPEAT_GENERATION=%s FEATURES=%s DATA_SEED=%s WGAN=%s \\\n' \
+			"$METHODS" "$SEEDS" "$REPEAT_GENERATION" "$FEATURES" "$DATA_SEED" "$WGAN"
+		if [[ -n $EXTRA_METHODS ]]; then printf "      EXTRA_METHODS='%s' \\\\\n" "$EXTRA_METHODS"; fi
+		if [[ $WGAN == 1 ]]; then printf "      WGAN_PARAMS='%s' \\\\\n" "$WGAN_PARAMS"; fi
+		printf "      COMPOSITE_PARAMS='%s' scripts/bench/utility/run.sh\n" "$COMPOSITE_PARAMS"
+	} | tee -a "$WORK/table.md"
 	echo "table: $WORK/table.md" >&2
 fi
 if ((${#failed[@]} > 0)); then
