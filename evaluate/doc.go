@@ -17,13 +17,43 @@
 //   - memorization in pixel space: each sample's nearest training image of
 //     its class relative to the median nearest-neighbour gap inside the
 //     class; the share of near-copies (ratio < 0.1), flagged above 5%;
-//   - utility: logistic regression (quality.TrainLogReg) in the feature
-//     space trained on (a) the real training files, (b) plus random
-//     oversampling, (c) plus SMOTE (k = 5, in the feature space), (d) plus
-//     this job's samples — (b) and (c) add as many rows per class as the
-//     job did — tested on the held-out files over seeds 1, 2, 3: per-class
-//     P/R/F1, minority F1 (mean over the generated classes), macro F1,
-//     balanced accuracy, and lifts of (d) over (a) and (c).
+//   - utility, by each judge (below): a classifier trained on (a) the
+//     real training files, (b) plus random oversampling, (c) plus SMOTE
+//     (k = 5, in the judge's space), (d) plus this job's samples — (b)
+//     and (c) add as many rows per class as the job did — tested on the
+//     held-out files over seeds 1, 2, 3: per-class P/R/F1, minority F1
+//     (mean over the generated classes), macro F1, balanced accuracy,
+//     and lifts of (d) over (a) and (c).
+//
+// # Judges
+//
+// What helps depends on the model that consumes the data, so utility is
+// measured by two judges ([Config] Judges, an evaluation's
+// Request.Judges), the first the headline:
+//
+//   - "cnn" (quality.JudgeCNN, the headline by default): a small seeded
+//     CNN (quality.TrainCNN) on the real training PIXEL rows
+//     (FeatureOptions.Size² × 1 or 3 channels, subsampled as below, not
+//     projected), with random oversampling and SMOTE in pixel space and
+//     the synthetic rows as pixels; trained once per variant and seed.
+//     It heads because it is closer to the networks users train.
+//   - "logreg" (quality.JudgeLogReg): logistic regression in the utility
+//     feature space (PCA by default), baselines and synthetic rows
+//     projected there; deterministic.
+//
+// Image datasets default to ["cnn", "logreg"], audio to ["logreg"] (an
+// evaluation that asks for "cnn" on audio is refused; a server config
+// naming it is cut to "logreg" with a note). report.json's quality
+// section and leaderboard.json keep their pre-judge fields ("utility", each
+// row's minority_f1, lifts...) holding the HEADLINE judge's figures, and
+// add "judges" (headline first), "headline_judge" and "utility_by_judge"
+// (every judge's quality.UtilityResult); each leaderboard row adds
+// "by_judge" (minority_f1, macro_f1, balanced_accuracy, minority_recall,
+// lift_over_real, lift_over_smote and alerts per judge) and
+// "minority_recall". Rows are ranked by the headline's minority F1;
+// report.html shows one set of utility tables per judge, the headline
+// first, and the text table and tailsynth evaluate --wait one minority F1
+// and lift over SMOTE column per judge.
 //
 // Fidelity figures computed on too few rows are kept but marked unreliable
 // (ClassFidelity reliable, frechet_reliable, precision_recall_reliable,
@@ -56,13 +86,14 @@
 //
 // The leaderboard always holds the baselines "real", "random_oversampling"
 // and "smote", computed inside the evaluator, beside the methods, sorted by
-// minority F1.
+// the headline judge's minority F1.
 //
 // # Alerts: when a method hurts
 //
 // [HarmAlerts] is the one rule, applied to each judge's
-// quality.UtilityResult (the logistic regression, "logreg", today): a
-// method is flagged when, for baseline B in "real" (severity red: worse
+// quality.UtilityResult alike ("cnn" and "logreg"; a method harmful
+// under either is flagged, each alert naming its judge): a method is
+// flagged when, for baseline B in "real" (severity red: worse
 // than adding nothing) or "random_oversampling" (amber: worse than
 // copying), and metric m in minority F1 or balanced accuracy, the paired
 // lift L = method − B over the seeds has
@@ -100,6 +131,11 @@
 // subsampled at one fraction so the imbalance is kept, with each variant's
 // added rows scaled alike), 1,000 held-out and 1,000 synthetic rows per
 // class, 20,000 training rows per class for the near-copy search. On the
-// shared 2-core machine a per-job report on a few thousand 28×28 images
-// takes seconds.
+// shared 2-core machine the figures of the logistic judge on a few
+// thousand 28×28 images take seconds. The CNN judge dominates the cost:
+// about 20 s of one core per run on 5,000 28×28 gray rows (8 epochs),
+// growing with the training rows, times (3 baselines + methods) × seeds —
+// a per-job report at the 12,000-row cap is about 12 runs of a minute.
+// Config.CNN (fewer epochs, narrower layers), Config.MaxTrainRows and
+// Config.Judges (["logreg"]) bound it.
 package evaluate

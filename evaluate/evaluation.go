@@ -353,10 +353,10 @@ func (r *Runner) measure(ctx context.Context, id string, req *Request, plan *Pla
 		headlineNote(cfg.Judges)+" The rows' minority_f1, macro_f1, balanced_accuracy, minority_recall and lifts are the headline judge's figures; by_judge holds every judge's, utility_by_judge every judge's full result, and a method harmful under any judge is flagged, the judge named in the alert.",
 		"Rows are sorted by the headline judge's minority F1 (the mean F1 over the generated classes on the held-out split); utility cells are mean ± sample standard deviation over the seeds.",
 		"Every method generated from the training part only; the held-out files (split.json) were never given to a generator.",
-		"Fidelity of methods: their samples read back as images; of random_oversampling and smote: their rows in the fidelity feature space (seed "+fmt.Sprint(firstSeed)+"; the utility runs make their own in the utility space), with memorization measured there (random oversampling copies training rows, so its near-copy share is 100% by construction).",
+		"Fidelity of methods: their samples read back as images; of random_oversampling and smote: their rows in the fidelity feature space (seed "+fmt.Sprint(firstSeed)+"; the utility runs make their own in each judge's space: the utility feature space for logreg, pixels for cnn), with memorization measured there (random oversampling copies training rows, so its near-copy share is 100% by construction).",
 		quality.FrechetBiasNote, ReliabilityRule, "Alerts: "+HarmRule+".")
 	if !req.RepeatGeneration {
-		lb.Notes = append(lb.Notes, fmt.Sprintf("Each method generated once (seed %d): its utility has one run (spread 0) and its lifts pair that run with every seed of the baselines; set repeat_generation to include the generators' randomness.", firstSeed))
+		lb.Notes = append(lb.Notes, fmt.Sprintf("Each method generated once (seed %d): under logreg its utility has one run (spread 0) and its lifts pair that run with every seed of the baselines; the CNN trains on the same samples once per seed, so its spread is the network's own; set repeat_generation to include the generators' randomness.", firstSeed))
 	}
 	return lb, nil
 }

@@ -204,7 +204,11 @@ func AssessJob(ctx context.Context, cfg Config, in *generators.QualityInput) *Jo
 				notes = append(notes, note)
 			}
 			for _, j := range judges {
-				q.utilityNotes[j] = real.utilityNote(j) + fmt.Sprintf("; %q is this job's samples, generated once (its spread is 0 under logreg; its lifts pair it with every seed of the baselines)", name)
+				once := "its spread is 0, its lifts pair it with every seed of the baselines"
+				if j == JudgeCNN {
+					once = "the CNN trains on them once per seed, so its spread is the network's own, and its lifts pair runs of the same seed"
+				}
+				q.utilityNotes[j] = real.utilityNote(j) + fmt.Sprintf("; %q is this job's samples, generated once (%s)", name, once)
 				notes = append(notes, q.utilityNotes[j])
 				q.Alerts = append(q.Alerts, HarmAlerts(q.UtilityByJudge[j], name)...)
 			}
