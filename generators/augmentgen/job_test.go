@@ -97,6 +97,7 @@ func TestReproduce(t *testing.T) {
 	}{
 		{"strong rgb constant border", `{"preset":"strong","border":"constant","fill":0.5}`, "rgb"},
 		{"medium gray resized", `{"preset":"medium","size":"24x20"}`, "gray"},
+		{"light half copies", `{"preset":"light","p":0.5}`, "gray"},
 		{"strong gray16", `{"preset":"strong"}`, "gray16"},
 		{"strong rgba", `{"preset":"strong","png_level":"speed"}`, "rgba"},
 		{"custom list", `{"transforms":[{"name":"VerticalFlip","p":1},{"name":"ElasticTransform","p":1,"alpha":10,"sigma":2},
@@ -176,6 +177,50 @@ func TestDeterminism(t *testing.T) {
 	}
 	if same == len(one.rows) {
 		t.Error("seeds 5 and 6 gave the same samples")
+	}
+}
+
+// TestPipelineProbability: with p 0.5 about half the samples are exact
+// copies of their source (no transform in their row); with p 1 the samples
+// are those of the default.
+func TestPipelineProbability(t *testing.T) {
+	root := t.TempDir()
+	ds := newDataset(t, root+"/ds")
+	ds.pattern("a", "gray", 80)
+	ds.pattern("b", "gray", 4)
+	p := newPipeline(t, root)
+	run := func(id, params string) *job {
+		return runJob(t, p, root, generators.Spec{ID: id, Dataset: root + "/ds", Params: []byte(params), Strategy: generators.Strategy{Mode: "auto"}, Seed: 3})
+	}
+	half, def, one := run("half", `{"p":0.5}`), run("def", `{}`), run("one", `{"p":1}`)
+	copies := 0
+	for _, r := range half.rows {
+		if len(r.Transforms) > 0 {
+			continue
+		}
+		copies++
+		data, err := os.ReadFile(filepath.Join(root, "ds", filepath.FromSlash(r.Sources[0])))
+		if err != nil {
+			t.Fatal(err)
+		}
+		src, _ := composite.DecodeBytes(data, composite.DecodeOptions{})
+		out, err := composite.DecodeBytes(half.read(r.FileName), composite.DecodeOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !bytes.Equal(src.(*image.Gray).Pix, out.(*image.Gray).Pix) {
+			t.Errorf("%s: no transform in its row, but its pixels differ from %s", r.FileName, r.Sources[0])
+		}
+	}
+	// 76 samples; without p, light leaves ~17.5% untouched (flip 0.5 x
+	// affine 0.5 x brightness/contrast 0.7); with p 0.5, ~59%.
+	if copies < 30 || copies > 60 {
+		t.Errorf("%d of %d samples untouched with p 0.5, want about 45", copies, len(half.rows))
+	}
+	for i, r := range def.rows {
+		if !bytes.Equal(def.read(r.FileName), one.read(one.rows[i].FileName)) {
+			t.Fatalf("%s: p 1 changed the samples of the default", r.FileName)
+		}
 	}
 }
 

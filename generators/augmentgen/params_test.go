@@ -37,6 +37,8 @@ func TestValidate(t *testing.T) {
 		{`{"disable":["Mixup"]}`, []string{"disable", `unknown transform "Mixup"`, "CoarseDropout"}},
 		{`{"border":"wrap"}`, []string{`border "wrap"`, "reflect", "constant"}},
 		{`{"fill":2}`, []string{"fill 2", "0..1"}},
+		{`{"p":1.5}`, []string{"p 1.5", "0..1", "exact copies"}},
+		{`{"p":-0.1}`, []string{"p -0.1", "0..1"}},
 		{`{"size":"big"}`, []string{"size", `"big"`, "WIDTHxHEIGHT"}},
 		{`{"size":0}`, []string{"size", "0x0"}},
 		{`{"size":99999}`, []string{"size"}},

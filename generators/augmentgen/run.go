@@ -44,7 +44,11 @@ func (r *run) pick(class string, i int) (source, []augment.Applied, *rand.Rand) 
 	rng := generators.SampleRand(r.env.Seed, class, i)
 	s := st.usable[rng.IntN(len(st.usable))]
 	w, h := r.cfg.pipeline.Options().OutputSize(s.w, s.h)
-	return s, r.cfg.pipeline.Draw(rng, w, h), rng
+	applied := r.cfg.pipeline.Draw(rng, w, h)
+	if p := r.cfg.p.P; p < 1 && rng.Float64() >= p {
+		applied = []augment.Applied{} // an exact copy (p = 1 draws nothing more: samples stay as they were)
+	}
+	return s, applied, rng
 }
 
 // sample renders sample i of class: its source, the augmented image and

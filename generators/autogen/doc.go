@@ -13,9 +13,10 @@
 //     are read as 28×28 feature rows (evaluate.Featurizer) and dealt into
 //     `folds` stratified folds (seeded).
 //  2. In each fold, every candidate generator (default, cheapest first:
-//     oversample, smote, augment with preset light, augment with preset
-//     medium — those the registry holds) is started on the OTHER folds'
-//     files and makes samples for the requested classes: as many as bring
+//     oversample; smote; augment's light preset on half the samples, the
+//     others exact copies (p 0.5), with and without horizontal flips; the
+//     light preset on every sample, with and without flips — those the
+//     registry holds) is started on the OTHER folds' files and makes samples for the requested classes: as many as bring
 //     each class to its target in the job's plan, capped and scaled like
 //     the real rows. The samples go to the job's scratch store
 //     (choose/fold-N/<candidate>/) and are read back as feature rows.

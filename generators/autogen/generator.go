@@ -31,14 +31,14 @@ func Register(r *generators.Registry) error { return r.Register(Generator{Regist
 func (g Generator) Info() generators.Info {
 	return generators.Info{
 		Name: Name,
-		Description: "measured auto-selection: compares candidate methods (default: oversample, smote, augment light and medium) " +
+		Description: "measured auto-selection: compares candidate methods (default: oversample, smote, and the light augment preset on half or all samples, with and without flips) " +
 			"by cross-validation on the TRAINING files only — each candidate generates from k−1 folds, a logistic-regression and a CNN judge " +
 			"are trained on them plus the samples and scored on the held-back fold — then generates every requested class with the " +
 			"method that gave it the best F1 (ties within tie go to the cheaper, earlier candidate); report.json and report.html " +
 			"record every candidate's figures and why the winner won",
 		Kinds: []string{"image", "audio"},
 		Params: []generators.ParamInfo{
-			{Name: "candidates", Type: "array", Description: `methods compared, cheapest first: [{"name": "...", "generator": "...", "params": {...}}]; default: oversample, smote, augment-light, augment-medium (those registered). Heavy generators (GAN training) are refused`},
+			{Name: "candidates", Type: "array", Description: `methods compared, cheapest first: [{"name": "...", "generator": "...", "params": {...}}]; default: oversample, smote, augment-half, augment-half-noflip, augment-light, augment-light-noflip (those registered). Heavy generators (GAN training) are refused`},
 			{Name: "judges", Type: "array", Default: []string{"logreg", "cnn"}, Description: "classifiers that score the candidates: logreg, cnn or both (audio: logreg only)"},
 			{Name: "folds", Type: "integer", Default: 3, Description: "stratified folds of the training files (2 to 10)"},
 			{Name: "max_per_class", Type: "integer", Default: 400, Description: "real training images per class read for the comparison (seeded subsample; 10 to 100000)"},

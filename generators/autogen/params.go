@@ -44,7 +44,12 @@ type Params struct {
 	Tie float64 `json:"tie"`
 }
 
-// DefaultCandidates are the default methods, cheapest first. Composites
+// DefaultCandidates are the default methods, cheapest first: copies,
+// SMOTE, and the light augmentation preset applied to half the samples
+// (the others exact copies) or to all, with and without horizontal flips
+// (a flip invents views a dataset may never hold: Fashion-MNIST's shoes
+// all face left, and there the flip-free pipelines gave the Sandal class
+// 0.07-0.11 more F1; on Shirt the flip helped). Composites
 // are left out (they help classifiers that consume composites; mixed into
 // a single-image training set they can hurt), and so is GAN training
 // (heavy).
@@ -52,8 +57,10 @@ func DefaultCandidates() []Candidate {
 	return []Candidate{
 		{Name: "oversample", Generator: "oversample"},
 		{Name: "smote", Generator: "smote"},
+		{Name: "augment-half", Generator: "augment", Params: json.RawMessage(`{"preset":"light","p":0.5}`)},
+		{Name: "augment-half-noflip", Generator: "augment", Params: json.RawMessage(`{"preset":"light","p":0.5,"disable":["HorizontalFlip"]}`)},
 		{Name: "augment-light", Generator: "augment", Params: json.RawMessage(`{"preset":"light"}`)},
-		{Name: "augment-medium", Generator: "augment", Params: json.RawMessage(`{"preset":"medium"}`)},
+		{Name: "augment-light-noflip", Generator: "augment", Params: json.RawMessage(`{"preset":"light","disable":["HorizontalFlip"]}`)},
 	}
 }
 
