@@ -58,6 +58,8 @@
 #                          spread includes the generator's randomness (with
 #                          WGAN=1 the GAN then trains once per seed)
 #   FEATURES [pca]         the logistic judge's feature space: pca or mlp
+#   JUDGES ['']            utility judges, the headline first, e.g. logreg or cnn,logreg
+#                          ['': the server's default, cnn,logreg for images]
 #   DATA_SEED [1]          seed of the image choice
 #   WORK                   output directory [a new /tmp/tailsynth-utility-XXXXXX];
 #                          a variant whose leaderboard.json is there is not rerun
@@ -98,6 +100,7 @@ COMPOSITE_PARAMS=${COMPOSITE_PARAMS:-'{"layout":"2x1","size":28}'}
 SEEDS=${SEEDS:-1,2,3}
 REPEAT_GENERATION=${REPEAT_GENERATION:-1}
 FEATURES=${FEATURES:-pca}
+JUDGES=${JUDGES:-}
 DATA_SEED=${DATA_SEED:-1}
 mkdir -p "$WORK"
 echo "work directory: $WORK" >&2
@@ -218,10 +221,11 @@ for rare in "${rares[@]}"; do
 				noted[$m]=1
 			fi
 		done
-		repeat=()
-		[[ $REPEAT_GENERATION == 1 ]] && repeat=(--repeat-generation)
+		opts=()
+		[[ $REPEAT_GENERATION == 1 ]] && opts+=(--repeat-generation)
+		[[ -n $JUDGES ]] && opts+=(--judges "$JUDGES")
 		if "$bin" evaluate --server "$server" --timeout 10m --dataset "file://$dataset" "${methods[@]}" \
-			--seeds "$SEEDS" --features "$FEATURES" "${repeat[@]}" --wait >"$dir/leaderboard.txt" 2>"$dir/evaluate.log"; then
+			--seeds "$SEEDS" --features "$FEATURES" "${opts[@]}" --wait >"$dir/leaderboard.txt" 2>"$dir/evaluate.log"; then
 			lb=$(sed -n 's|^leaderboard: file://||p' "$dir/leaderboard.txt")
 			cp "$lb" "$dir/leaderboard.json"
 			leaderboards+=("$dir/leaderboard.json")
@@ -252,6 +256,7 @@ if ((${#leaderboards[@]} > 0)); then
 			"$RARE_CLASSES" "$SIZES" "$CLASSES" "$TRAIN_PER_CLASS" "$TEST_PER_CLASS"
 		printf '      METHODS=%s SEEDS=%s REPEAT_GENERATION=%s FEATURES=%s DATA_SEED=%s WGAN=%s \\\n' \
 			"$METHODS" "$SEEDS" "$REPEAT_GENERATION" "$FEATURES" "$DATA_SEED" "$WGAN"
+		if [[ -n $JUDGES ]]; then printf '      JUDGES=%s \\\n' "$JUDGES"; fi
 		if [[ -n $EXTRA_METHODS ]]; then printf "      EXTRA_METHODS='%s' \\\\\n" "$EXTRA_METHODS"; fi
 		if [[ $WGAN == 1 ]]; then printf "      WGAN_PARAMS='%s' \\\\\n" "$WGAN_PARAMS"; fi
 		printf "      COMPOSITE_PARAMS='%s' scripts/bench/utility/run.sh\n" "$COMPOSITE_PARAMS"

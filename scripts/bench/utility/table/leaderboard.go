@@ -1,6 +1,7 @@
 package main
 
 import (
+	"cmp"
 	"encoding/json"
 	"fmt"
 	"maps"
@@ -22,7 +23,8 @@ type stat struct {
 // utilityResult is one judge's quality.UtilityResult.
 type utilityResult struct {
 	Config struct {
-		Minority []int `json:"minority"`
+		Minority []int  `json:"minority"`
+		Judge    string `json:"judge"`
 	} `json:"config"`
 	Classifier string `json:"classifier"`
 	Variants   []struct {
@@ -60,6 +62,7 @@ type figures struct {
 // name), and the classifier's description.
 type judge struct {
 	Classifier string
+	Headline   bool // the leaderboard ranks its rows by this judge
 	Methods    map[string]figures
 }
 
@@ -68,133 +71,53 @@ type judge struct {
 const judgeLogReg = "logreg"
 
 // judges returns each judge's figures per method (leaderboard row name),
-// by judge name, from a leaderboard.json. Today's schema has one judge, the logistic
-// regression of the top-level "utility" block. A judge added as another
-// block of the same shape (a quality.UtilityResult) is read too: any other
-// top-level object with "variants" and "classifier" (named by its key
-// without "utility", e.g. "utility_cnn" -> "cnn"), and the entries of a
-// top-level "judges" object (name -> result, or name -> {"utility": result})
-// or array ({"name"|"judge": ..., "utility": result}). The top-level
-// "alerts" of kind "harm" set Harm for their judge and method. Extend it
-// here when the schema changes.
+// by judge name, from a leaderboard.json. Since the evaluation has several
+// judges (83979ad) they are the blocks of "utility_by_judge" (judge name ->
+// quality.UtilityResult), and "utility" repeats the headline judge's;
+// before, "utility" was the only judge's, named by its config.judge
+// ("logreg" when empty). The top-level "alerts" of kind "harm" set Harm for
+// their judge and method. Extend it here when the schema changes.
 func judges(lb []byte) (map[string]judge, error) {
-	var top map[string]json.RawMessage
-	if err := json.Unmarshal(lb, &top); err != nil {
+	var doc struct {
+		Utility        json.RawMessage            `json:"utility"`
+		UtilityByJudge map[string]json.RawMessage `json:"utility_by_judge"`
+		HeadlineJudge  string                     `json:"headline_judge"`
+		Alerts         []struct {
+			Kind   string `json:"kind"`
+			Judge  string `json:"judge"`
+			Method string `json:"method"`
+		} `json:"alerts"`
+	}
+	if err := json.Unmarshal(lb, &doc); err != nil {
 		return nil, err
 	}
+	blocks := doc.UtilityByJudge
+	if len(blocks) == 0 && len(doc.Utility) > 0 && string(doc.Utility) != "null" {
+		blocks = map[string]json.RawMessage{"": doc.Utility}
+	}
 	out := map[string]judge{}
-	add := func(name string, raw json.RawMessage) error {
+	for _, key := range slices.Sorted(maps.Keys(blocks)) {
 		var u utilityResult
-		if err := json.Unmarshal(raw, &u); err != nil {
-			return fmt.Errorf("judge %s: %w", name, err)
+		if err := json.Unmarshal(blocks[key], &u); err != nil {
+			return nil, fmt.Errorf("judge %s: %w", cmp.Or(key, "of \"utility\""), err)
 		}
 		if len(u.Variants) == 0 {
-			return nil
+			continue
 		}
-		if _, dup := out[name]; dup {
-			return fmt.Errorf("judge %s appears twice", name)
-		}
+		name := cmp.Or(key, u.Config.Judge, judgeLogReg)
 		c, _, _ := strings.Cut(u.Classifier, ",")
-		out[name] = judge{Classifier: c, Methods: figuresOf(u)}
-		return nil
-	}
-	for _, key := range slices.Sorted(maps.Keys(top)) {
-		raw := top[key]
-		switch {
-		case key == "utility":
-			if err := add(judgeLogReg, raw); err != nil {
-				return nil, err
-			}
-		case key == "judges":
-			if err := readJudges(raw, add); err != nil {
-				return nil, err
-			}
-		case looksLikeUtility(raw):
-			name := strings.Trim(strings.ReplaceAll(key, "utility", ""), "_-")
-			if name == "" {
-				name = key
-			}
-			if err := add(name, raw); err != nil {
-				return nil, err
-			}
-		}
+		out[name] = judge{Classifier: c, Headline: name == doc.HeadlineJudge, Methods: figuresOf(u)}
 	}
 	if len(out) == 0 {
-		return nil, fmt.Errorf("no judge's utility figures (the \"utility\" block is missing or empty; did the evaluation fail?)")
+		return nil, fmt.Errorf("no judge's utility figures (\"utility_by_judge\" and \"utility\" are missing or empty; did the evaluation fail?)")
 	}
-	var alerts []struct {
-		Kind   string `json:"kind"`
-		Judge  string `json:"judge"`
-		Method string `json:"method"`
-	}
-	if raw, ok := top["alerts"]; ok {
-		if err := json.Unmarshal(raw, &alerts); err != nil {
-			return nil, fmt.Errorf("alerts: %w", err)
-		}
-	}
-	for _, a := range alerts {
+	for _, a := range doc.Alerts {
 		if f, ok := out[a.Judge].Methods[a.Method]; ok && a.Kind == "harm" {
 			f.Harm = true
 			out[a.Judge].Methods[a.Method] = f
 		}
 	}
 	return out, nil
-}
-
-// readJudges reads a "judges" block: an object of name -> result (or
-// {"utility": result}), or an array of {"name"|"judge", "utility"}.
-func readJudges(raw json.RawMessage, add func(string, json.RawMessage) error) error {
-	inner := func(r json.RawMessage) json.RawMessage {
-		var w struct {
-			Utility json.RawMessage `json:"utility"`
-		}
-		if json.Unmarshal(r, &w) == nil && len(w.Utility) > 0 {
-			return w.Utility
-		}
-		return r
-	}
-	var byName map[string]json.RawMessage
-	if json.Unmarshal(raw, &byName) == nil {
-		for _, name := range slices.Sorted(maps.Keys(byName)) {
-			if err := add(name, inner(byName[name])); err != nil {
-				return err
-			}
-		}
-		return nil
-	}
-	var list []json.RawMessage
-	if err := json.Unmarshal(raw, &list); err != nil {
-		return fmt.Errorf("judges: want an object or an array: %w", err)
-	}
-	for i, r := range list {
-		var id struct {
-			Name  string `json:"name"`
-			Judge string `json:"judge"`
-		}
-		_ = json.Unmarshal(r, &id)
-		name := cmpOr(id.Name, id.Judge, fmt.Sprintf("judge%d", i+1))
-		if err := add(name, inner(r)); err != nil {
-			return err
-		}
-	}
-	return nil
-}
-
-func looksLikeUtility(raw json.RawMessage) bool {
-	var probe struct {
-		Classifier json.RawMessage `json:"classifier"`
-		Variants   []any           `json:"variants"`
-	}
-	return json.Unmarshal(raw, &probe) == nil && len(probe.Classifier) > 0 && len(probe.Variants) > 0
-}
-
-func cmpOr(s ...string) string {
-	for _, v := range s {
-		if v != "" {
-			return v
-		}
-	}
-	return ""
 }
 
 // figuresOf reads one judge's result: the rare classes are its

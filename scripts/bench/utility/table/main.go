@@ -75,7 +75,7 @@ func run(stdout io.Writer, out string, target float64, paths []string) error {
 func render(w *strings.Builder, vs []variant, target float64) {
 	var methods []method
 	var judgeNames []string
-	classifier := map[string]string{}
+	classifier, headline := map[string]string{}, map[string]bool{}
 	seeds, features := map[string]bool{}, map[string]bool{}
 	for _, v := range vs {
 		for _, m := range v.Methods {
@@ -90,6 +90,7 @@ func render(w *strings.Builder, vs []variant, target float64) {
 			if classifier[j] == "" {
 				classifier[j] = jd.Classifier
 			}
+			headline[j] = headline[j] || jd.Headline
 		}
 		seeds[strings.Trim(strings.ReplaceAll(fmt.Sprint(v.Seeds), " ", ","), "[]")] = true
 		features[v.Features] = true
@@ -113,7 +114,11 @@ func render(w *strings.Builder, vs []variant, target float64) {
 	fmt.Fprintf(w, "Utility benchmark: %d variants (%s); seeds %s; utility features %s.\n",
 		len(vs), strings.Join(names, ", "), strings.Join(slices.Sorted(maps.Keys(seeds)), " and "), strings.Join(slices.Sorted(maps.Keys(features)), " and "))
 	for _, j := range judgeNames {
-		fmt.Fprintf(w, "Judge %s: %s.\n", j, classifier[j])
+		h := ""
+		if headline[j] {
+			h = " (the leaderboards' headline judge)"
+		}
+		fmt.Fprintf(w, "Judge %s%s: %s.\n", j, h, classifier[j])
 	}
 	fmt.Fprintf(w, "Figures are means over the variants of the per-variant means over the seeds; F1 and recall are the rare class's, on untouched real test images. \"(k/n)\": the method has figures on k of the n variants only. Harm flags: on how many variants the leaderboard flagged the method as harmful for the judge (below real or random oversampling by more than the noise).\n\n")
 

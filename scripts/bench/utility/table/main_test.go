@@ -3,6 +3,7 @@ package main
 import (
 	"bytes"
 	"flag"
+	"fmt"
 	"math"
 	"os"
 	"path/filepath"
@@ -102,21 +103,27 @@ func TestReadVariant(t *testing.T) {
 	}
 }
 
-// TestJudgesOtherBlocks checks that a second judge published as another
-// UtilityResult-shaped block is read beside "utility".
-func TestJudgesOtherBlocks(t *testing.T) {
-	util := `{"config": {"minority": [1]}, "classifier": "%s", "variants": [
-		{"name": "smote", "minority_f1": {"mean": 0.5}, "per_class": [{"class": 1, "recall": {"mean": 0.4}}]},
-		{"name": "augment", "minority_f1": {"mean": 0.6}, "per_class": [{"class": 1, "recall": {"mean": 0.7}}]}]}`
-	block := func(c string) string { return strings.Replace(util, "%s", c, 1) }
+// TestJudgesSchemas reads the judges of a leaderboard from before the
+// judges (one "utility" block) and from after (utility_by_judge).
+func TestJudgesSchemas(t *testing.T) {
+	block := func(judge string, f1 float64) string {
+		return fmt.Sprintf(`{"config": {"minority": [1], "judge": %q}, "classifier": "c", "variants": [
+			{"name": "smote", "minority_f1": {"mean": 0.5}, "per_class": [{"class": 1, "recall": {"mean": 0.4}}]},
+			{"name": "augment", "minority_f1": {"mean": %g}, "per_class": [{"class": 0, "recall": {"mean": 1}}, {"class": 1, "recall": {"mean": 0.7}}]}]}`, judge, f1)
+	}
+	harm := `"alerts": [{"kind": "harm", "judge": "logreg", "method": "augment"}]`
 	for _, c := range []struct {
 		name, json string
-		want       []string
+		headline   string
+		want       map[string]figures // augment's figures per judge
 	}{
-		{"current schema", `{"utility": ` + block("logistic") + `}`, []string{"logreg"}},
-		{"top-level block", `{"utility": ` + block("logistic") + `, "utility_cnn": ` + block("cnn") + `}`, []string{"logreg", "cnn"}},
-		{"judges object", `{"utility": ` + block("logistic") + `, "judges": {"cnn": {"utility": ` + block("cnn") + `}}}`, []string{"logreg", "cnn"}},
-		{"judges array", `{"utility": ` + block("logistic") + `, "judges": [{"name": "cnn", "utility": ` + block("cnn") + `}]}`, []string{"logreg", "cnn"}},
+		{"one judge, unnamed", `{"utility": ` + block("", 0.6) + `}`, "",
+			map[string]figures{"logreg": {F1: 0.6, Recall: 0.7, LiftSMOTE: 0.1}}},
+		{"one judge, named", `{"utility": ` + block("cnn", 0.6) + `}`, "",
+			map[string]figures{"cnn": {F1: 0.6, Recall: 0.7, LiftSMOTE: 0.1}}},
+		{"utility_by_judge", `{"headline_judge": "cnn", "utility": ` + block("cnn", 0.9) + `, "utility_by_judge": {"cnn": ` + block("cnn", 0.9) +
+			`, "logreg": ` + block("logreg", 0.6) + `}, ` + harm + `}`, "cnn",
+			map[string]figures{"cnn": {F1: 0.9, Recall: 0.7, LiftSMOTE: 0.4}, "logreg": {F1: 0.6, Recall: 0.7, LiftSMOTE: 0.1, Harm: true}}},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			js, err := judges([]byte(c.json))
@@ -124,16 +131,19 @@ func TestJudgesOtherBlocks(t *testing.T) {
 				t.Fatal(err)
 			}
 			if len(js) != len(c.want) {
-				t.Errorf("got %d judges, want %v", len(js), c.want)
+				t.Errorf("got %d judges, want %d", len(js), len(c.want))
 			}
-			for _, name := range c.want {
-				f, ok := js[name].Methods["augment"]
+			for name, want := range c.want {
+				j, ok := js[name]
 				if !ok {
-					t.Errorf("judge %s: no augment figures", name)
+					t.Errorf("no judge %s", name)
 					continue
 				}
-				if want := (figures{F1: 0.6, Recall: 0.7, LiftSMOTE: 0.1}); !near(f, want) {
-					t.Errorf("judge %s: got %+v, want %+v", name, f, want)
+				if got := j.Methods["augment"]; !near(got, want) || got.Harm != want.Harm {
+					t.Errorf("judge %s: got %+v, want %+v", name, got, want)
+				}
+				if j.Headline != (name == c.headline) {
+					t.Errorf("judge %s: headline %v, want %v", name, j.Headline, name == c.headline)
 				}
 			}
 		})
