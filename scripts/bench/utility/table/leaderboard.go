@@ -105,8 +105,7 @@ func judges(lb []byte) (map[string]judge, error) {
 			continue
 		}
 		name := cmp.Or(key, u.Config.Judge, judgeLogReg)
-		c, _, _ := strings.Cut(u.Classifier, ",")
-		out[name] = judge{Classifier: c, Headline: name == doc.HeadlineJudge, Methods: figuresOf(u)}
+		out[name] = judge{Classifier: u.Classifier, Headline: name == doc.HeadlineJudge, Methods: figuresOf(u)}
 	}
 	if len(out) == 0 {
 		return nil, fmt.Errorf("no judge's utility figures (\"utility_by_judge\" and \"utility\" are missing or empty; did the evaluation fail?)")

@@ -13,9 +13,11 @@ import (
 
 var update = flag.Bool("update", false, "rewrite testdata/table.golden.md")
 
-// testdata/shirt-10 is a real leaderboard.json (tailsynth at 11eae46,
-// trimmed to the fields read); testdata/sandal-30 is made by hand with
-// round figures, a failed row, alerts and a method the other variant lacks.
+// testdata/shirt-10 is a real leaderboard.json with the CNN and logistic
+// judges (utility_by_judge; tailsynth at 50f4762, trimmed to the fields
+// read); testdata/sandal-30 is made by hand in the schema from before the
+// judges (one "utility" block), with round figures, a failed row, alerts and
+// a method the other variant lacks.
 var inputs = []string{"testdata/shirt-10/leaderboard.json", "testdata/sandal-30/leaderboard.json"}
 
 func TestTableGolden(t *testing.T) {
@@ -69,8 +71,8 @@ func TestReadVariant(t *testing.T) {
 		t.Errorf("composite error %q, want the row's error", got)
 	}
 	lr := v.Judges[judgeLogReg]
-	if lr.Classifier != "multinomial logistic regression on standardised features" {
-		t.Errorf("classifier %q, want its first clause", lr.Classifier)
+	if want := "multinomial logistic regression on standardised features, L2 λ=0.0001"; lr.Classifier != want {
+		t.Errorf("classifier %q, want %q", lr.Classifier, want)
 	}
 	for _, c := range []struct {
 		method string
