@@ -6,6 +6,8 @@ import (
 	"encoding/json"
 	"fmt"
 	"html/template"
+	"maps"
+	"slices"
 	"sort"
 	"strings"
 )
@@ -116,6 +118,7 @@ func RenderReportHTML(report map[string]any, pngs map[string][]byte, extra ...te
 		r.Classes = append(r.Classes, classRow{Class: c, Before: before[c], Added: added[c], After: after[c], Share: share})
 	}
 	if gr, ok := report["generator_report"].(map[string]any); ok {
+		r.Sections = append(r.Sections, autoSections(gr)...)
 		r.Sections = append(r.Sections, section{Title: "Generator", Rows: flatRows(gr)})
 	}
 	if q, ok := report["quality"].(map[string]any); ok {
@@ -137,6 +140,82 @@ func RenderReportHTML(report map[string]any, pngs map[string][]byte, extra ...te
 		return nil, err
 	}
 	return buf.Bytes(), nil
+}
+
+// autoSections renders the auto generator's choice (generator_report.auto,
+// autogen.Selection) as one section per class: the winner, why, and every
+// candidate's F1 overall and per judge.
+func autoSections(gr map[string]any) []section {
+	sel, ok := gr["auto"]
+	if !ok {
+		return nil
+	}
+	var s struct {
+		Protocol string `json:"protocol"`
+		Classes  []struct {
+			Class  string `json:"class"`
+			Winner string `json:"winner"`
+			Why    string `json:"why"`
+			Harm   bool   `json:"harm"`
+			Real   autoScore
+			Scores []autoScore `json:"candidates"`
+		} `json:"classes"`
+		Failed map[string]string `json:"failed"`
+	}
+	b, _ := json.Marshal(sel)
+	if json.Unmarshal(b, &s) != nil {
+		return nil
+	}
+	var out []section
+	for _, c := range s.Classes {
+		title := "Auto-selection for class " + c.Class
+		if c.Harm {
+			title += " (WARNING: no candidate helped)"
+		}
+		sec := section{Title: title, Rows: [][2]string{{"winner", c.Winner}, {"why", c.Why}}}
+		for _, sc := range append([]autoScore{c.Real}, c.Scores...) {
+			name := sc.Name
+			if name == c.Winner {
+				name += " (chosen)"
+			}
+			sec.Rows = append(sec.Rows, [2]string{name, sc.String()})
+		}
+		sec.Rows = append(sec.Rows, [2]string{"protocol", s.Protocol})
+		out = append(out, sec)
+	}
+	if len(s.Failed) > 0 {
+		sec := section{Title: "Auto-selection: failed candidates"}
+		for _, k := range slices.Sorted(maps.Keys(s.Failed)) {
+			sec.Rows = append(sec.Rows, [2]string{k, s.Failed[k]})
+		}
+		out = append(out, sec)
+	}
+	return out
+}
+
+type autoScore struct {
+	Name    string  `json:"name"`
+	F1      float64 `json:"f1"`
+	Lift    float64 `json:"lift_over_real"`
+	ByJudge map[string]struct {
+		Mean float64 `json:"mean"`
+		Std  float64 `json:"std"`
+	} `json:"by_judge"`
+}
+
+func (a autoScore) String() string {
+	out := fmt.Sprintf("F1 %.3f", a.F1)
+	var parts []string
+	for _, j := range slices.Sorted(maps.Keys(a.ByJudge)) {
+		parts = append(parts, fmt.Sprintf("%s %.3f ± %.3f", j, a.ByJudge[j].Mean, a.ByJudge[j].Std))
+	}
+	if len(parts) > 0 {
+		out += " (" + strings.Join(parts, ", ") + " over folds)"
+	}
+	if a.Name != "real" {
+		out += fmt.Sprintf(", lift over real %+.3f", a.Lift)
+	}
+	return out
 }
 
 func compactJSON(v any) string {

@@ -118,7 +118,8 @@ func dataset(t testing.TB) string {
 }
 
 type report struct {
-	Gen struct {
+	Alerts []generators.Alert `json:"alerts"`
+	Gen    struct {
 		Auto    autogen.Selection `json:"auto"`
 		Methods map[string]any    `json:"methods"`
 	} `json:"generator_report"`
@@ -194,6 +195,15 @@ func TestAutoAvoidsAHarmfulCandidate(t *testing.T) {
 	if !strings.Contains(ch.Why, "oversample had F1") || !strings.Contains(ch.Why, "wrong") {
 		t.Errorf("why %q, want the winner's F1 and the beaten candidate", ch.Why)
 	}
+	page, err := os.ReadFile(filepath.Join(root, "out", "job-7", generators.ReportHTMLKey))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, want := range []string{"Auto-selection for class rare", "oversample (chosen)", "lift over real", "logreg "} {
+		if !strings.Contains(string(page), want) {
+			t.Errorf("report.html lacks %q", want)
+		}
+	}
 	if sel.Protocol == "" || sel.Folds != 3 {
 		t.Errorf("protocol %q folds %d", sel.Protocol, sel.Folds)
 	}
@@ -216,6 +226,9 @@ func TestAutoMarksHarmWhenNothingHelps(t *testing.T) {
 	root := dataset(t)
 	rep, _ := runJob(t, registry(t), root, `{"candidates": [{"generator": "wrong"}, {"name": "wrong2", "generator": "wrong"}], "judges": ["logreg"], "folds": 2}`, 3)
 	ch := rep.Gen.Auto.Classes[0]
+	if len(rep.Alerts) != 1 || rep.Alerts[0].Kind != generators.AlertHarm || !strings.Contains(rep.Alerts[0].Message, `no candidate helped class "rare"`) {
+		t.Errorf("report alerts %+v, want one harm alert for rare", rep.Alerts)
+	}
 	if !ch.Harm || !strings.Contains(ch.Why, "WARNING") {
 		t.Errorf("choice %+v, want Harm marked and a warning", ch)
 	}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"maps"
 	"slices"
+	"strings"
 
 	"github.com/tailsynth/tailsynth/generators"
 	"github.com/tailsynth/tailsynth/storage"
@@ -168,6 +169,22 @@ func (r *run) Finish(ctx context.Context) (*generators.Extras, error) {
 	out.Report = map[string]any{"auto": r.sel}
 	if len(methods) > 0 {
 		out.Report["methods"] = methods
+	}
+	var alerts []generators.Alert
+	for _, ch := range r.sel.Classes {
+		i := slices.IndexFunc(ch.Scores, func(s Score) bool { return s.Name == ch.Winner })
+		if !ch.Harm || i < 0 {
+			continue
+		}
+		w := ch.Scores[i]
+		alerts = append(alerts, generators.Alert{Kind: generators.AlertHarm, Severity: generators.SeverityRed, Method: w.Name,
+			Metric: "minority_f1", Over: realName, Lift: w.LiftOverReal, Threshold: r.sel.Tie,
+			Message: fmt.Sprintf("auto: no candidate helped class %q in the internal cross-validation; %s, the least harmful, lowered its F1 by %.3f vs real (judges %s)",
+				ch.Class, w.Name, -w.LiftOverReal, strings.Join(r.sel.Judges, ", "))})
+	}
+	if len(alerts) > 0 {
+		// The pipeline lists these in report.json's top-level "alerts".
+		out.Report["alerts"] = alerts
 	}
 	return out, nil
 }
