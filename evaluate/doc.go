@@ -99,10 +99,13 @@
 // lift L = method − B over the seeds has
 //
 //	L.mean < −max(noise, HarmFloor),  HarmFloor = 0.01,
-//	noise = L's sample standard deviation across seeds, or, when L has
-//	        one run, the larger spread of the two variants' m.
+//	noise = max(L's sample standard deviation across seeds,
+//	            the method's and B's own spreads of m across seeds).
 //
-// The floor keeps a deterministic tie (spread 0) from being flagged. A
+// The floor keeps a deterministic tie (spread 0) from being flagged; the
+// variants' own spreads keep a noisy judge (the CNN, whose every run
+// starts from the seed) from flagging a method against an equivalent one
+// when three paired lifts happen to agree. A
 // job's alerts are those of its own samples ("job:<generator>"); a
 // leaderboard's are per row (every row but "real", baselines included:
 // SMOTE below real is flagged too), plus a method's job-report alerts

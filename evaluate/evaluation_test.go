@@ -275,7 +275,7 @@ func TestEvaluationJudges(t *testing.T) {
 	p := testPipeline(t, nil, []generators.Generator{wrongClass{}}, root)
 	output := "file://" + root + "/out"
 	req := evaluate.Request{Dataset: "file://" + ds, Output: output,
-		Strategy: &generators.Strategy{Mode: generators.ModeAdd, Add: map[string]int{"d": 32}},
+		Strategy: &generators.Strategy{Mode: generators.ModeAdd, Add: map[string]int{"d": 120}}, // enough wrong samples to stand out of the tiny CNN's spread too,
 		Methods:  []evaluate.Method{{Generator: "oversample"}, {Generator: "wrongclass"}}}
 	if _, err := runEvaluation(t, p, "both", req); err != nil {
 		t.Fatal(err)
