@@ -194,9 +194,10 @@ func autoSections(gr map[string]any) []section {
 }
 
 type autoScore struct {
-	Name    string  `json:"name"`
-	F1      float64 `json:"f1"`
-	Lift    float64 `json:"lift_over_real"`
+	Name    string             `json:"name"`
+	F1      float64            `json:"f1"`
+	Lift    float64            `json:"lift_over_real"`
+	Pooled  map[string]float64 `json:"pooled_f1_by_judge"`
 	ByJudge map[string]struct {
 		Mean float64 `json:"mean"`
 		Std  float64 `json:"std"`
@@ -207,10 +208,10 @@ func (a autoScore) String() string {
 	out := fmt.Sprintf("F1 %.3f", a.F1)
 	var parts []string
 	for _, j := range slices.Sorted(maps.Keys(a.ByJudge)) {
-		parts = append(parts, fmt.Sprintf("%s %.3f ± %.3f", j, a.ByJudge[j].Mean, a.ByJudge[j].Std))
+		parts = append(parts, fmt.Sprintf("%s %.3f (folds %.3f ± %.3f)", j, a.Pooled[j], a.ByJudge[j].Mean, a.ByJudge[j].Std))
 	}
 	if len(parts) > 0 {
-		out += " (" + strings.Join(parts, ", ") + " over folds)"
+		out += ": " + strings.Join(parts, ", ")
 	}
 	if a.Name != "real" {
 		out += fmt.Sprintf(", lift over real %+.3f", a.Lift)

@@ -24,8 +24,10 @@
 //     fit rows, and the small CNN of quality.TrainCNN on the pixels — is
 //     trained on the fit folds' real rows alone ("real") and plus each
 //     candidate's samples, and scored on the fold (quality.EvaluateUtility).
-//  4. A candidate's score for a class is its F1 on that class averaged over
-//     the folds and the judges. The winner of each requested class is the
+//  4. A candidate's score for a class is its F1 on that class computed from
+//     the held-back predictions of all folds pooled (every training image
+//     of the class is tested once; a single fold's F1 would rest on two or
+//     three rare images), averaged over the judges. The winner of each requested class is the
 //     best score; a later (costlier) candidate must beat an earlier one by
 //     more than `tie` [0.01] to win.
 //

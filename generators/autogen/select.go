@@ -51,12 +51,17 @@ type ClassChoice struct {
 	Harm bool `json:"harm"`
 }
 
-// Score is a class's F1 under one method: the mean over judges and folds,
-// and per judge the folds' mean and spread.
+// Score is a class's F1 under one method. Per judge, the held-back
+// predictions of all folds are pooled into one confusion matrix (every
+// training image of the class is tested once), and F1 is the mean of the
+// judges' pooled F1s: with a handful of rare images a single fold's F1
+// rests on two or three images. ByJudge has each fold's F1 (mean and
+// spread) for the record.
 type Score struct {
-	Name    string                  `json:"name"`
-	F1      float64                 `json:"f1"`
-	ByJudge map[string]quality.Stat `json:"by_judge"`
+	Name     string                  `json:"name"`
+	F1       float64                 `json:"f1"`
+	PooledF1 map[string]float64      `json:"pooled_f1_by_judge"`
+	ByJudge  map[string]quality.Stat `json:"by_judge"`
 	// LiftOverReal is F1 − Real.F1 (0 for the real row).
 	LiftOverReal float64 `json:"lift_over_real"`
 }
@@ -126,13 +131,16 @@ func choose(ctx context.Context, env *generators.Env, p Params, reg *generators.
 	}
 	sel.Protocol = fmt.Sprintf("%d-fold stratified cross-validation of the training split (held-out splits never read); in each fold every candidate generated "+
 		"from the other folds, the judges (%s) were trained on those folds' real images plus the candidate's samples and scored on the fold; "+
-		"a class's score is its F1 averaged over folds and judges; at most %d real images per class were read (%d x %d %s features)",
+		"a class's score is its F1 over the pooled held-back predictions of all folds, averaged over the judges; at most %d real images per class were read (%d x %d %s features)",
 		sel.Folds, strings.Join(sel.Judges, ", "), p.MaxPerClass, fz.Size, fz.Size, fz.Color)
 
-	// f1[judge][method][class] holds one F1 per fold.
+	// f1[judge][method][class] holds one F1 per fold; conf[judge][method]
+	// the confusion matrix summed over the folds.
 	f1 := map[string]map[string]map[string][]float64{}
+	conf := map[string]map[string][][]int{}
 	for _, j := range sel.Judges {
 		f1[j] = map[string]map[string][]float64{}
+		conf[j] = map[string][][]int{}
 	}
 	for f := range sel.Folds {
 		synth := map[string]quality.Dataset{}
@@ -162,6 +170,7 @@ func choose(ctx context.Context, env *generators.Env, p Params, reg *generators.
 				if f1[j][v.Name] == nil {
 					f1[j][v.Name] = map[string][]float64{}
 				}
+				conf[j][v.Name] = addConfusion(conf[j][v.Name], v.Runs[0].Metrics.Confusion)
 				for _, c := range requested {
 					f1[j][v.Name][c] = append(f1[j][v.Name][c], v.PerClass[d.index[c]].F1.Mean)
 				}
@@ -169,7 +178,7 @@ func choose(ctx context.Context, env *generators.Env, p Params, reg *generators.
 		}
 	}
 	for _, c := range requested {
-		sel.Classes = append(sel.Classes, decide(c, sel, f1))
+		sel.Classes = append(sel.Classes, decide(c, d.index[c], sel, f1, conf))
 	}
 	if len(sel.Failed) == 0 {
 		sel.Failed = nil
@@ -177,18 +186,57 @@ func choose(ctx context.Context, env *generators.Env, p Params, reg *generators.
 	return sel, nil
 }
 
-// decide scores every candidate on class c and picks the winner.
-func decide(c string, sel *Selection, f1 map[string]map[string]map[string][]float64) ClassChoice {
+func addConfusion(sum, m [][]int) [][]int {
+	if sum == nil {
+		sum = make([][]int, len(m))
+		for i := range m {
+			sum[i] = make([]int, len(m[i]))
+		}
+	}
+	for i := range m {
+		for k := range m[i] {
+			sum[i][k] += m[i][k]
+		}
+	}
+	return sum
+}
+
+// pooledF1 is class ci's F1 from a confusion matrix (0 when the class is
+// neither present nor predicted).
+func pooledF1(m [][]int, ci int) float64 {
+	var tp, support, predicted int
+	for t := range m {
+		for p, n := range m[t] {
+			if t == ci {
+				support += n
+			}
+			if p == ci {
+				predicted += n
+			}
+			if t == ci && p == ci {
+				tp += n
+			}
+		}
+	}
+	if support+predicted == 0 {
+		return 0
+	}
+	return 2 * float64(tp) / float64(support+predicted)
+}
+
+// decide scores every candidate on class c (index ci) and picks the
+// winner.
+func decide(c string, ci int, sel *Selection, f1 map[string]map[string]map[string][]float64, conf map[string]map[string][][]int) ClassChoice {
 	score := func(name string) (Score, bool) {
-		s := Score{Name: name, ByJudge: map[string]quality.Stat{}}
+		s := Score{Name: name, ByJudge: map[string]quality.Stat{}, PooledF1: map[string]float64{}}
 		for _, j := range sel.Judges {
 			v := f1[j][name][c]
 			if len(v) != sel.Folds {
 				return s, false
 			}
-			st := stat(v)
-			s.ByJudge[j] = st
-			s.F1 += st.Mean / float64(len(sel.Judges))
+			s.ByJudge[j] = stat(v)
+			s.PooledF1[j] = pooledF1(conf[j][name], ci)
+			s.F1 += s.PooledF1[j] / float64(len(sel.Judges))
 		}
 		return s, true
 	}
