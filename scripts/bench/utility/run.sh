@@ -67,18 +67,24 @@
 #   BIN                    a built tailsynth binary [go build ./cmd/tailsynth]
 #   PORT                   the servers' port [a free one]
 #
-# Runtime, measured on this project's 2-core machine while other work ran
-# on it (load average 5-9), tailsynth at 11eae46, methods oversample, smote
-# and composite (augment and auto were not registered yet), logistic judge
-# only, SEEDS=1,2,3, REPEAT_GENERATION=1, BIN prebuilt:
-#   RARE_CLASSES=6,5 SIZES=10,30 (4 variants)        45 s and 62 s (two runs)
-#   the defaults (9 variants)                         117 s (11-16 s a variant)
-# Most of a variant's time is writing its ~2,400 PNGs, starting the server
-# and generating. Each method or judge added later costs its own time per
-# variant: a CNN judge trains (3 baselines + methods) x seeds networks per
-# variant; auto evaluates its candidates on a split of the training data;
-# WGAN=1 adds up to time_budget per variant, times the seeds with
-# REPEAT_GENERATION=1 (9 x 3 x 10 min = 4.5 h; REPEAT_GENERATION=0: 1.5 h).
+# Runtime on this project's 2-core machine while other work ran on it (load
+# average 3-9), SEEDS=1,2,3, REPEAT_GENERATION=1, BIN prebuilt, default
+# CLASSES, TRAIN_PER_CLASS and TEST_PER_CLASS:
+#   tailsynth at 11eae46 (logistic judge only), METHODS=oversample,smote,composite:
+#     RARE_CLASSES=6,5 SIZES=10,30 (4 variants)   45 s and 62 s (two runs)
+#     the 9 default variants                      117 s
+#   tailsynth at 50f4762 (CNN and logistic judges):
+#     METHODS=oversample,smote,composite,
+#     RARE_CLASSES=6,5 SIZES=10,30 (4 variants)   878 s (171-264 s a variant)
+#     the default METHODS (augment, augment-medium
+#     and auto included), shirt-10 only            556 s
+# The CNN judge dominates: it trains (3 baselines + methods) x seeds networks
+# per variant (10-15 s each); auto cross-validates its candidates with
+# both judges once per seed (about 100 s a seed). The 9 default variants
+# with the default METHODS should take about 9 x 450-560 s, 70-85 minutes.
+# WGAN=1 adds up to time_budget per variant and seed: 9 x 3 x 10 min = 4.5 h
+# more with REPEAT_GENERATION=1, 1.5 h with REPEAT_GENERATION=0 (which also
+# runs auto once instead of once per seed, about 3 minutes less a variant).
 #
 #   scripts/bench/utility/run.sh
 #   BIN=/path/to/tailsynth RARE_CLASSES=6,5 SIZES=10,30 METHODS=oversample,smote,composite scripts/bench/utility/run.sh
