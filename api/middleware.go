@@ -134,7 +134,9 @@ func bodyLimit(max int64) gin.HandlerFunc {
 	}
 }
 
-// auth requires "Authorization: Bearer <key>" with one of keys. Keys are
+// auth requires "Authorization: Bearer <key>" with one of keys; the scheme
+// is matched case-insensitively and may be followed by several spaces
+// (RFC 7235 section 2.1). Keys are
 // compared as SHA-256 digests in constant time, so neither their content
 // nor their length leaks through timing.
 func auth(keys []string, open map[string]bool) gin.HandlerFunc {
@@ -148,8 +150,8 @@ func auth(keys []string, open map[string]bool) gin.HandlerFunc {
 			return
 		}
 		h := c.GetHeader("Authorization")
-		token, ok := strings.CutPrefix(h, "Bearer ")
-		if !ok || token == "" {
+		token, ok := bearerToken(h)
+		if !ok {
 			c.Header("WWW-Authenticate", `Bearer realm="tailsynth"`)
 			respondError(c, Errorf(http.StatusUnauthorized, CodeUnauthorized,
 				"missing API key; send the header \"Authorization: Bearer <key>\" with a key from server.api_keys"))
@@ -167,4 +169,15 @@ func auth(keys []string, open map[string]bool) gin.HandlerFunc {
 		}
 		c.Next()
 	}
+}
+
+// bearerToken returns the token of an "Authorization: Bearer <token>"
+// header value, whatever the case of the scheme.
+func bearerToken(h string) (string, bool) {
+	const scheme = "bearer "
+	if len(h) < len(scheme) || !strings.EqualFold(h[:len(scheme)], scheme) {
+		return "", false
+	}
+	token := strings.TrimLeft(h[len(scheme):], " ")
+	return token, token != ""
 }

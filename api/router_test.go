@@ -154,7 +154,7 @@ func TestAuth(t *testing.T) {
 	if w := do(r, "GET", "/readyz", ""); w.Code != 200 {
 		t.Errorf("/readyz needs no key, got %d", w.Code)
 	}
-	for _, h := range []string{"", "Bearer ", "Bearer wrong", "Basic " + testKey, "bearer " + testKey, "Bearer " + testKey + "x"} {
+	for _, h := range []string{"", "Bearer ", "Bearer wrong", "Basic " + testKey, "Bearer " + testKey + "x", "Bearer" + testKey, "Bearer\t" + testKey} {
 		w := do(r, "GET", "/metrics", "", "Authorization", h)
 		if w.Code != 401 {
 			t.Errorf("Authorization %q: status %d, want 401", h, w.Code)
@@ -166,6 +166,13 @@ func TestAuth(t *testing.T) {
 	}
 	if w := do(r, "GET", "/metrics", "", "Authorization", "Bearer "+testKey); w.Code != 200 {
 		t.Errorf("right key: status %d, want 200", w.Code)
+	}
+	// RFC 7235 section 2.1: the auth-scheme is case-insensitive and is
+	// followed by one or more spaces.
+	for _, h := range []string{"bearer " + testKey, "BEARER " + testKey, "bEaReR " + testKey, "Bearer  " + testKey} {
+		if w := do(r, "GET", "/metrics", "", "Authorization", h); w.Code != 200 {
+			t.Errorf("Authorization %q: status %d, want 200 (the scheme is case-insensitive)", h, w.Code)
+		}
 	}
 	if w := do(r, "GET", "/nope", "", "Authorization", "Bearer wrong"); w.Code != 401 {
 		t.Errorf("unknown route without a valid key: %d, want 401 (do not reveal routes)", w.Code)
