@@ -9,6 +9,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
 	"time"
 
@@ -223,17 +224,34 @@ func (e *Engine) List(ctx context.Context, o ListOptions) ([]*Job, string, error
 type CursorError struct{ Cursor string }
 
 func (e *CursorError) Error() string {
-	return fmt.Sprintf("cursor %q is not one this server issued; pass next_cursor from the previous page", e.Cursor)
+	return fmt.Sprintf("cursor %q is not one this server issued; accepted: the next_cursor of the previous page (<milliseconds>.<job id>, e.g. 1700000000000.job_00112233445566778899), or no cursor for the first page", e.Cursor)
 }
 
+// parseCursor reads a cursor as List writes it: the creation time in Unix
+// milliseconds (digits only), a dot, and a job id. Anything else is
+// refused rather than read leniently, so a mangled cursor cannot silently
+// page from the wrong place.
 func parseCursor(c string) (int64, string, bool) {
-	a, b, ok := strings.Cut(c, ".")
+	a, id, ok := strings.Cut(c, ".")
+	if !ok || a == "" || strings.Trim(a, "0123456789") != "" || !validJobID(id) {
+		return 0, "", false
+	}
+	n, err := strconv.ParseInt(a, 10, 64)
+	if err != nil {
+		return 0, "", false
+	}
+	return n, id, true
+}
+
+// validJobID reports whether id has the shape newID gives job ids.
+func validJobID(id string) bool {
+	hexPart, ok := strings.CutPrefix(id, "job_")
 	if !ok {
-		return 0, "", false
+		hexPart, ok = strings.CutPrefix(id, "eval_")
 	}
-	var n int64
-	if _, err := fmt.Sscanf(a, "%d", &n); err != nil {
-		return 0, "", false
+	if !ok || len(hexPart) != 20 {
+		return false
 	}
-	return n, b, true
+	_, err := hex.DecodeString(hexPart)
+	return err == nil && strings.ToLower(hexPart) == hexPart
 }
