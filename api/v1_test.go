@@ -79,7 +79,7 @@ func newServer(t *testing.T, withS3 bool) *server {
 		return st, err
 	}}
 	eng, err := jobs.Open(context.Background(), jobs.Config{DataDir: filepath.Join(root, "state"), Pipeline: p, Log: log,
-		MaxSamples: 500, Heartbeat: 50 * time.Millisecond, PollInterval: 50 * time.Millisecond})
+		MaxSamples: 500, MinScheduleInterval: 5 * time.Minute, Heartbeat: 50 * time.Millisecond, PollInterval: 50 * time.Millisecond})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -263,6 +263,7 @@ func TestBadRequests(t *testing.T) {
 		{"missing job", "GET", "/v1/jobs/job_nope", "", 404, `no job "job_nope"`},
 		{"cancel missing", "POST", "/v1/jobs/job_nope/cancel", "", 404, "no job"},
 		{"bad cron", "POST", "/v1/schedules", `{"cron":"sometimes","job":{"dataset":"` + ds + `","generator":"oversample","seed":1}}`, 400, "accepted: 5 fields"},
+		{"schedule too often", "POST", "/v1/schedules", `{"cron":"@every 1s","job":{"dataset":"` + ds + `","generator":"oversample","seed":1}}`, 400, "more often than the server's floor of 5m0s"},
 		{"schedule without seed", "POST", "/v1/schedules", `{"cron":"@daily","job":{"dataset":"` + ds + `","generator":"oversample"}}`, 400, "seed is required"},
 		{"bad dataset name", "POST", "/v1/datasets", `{"name":"Bad Name","location":"` + ds + `"}`, 400, "lower-case letters"},
 		{"inspect forbidden", "POST", "/v1/inspect", `{"dataset":"/root"}`, 403, "outside the allowed local roots"},

@@ -81,6 +81,9 @@ type Jobs struct {
 	MaxSamples int `yaml:"max_samples"`
 	// MaxAttempts is how often a failing job is tried.
 	MaxAttempts int `yaml:"max_attempts"`
+	// MinScheduleInterval is the shortest time a schedule may leave
+	// between two runs; 0 sets no floor.
+	MinScheduleInterval time.Duration `yaml:"min_schedule_interval"`
 }
 
 // Default returns the configuration used when nothing is set.
@@ -94,7 +97,7 @@ func Default() *Config {
 		},
 		Log:     Log{Format: "text", Level: "info"},
 		Storage: Storage{S3: S3{BucketLookup: "auto", PartSizeMiB: 16}},
-		Jobs:    Jobs{Workers: 2, HeavyWorkers: 1, MaxSamples: 100000, MaxAttempts: 3},
+		Jobs:    Jobs{Workers: 2, HeavyWorkers: 1, MaxSamples: 100000, MaxAttempts: 3, MinScheduleInterval: 5 * time.Minute},
 	}
 }
 

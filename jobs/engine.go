@@ -44,7 +44,11 @@ type Config struct {
 	MaxAttempts int
 	// MaxSamples bounds the samples one job may ask for.
 	MaxSamples int
-	Pipeline   *generators.Pipeline
+	// MinScheduleInterval is the shortest time a schedule may leave
+	// between two runs ("@every 1s" would flood the queue); 0 sets no
+	// floor.
+	MinScheduleInterval time.Duration
+	Pipeline            *generators.Pipeline
 	// Evaluator runs evaluation jobs; nil refuses them.
 	Evaluator Evaluator
 	Log       *slog.Logger

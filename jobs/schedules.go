@@ -45,11 +45,52 @@ func parseCron(expr string) (cron.Schedule, error) {
 	return s, nil
 }
 
+// intervalRuns is how many coming runs of a cron expression checkInterval
+// looks at. An expression's minute and hour sets repeat every scheduled
+// day, so its short gaps show within its first runs.
+const intervalRuns = 1000
+
+// checkInterval refuses a schedule that would run more often than floor
+// (0: no floor): an "@every" interval below it, or a cron expression with
+// two runs closer than it among its next intervalRuns runs.
+func checkInterval(expr string, cs cron.Schedule, floor time.Duration, now time.Time) error {
+	if floor <= 0 {
+		return nil
+	}
+	gap := time.Duration(-1)
+	if every, ok := cs.(cron.ConstantDelaySchedule); ok {
+		gap = every.Delay
+	} else {
+		prev := cs.Next(now)
+		for i := 0; i < intervalRuns && !prev.IsZero(); i++ {
+			next := cs.Next(prev)
+			if next.IsZero() {
+				break
+			}
+			if d := next.Sub(prev); gap < 0 || d < gap {
+				gap = d
+			}
+			if gap < floor {
+				break
+			}
+			prev = next
+		}
+	}
+	if gap < 0 || gap >= floor {
+		return nil
+	}
+	return &CronError{Msg: fmt.Sprintf("cron %q runs %s apart, more often than the server's floor of %s between runs (jobs.min_schedule_interval); accepted: runs at least %s apart, e.g. \"@every %s\" or \"0 3 * * *\"",
+		expr, gap, floor, floor, floor)}
+}
+
 // CreateSchedule validates and stores a schedule; its template is checked
 // like a job request.
 func (e *Engine) CreateSchedule(ctx context.Context, s Schedule) (*Schedule, error) {
 	cs, err := parseCron(s.Cron)
 	if err != nil {
+		return nil, err
+	}
+	if err := checkInterval(s.Cron, cs, e.cfg.MinScheduleInterval, e.cfg.Now().UTC()); err != nil {
 		return nil, err
 	}
 	if _, err := e.Check(ctx, s.Template); err != nil {

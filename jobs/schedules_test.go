@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -144,5 +145,44 @@ func TestDatasetsRegistry(t *testing.T) {
 	}
 	if err := eng.DeleteDataset(ctx, "xray"); !errors.Is(err, jobs.ErrNotFound) {
 		t.Errorf("second delete: %v", err)
+	}
+}
+
+func TestScheduleIntervalFloor(t *testing.T) {
+	root := t.TempDir()
+	writeDataset(t, filepath.Join(root, "ds"), map[string]int{"big": 10, "small": 2})
+	clock := newClock(time.Date(2026, 11, 25, 10, 30, 0, 0, time.UTC))
+	l, _ := locator.New(locator.Config{LocalRoots: []string{root}})
+	reg := generators.NewRegistry()
+	reg.Register(generators.Oversample{})
+	p := &generators.Pipeline{Registry: reg, Open: func(ctx context.Context, uri string) (storage.Store, error) {
+		st, _, err := l.Open(ctx, uri)
+		return st, err
+	}}
+	eng, err := jobs.Open(context.Background(), jobs.Config{DataDir: filepath.Join(root, "state"), Pipeline: p,
+		Now: clock.Now, Log: slog.New(slog.NewTextHandler(io.Discard, nil)), MinScheduleInterval: 5 * time.Minute})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer eng.Close()
+	ctx := context.Background()
+	tmpl := generators.Spec{Dataset: root + "/ds", Generator: "oversample", Seed: 4, Output: root + "/out"}
+	for _, expr := range []string{"@every 0s", "@every 1s", "@every 4m59s", "* * * * *", "*/2 * * * *", "0,1 3 * * *"} {
+		_, err := eng.CreateSchedule(ctx, jobs.Schedule{Cron: expr, Template: tmpl})
+		var ce *jobs.CronError
+		if !errors.As(err, &ce) {
+			t.Errorf("cron %q: error %v, want a CronError (below the 5m floor)", expr, err)
+			continue
+		}
+		for _, want := range []string{"5m0s", "jobs.min_schedule_interval"} {
+			if !strings.Contains(ce.Msg, want) {
+				t.Errorf("cron %q: message %q does not name %q", expr, ce.Msg, want)
+			}
+		}
+	}
+	for _, expr := range []string{"@every 5m", "@every 6h", "*/5 * * * *", "0 3 * * *", "@hourly"} {
+		if _, err := eng.CreateSchedule(ctx, jobs.Schedule{Cron: expr, Template: tmpl}); err != nil {
+			t.Errorf("cron %q: %v, want it accepted (at or above the floor)", expr, err)
+		}
 	}
 }

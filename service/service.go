@@ -95,7 +95,8 @@ func New(ctx context.Context, cfg *configs.Config, log *slog.Logger, version str
 	pipeline := &generators.Pipeline{Registry: s.registry, Log: log, Open: s.open, Quality: &evaluate.Hook{}}
 	s.engine, err = jobs.Open(ctx, jobs.Config{
 		Database: cfg.Jobs.Database, DataDir: cfg.AbsDataDir(), Workers: cfg.Jobs.Workers, HeavyWorkers: cfg.Jobs.HeavyWorkers,
-		MaxAttempts: cfg.Jobs.MaxAttempts, MaxSamples: cfg.Jobs.MaxSamples, Pipeline: pipeline, Log: log,
+		MaxAttempts: cfg.Jobs.MaxAttempts, MaxSamples: cfg.Jobs.MaxSamples, MinScheduleInterval: cfg.Jobs.MinScheduleInterval,
+		Pipeline: pipeline, Log: log,
 		Evaluator: &evaluate.Runner{Pipeline: pipeline, Log: log},
 	})
 	if err != nil {
