@@ -33,7 +33,13 @@ type Server struct {
 	// loopback address.
 	APIKeys []string `yaml:"api_keys"`
 	// MaxBodyBytes bounds request bodies.
-	MaxBodyBytes    int64         `yaml:"max_body_bytes"`
+	MaxBodyBytes int64 `yaml:"max_body_bytes"`
+	// ReadTimeout bounds the reading of a whole request, headers and body,
+	// so a client that trickles its body cannot hold a connection.
+	ReadTimeout time.Duration `yaml:"read_timeout"`
+	// IdleTimeout is how long a keep-alive connection may wait for its
+	// next request.
+	IdleTimeout     time.Duration `yaml:"idle_timeout"`
 	ShutdownTimeout time.Duration `yaml:"shutdown_timeout"`
 }
 
@@ -93,6 +99,8 @@ func Default() *Config {
 		Server: Server{
 			Addr:            "127.0.0.1:8080",
 			MaxBodyBytes:    1 << 20,
+			ReadTimeout:     30 * time.Second,
+			IdleTimeout:     2 * time.Minute,
 			ShutdownTimeout: 30 * time.Second,
 		},
 		Log:     Log{Format: "text", Level: "info"},

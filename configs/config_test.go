@@ -22,6 +22,8 @@ func TestBadFiles(t *testing.T) {
 		"short_key.bad.yml":                "at least 16 characters",
 		"wrong_type.bad.yml":               "cannot unmarshal !!str `lots`",
 		"zero_timeout.bad.yml":             "server.shutdown_timeout: 0s",
+		"read_timeout.bad.yml":             "server.read_timeout: 0s is not accepted; accepted: 1s to 10m",
+		"idle_timeout.bad.yml":             "server.idle_timeout: 2h0m0s is not accepted; accepted: 1s to 1h",
 		"schedule_floor.bad.yml":           "jobs.min_schedule_interval: -1m0s is not accepted; accepted: 0s (no floor) to 24h",
 		"log_format.bad.yml":               `log.format: "xml" is not accepted; accepted: text, json`,
 		"log_level.bad.yml":                `log.level: "loud"`,

@@ -43,6 +43,12 @@ func (c *Config) Validate() error {
 	if c.Server.MaxBodyBytes < 1<<10 || c.Server.MaxBodyBytes > 1<<30 {
 		bad("server.max_body_bytes", c.Server.MaxBodyBytes, "accepted: 1024 to 1073741824")
 	}
+	if c.Server.ReadTimeout < time.Second || c.Server.ReadTimeout > 10*time.Minute {
+		bad("server.read_timeout", c.Server.ReadTimeout, "accepted: 1s to 10m")
+	}
+	if c.Server.IdleTimeout < time.Second || c.Server.IdleTimeout > time.Hour {
+		bad("server.idle_timeout", c.Server.IdleTimeout, "accepted: 1s to 1h")
+	}
 	if c.Server.ShutdownTimeout <= 0 || c.Server.ShutdownTimeout > 10*time.Minute {
 		bad("server.shutdown_timeout", c.Server.ShutdownTimeout, "accepted: more than 0s and at most 10m")
 	}

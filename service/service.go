@@ -209,12 +209,7 @@ func (s *Service) Run(ctx context.Context) error {
 
 // Serve is Run on a listener the caller opened.
 func (s *Service) Serve(ctx context.Context, ln net.Listener) error {
-	srv := &http.Server{
-		Handler:           s.handler,
-		ReadHeaderTimeout: 10 * time.Second,
-		IdleTimeout:       2 * time.Minute,
-		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
-	}
+	srv := s.httpServer()
 	if err := s.engine.Start(ctx); err != nil {
 		return err
 	}
@@ -243,6 +238,22 @@ func (s *Service) Serve(ctx context.Context, ln net.Listener) error {
 	}
 	s.log.Info("stopped")
 	return nil
+}
+
+// httpServer is the HTTP server of the configuration. ReadTimeout bounds
+// the whole request (headers and body), so a client that trickles its body
+// gives up the connection at server.read_timeout; the headers alone get at
+// most 10s. There is no write timeout: /v1/jobs/{id}/events streams for as
+// long as a job runs (net/http lifts the read deadline once a request has
+// been read, so it does not cut such a response either).
+func (s *Service) httpServer() *http.Server {
+	return &http.Server{
+		Handler:           s.handler,
+		ReadTimeout:       s.cfg.Server.ReadTimeout,
+		ReadHeaderTimeout: min(10*time.Second, s.cfg.Server.ReadTimeout),
+		IdleTimeout:       s.cfg.Server.IdleTimeout,
+		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
+	}
 }
 
 func mustLocation(dir string) string { return "file://" + dir }

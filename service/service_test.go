@@ -1,14 +1,19 @@
 package service_test
 
 import (
+	"bufio"
 	"context"
 	"encoding/json"
+	"errors"
+	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/tailsynth/tailsynth/configs"
 	"github.com/tailsynth/tailsynth/service"
@@ -97,5 +102,104 @@ func TestSecondProcessOnSQLiteRefused(t *testing.T) {
 	defer a.Engine().Close()
 	if _, err := service.New(context.Background(), cfg, quiet(), "test"); err == nil || !strings.Contains(err.Error(), "in use by another tailsynth process") {
 		t.Errorf("second service on one SQLite database: %v", err)
+	}
+}
+
+// serveOn starts svc on a loopback listener and returns its address; the
+// server stops when the test ends.
+func serveOn(t *testing.T, cfg *configs.Config) string {
+	t.Helper()
+	svc, err := service.New(context.Background(), cfg, quiet(), "test")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan error, 1)
+	go func() { done <- svc.Serve(ctx, ln) }()
+	t.Cleanup(func() {
+		cancel()
+		if err := <-done; err != nil {
+			t.Errorf("Serve: %v", err)
+		}
+	})
+	return ln.Addr().String()
+}
+
+// connHeldFor reads conn until the server closes it (or until limit) and
+// returns how long that took from start.
+func connHeldFor(t *testing.T, conn net.Conn, start time.Time, limit time.Duration) time.Duration {
+	t.Helper()
+	conn.SetReadDeadline(start.Add(limit))
+	_, err := io.Copy(io.Discard, conn)
+	var ne net.Error
+	if errors.As(err, &ne) && ne.Timeout() {
+		return limit
+	}
+	return time.Since(start)
+}
+
+func TestSlowBodyCutOffAtReadTimeout(t *testing.T) {
+	cfg := configs.Default()
+	cfg.DataDir = t.TempDir()
+	cfg.Server.ReadTimeout = 3 * time.Second
+	addr := serveOn(t, cfg)
+
+	conn, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	start := time.Now()
+	body := `{"dataset":"toy","generator":"oversample"}`
+	fmt.Fprintf(conn, "POST /v1/jobs HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\nContent-Length: %d\r\n\r\n", len(body))
+	stop := make(chan struct{})
+	defer close(stop)
+	go func() { // a slow client: one byte every 2 s, as issue 13 found
+		for i := 0; i < len(body); i++ {
+			if _, err := conn.Write([]byte{body[i]}); err != nil {
+				return
+			}
+			select {
+			case <-stop:
+				return
+			case <-time.After(2 * time.Second):
+			}
+		}
+	}()
+	const limit = 9 * time.Second
+	held := connHeldFor(t, conn, start, limit)
+	if held >= cfg.Server.ReadTimeout+2*time.Second {
+		t.Errorf("a body sent a byte every 2s held the connection %v (cut at %v), want it closed near server.read_timeout %v",
+			held, limit, cfg.Server.ReadTimeout)
+	}
+}
+
+func TestIdleConnectionClosedAtIdleTimeout(t *testing.T) {
+	cfg := configs.Default()
+	cfg.DataDir = t.TempDir()
+	cfg.Server.IdleTimeout = time.Second
+	addr := serveOn(t, cfg)
+
+	conn, err := net.Dial("tcp", addr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	fmt.Fprintf(conn, "GET /healthz HTTP/1.1\r\nHost: x\r\n\r\n")
+	resp, err := http.ReadResponse(bufio.NewReader(conn), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	io.Copy(io.Discard, resp.Body)
+	resp.Body.Close()
+	start := time.Now()
+	const limit = 6 * time.Second
+	if held := connHeldFor(t, conn, start, limit); held >= cfg.Server.IdleTimeout+2*time.Second {
+		t.Errorf("an idle keep-alive connection stayed open %v (cut at %v), want it closed near server.idle_timeout %v",
+			held, limit, cfg.Server.IdleTimeout)
 	}
 }
