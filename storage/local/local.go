@@ -6,7 +6,8 @@
 // os.Root, so no key, symlink or race can reach outside the root. Writes go
 // to a temporary file under <root>/.tailsynth/tmp and are renamed into place
 // after an fsync: readers see a whole object or none, and concurrent writers
-// of one key never leave a torn file. Content types and user metadata, when
+// of one key never leave a torn file. New removes temporary files older than
+// StaleTempAge, which a killed process left behind. Content types and user metadata, when
 // given, live in a JSON sidecar under <root>/.tailsynth/meta. Keys whose
 // segments start with ".tailsynth" are reserved and never listed.
 package local
@@ -28,6 +29,7 @@ import (
 	"slices"
 	"strings"
 	"syscall"
+	"time"
 
 	"github.com/tailsynth/tailsynth/storage"
 )
@@ -36,6 +38,15 @@ const (
 	tmpDir  = storage.ReservedPrefix + "/tmp"
 	metaDir = storage.ReservedPrefix + "/meta"
 )
+
+// StaleTempAge is how old a temporary file must be for New to take it for
+// the leftover of a Put that was killed (kill -9, power loss) and remove
+// it. A Put under way keeps its file's modification time fresh with every
+// write and renames it right after the last, so an hour-old one is dead.
+// Age, not "everything at start-up", because several processes (sharing a
+// PostgreSQL job database) may write to one directory: a start-up must not
+// remove another process's live temporary files.
+const StaleTempAge = time.Hour
 
 // Store is a storage.Store on a local directory.
 type Store struct {
@@ -57,7 +68,29 @@ func New(dir string) (*Store, error) {
 	if err != nil {
 		return nil, fmt.Errorf("local store: open %s: %w", dir, err)
 	}
-	return &Store{dir: dir, root: root}, nil
+	s := &Store{dir: dir, root: root}
+	s.removeStaleTemp(time.Now().Add(-StaleTempAge))
+	return s, nil
+}
+
+// removeStaleTemp removes temporary files last modified before cutoff: the
+// leftovers of Puts that were killed. It is best effort; a file it cannot
+// remove is tried again at the next start.
+func (s *Store) removeStaleTemp(cutoff time.Time) {
+	f, err := s.root.Open(tmpDir)
+	if err != nil {
+		return // no temporary directory yet
+	}
+	entries, _ := f.ReadDir(-1)
+	f.Close()
+	for _, e := range entries {
+		if !e.Type().IsRegular() {
+			continue
+		}
+		if fi, err := e.Info(); err == nil && fi.ModTime().Before(cutoff) {
+			_ = s.root.Remove(tmpDir + "/" + e.Name())
+		}
+	}
 }
 
 // Dir returns the directory the store was opened on.

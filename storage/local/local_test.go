@@ -10,6 +10,7 @@ import (
 	"slices"
 	"sync"
 	"testing"
+	"time"
 
 	"github.com/tailsynth/tailsynth/storage"
 	"github.com/tailsynth/tailsynth/storage/local"
@@ -133,5 +134,37 @@ func TestDirectoryKeyConflict(t *testing.T) {
 	}
 	if _, err := s.Put(ctx, "a/b/c", bytes.NewReader(nil), 0, storage.PutOptions{}); !errors.Is(err, storage.ErrInvalidKey) {
 		t.Errorf("Put below a file error = %v, want ErrInvalidKey", err)
+	}
+}
+
+func TestStaleTempFilesRemovedAtOpen(t *testing.T) {
+	dir := t.TempDir()
+	tmp := filepath.Join(dir, storage.ReservedPrefix, "tmp")
+	if err := os.MkdirAll(tmp, 0o755); err != nil {
+		t.Fatal(err)
+	}
+	// What kill -9 in the middle of a Put leaves: a temporary file that
+	// nothing renames. One is old, one could belong to a Put under way in
+	// another process sharing the directory.
+	old, fresh := filepath.Join(tmp, "0123456789abcdef01234567"), filepath.Join(tmp, "89abcdef0123456789abcdef")
+	for _, f := range []string{old, fresh} {
+		if err := os.WriteFile(f, []byte("partial"), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	long := time.Now().Add(-local.StaleTempAge - time.Minute)
+	if err := os.Chtimes(old, long, long); err != nil {
+		t.Fatal(err)
+	}
+	st, err := local.New(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer st.Close()
+	if _, err := os.Stat(old); !errors.Is(err, os.ErrNotExist) {
+		t.Errorf("temporary file older than %v still there after New (stat: %v)", local.StaleTempAge, err)
+	}
+	if _, err := os.Stat(fresh); err != nil {
+		t.Errorf("a recent temporary file (a Put under way elsewhere?) was removed: %v", err)
 	}
 }
