@@ -231,6 +231,11 @@ func TestEventsStream(t *testing.T) {
 func TestBadRequests(t *testing.T) {
 	s := newServer(t, false)
 	ds := s.root + "/ds"
+	// Issue 13 item 1: links under the allowed root that lead into the
+	// dataset, in both directions.
+	if err := os.Symlink(ds, s.root+"/dslink"); err != nil {
+		t.Fatal(err)
+	}
 	cases := []struct {
 		name, method, path, body string
 		status                   int
@@ -251,6 +256,9 @@ func TestBadRequests(t *testing.T) {
 		{"bad strategy", "POST", "/v1/jobs", `{"dataset":"` + ds + `","generator":"oversample","strategy":"most"}`, 400, `unknown strategy "most"`},
 		{"above max", "POST", "/v1/jobs", `{"dataset":"` + ds + `","generator":"oversample","strategy":{"add":{"rare":501}}}`, 422, "jobs.max_samples"},
 		{"output in dataset", "POST", "/v1/jobs", `{"dataset":"` + ds + `","generator":"oversample","output":"` + ds + `/x"}`, 422, "inside the dataset"},
+		{"output is a link to the dataset", "POST", "/v1/jobs", `{"dataset":"` + ds + `","generator":"oversample","output":"` + s.root + `/dslink"}`, 422, "once symlinks are resolved"},
+		{"output below a link to the dataset", "POST", "/v1/jobs", `{"dataset":"` + ds + `","generator":"oversample","output":"` + s.root + `/dslink/out"}`, 422, "once symlinks are resolved"},
+		{"dataset through a link, output in it", "POST", "/v1/jobs", `{"dataset":"` + s.root + `/dslink","generator":"oversample","output":"` + ds + `/out"}`, 422, "once symlinks are resolved"},
 		{"plan unknown class", "POST", "/v1/plan", `{"dataset":"` + ds + `","strategy":{"add":{"dog":1}}}`, 400, `class "dog"`},
 		{"bad state filter", "GET", "/v1/jobs?state=done", "", 400, "accepted: queued, running"},
 		{"bad limit", "GET", "/v1/jobs?limit=0", "", 400, "accepted: 1 to 500"},

@@ -185,6 +185,9 @@ func (p *Pipeline) run(ctx context.Context, spec Spec, view *Dataset, progress f
 	}
 	times := map[string]float64{}
 	mark := func(stage string, t0 time.Time) { times[stage] = time.Since(t0).Seconds() }
+	if err := CheckOutput(spec.Dataset, spec.Output); err != nil { // again: a symlink may have changed since submit
+		return nil, err
+	}
 	outRoot, err := p.Open(ctx, spec.Output)
 	if err != nil {
 		return nil, err

@@ -5,12 +5,10 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"strings"
 
 	"github.com/riverqueue/river"
 
 	"github.com/tailsynth/tailsynth/generators"
-	"github.com/tailsynth/tailsynth/storage"
 )
 
 // LimitError is a request above a configured limit; the API answers 422.
@@ -30,7 +28,7 @@ func (e *Engine) Check(ctx context.Context, spec generators.Spec) (*generators.P
 	if err := gen.Validate(spec.Params); err != nil {
 		return nil, err
 	}
-	if err := outputOutsideDataset(spec.Dataset, spec.Output); err != nil {
+	if err := generators.CheckOutput(spec.Dataset, spec.Output); err != nil {
 		return nil, err
 	}
 	if _, err := e.cfg.Pipeline.Open(ctx, spec.Output); err != nil {
@@ -50,26 +48,9 @@ func (e *Engine) Check(ctx context.Context, spec generators.Spec) (*generators.P
 }
 
 // CheckOutput refuses an output location inside the dataset's (the
-// output's folders would read as new classes), as Check does for jobs.
-func CheckOutput(dataset, output string) error { return outputOutsideDataset(dataset, output) }
-
-// outputOutsideDataset refuses an output inside the dataset (the job's
-// folder would read as a new class) or a dataset inside an output.
-func outputOutsideDataset(dataset, output string) error {
-	d, err1 := storage.ParseLocation(dataset)
-	o, err2 := storage.ParseLocation(output)
-	if err1 != nil || err2 != nil {
-		return errors.Join(err1, err2)
-	}
-	if d.Scheme != o.Scheme || d.Bucket != o.Bucket {
-		return nil
-	}
-	dp, op := strings.TrimSuffix(d.Path, "/")+"/", strings.TrimSuffix(o.Path, "/")+"/"
-	if strings.HasPrefix(op, dp) {
-		return &generators.DatasetError{Msg: fmt.Sprintf("output %s is inside the dataset %s: its files would read as a new class; write it elsewhere", output, dataset)}
-	}
-	return nil
-}
+// output's folders would read as new classes), as Check does for jobs;
+// see generators.CheckOutput.
+func CheckOutput(dataset, output string) error { return generators.CheckOutput(dataset, output) }
 
 // Submit records a job and queues it. With an idempotency key, a repeated
 // submit of the same request returns the first job (created false); the same

@@ -93,6 +93,40 @@ func (l Location) String() string {
 	return ""
 }
 
+// Real returns l as it is on disk now: for a file location, the path with
+// every symlink in its longest existing ancestor resolved (the rest, not
+// yet created, appended as it is); other locations unchanged. Two file
+// locations are the same directory exactly when their Real paths are, as
+// long as no link changes in between.
+func (l Location) Real() Location {
+	if l.Scheme != "file" {
+		return l
+	}
+	rest := ""
+	for cur := l.Path; ; cur = filepath.Dir(cur) {
+		if real, err := filepath.EvalSymlinks(cur); err == nil {
+			l.Path = filepath.Join(real, rest)
+			return l
+		}
+		if cur == filepath.Dir(cur) {
+			return l
+		}
+		rest = filepath.Join(filepath.Base(cur), rest)
+	}
+}
+
+// Within reports whether l is sub or lies below it: the same scheme and
+// bucket, and a path prefix that ends at a segment boundary.
+func (l Location) Within(sub Location) bool {
+	if l.Scheme != sub.Scheme || l.Bucket != sub.Bucket {
+		return false
+	}
+	if sub.Path == "" || sub.Path == "/" {
+		return true
+	}
+	return l.Path == sub.Path || strings.HasPrefix(l.Path, strings.TrimSuffix(sub.Path, "/")+"/")
+}
+
 // Child returns the location of a key below l.
 func (l Location) Child(key string) Location {
 	c := l

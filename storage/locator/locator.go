@@ -88,10 +88,7 @@ func (l *Locator) Resolve(uri string) (storage.Location, error) {
 }
 
 func (l *Locator) localRoot(loc storage.Location) (root, rel string, err error) {
-	p := loc.Path
-	if real, err := evalExisting(p); err == nil {
-		p = real
-	}
+	p := loc.Real().Path
 	for _, r := range l.roots {
 		rel, err := filepath.Rel(r, p)
 		if err == nil && rel != ".." && !strings.HasPrefix(rel, "../") {
@@ -103,20 +100,6 @@ func (l *Locator) localRoot(loc storage.Location) (root, rel string, err error) 
 	}
 	return "", "", fmt.Errorf("location %s is outside the allowed local roots (%s); put the data below one of them or add a root to storage.local_roots: %w",
 		loc, listOrNone(l.roots), storage.ErrLocationNotAllowed)
-}
-
-// evalExisting resolves symlinks in the longest existing ancestor of p.
-func evalExisting(p string) (string, error) {
-	rest := ""
-	for cur := p; ; cur = filepath.Dir(cur) {
-		if real, err := filepath.EvalSymlinks(cur); err == nil {
-			return filepath.Join(real, rest), nil
-		}
-		if cur == filepath.Dir(cur) {
-			return "", fmt.Errorf("no existing ancestor of %s", p)
-		}
-		rest = filepath.Join(filepath.Base(cur), rest)
-	}
 }
 
 // Open resolves uri and returns a store whose keys are relative to it.
