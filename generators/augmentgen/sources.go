@@ -5,10 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"image"
-	"runtime"
 	"sort"
 	"strings"
-	"sync"
 	"sync/atomic"
 
 	"github.com/tailsynth/tailsynth/composite"
@@ -110,7 +108,7 @@ func (r *run) checkSources(ctx context.Context) error {
 	srcs := make([]source, len(jobs))
 	reasons := make([]string, len(jobs))
 	var cached, done atomic.Int64
-	err := forEach(ctx, len(jobs), func(ctx context.Context, i int) error {
+	err := generators.ForEach(ctx, len(jobs), func(ctx context.Context, i int) error {
 		img, reason, err := r.decode(ctx, jobs[i].file)
 		if err != nil {
 			return err
@@ -163,33 +161,6 @@ func (r *run) load(ctx context.Context, s source) (image.Image, error) {
 		return nil, fmt.Errorf("source %s: %s", s.key, reason)
 	}
 	return img, nil
-}
-
-// forEach calls f(ctx, i) for i in 0..n-1 on GOMAXPROCS goroutines and
-// returns the first error, cancelling the rest.
-func forEach(ctx context.Context, n int, f func(ctx context.Context, i int) error) error {
-	ctx, cancel := context.WithCancelCause(ctx)
-	defer cancel(nil)
-	var (
-		next atomic.Int64
-		wg   sync.WaitGroup
-	)
-	for range min(n, runtime.GOMAXPROCS(0)) {
-		wg.Go(func() {
-			for ctx.Err() == nil {
-				i := int(next.Add(1) - 1)
-				if i >= n {
-					return
-				}
-				if err := f(ctx, i); err != nil {
-					cancel(err)
-					return
-				}
-			}
-		})
-	}
-	wg.Wait()
-	return context.Cause(ctx)
 }
 
 // badSummary lists up to three bad files of class for an error message.

@@ -8,10 +8,8 @@ import (
 	"hash/fnv"
 	"math"
 	"math/rand/v2"
-	"runtime"
 	"slices"
 	"strings"
-	"sync"
 
 	"gonum.org/v1/gonum/blas/blas32"
 
@@ -440,44 +438,17 @@ func generateFold(ctx context.Context, env *generators.Env, reg *generators.Regi
 		}
 	}
 	keys := make([]string, len(items))
-	var (
-		wg       sync.WaitGroup
-		mu       sync.Mutex
-		firstErr error
-		next     = make(chan int)
-	)
-	for range runtime.GOMAXPROCS(0) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for k := range next {
-				it := items[k]
-				s, err := rn.Generate(ctx, it.class, it.i)
-				if err == nil {
-					key := fmt.Sprintf("%s/%06d%s", it.class, it.i, s.Ext)
-					_, err = samples.Put(ctx, key, bytes.NewReader(s.Data), int64(len(s.Data)), storage.PutOptions{ContentType: s.ContentType})
-					keys[k] = key
-				}
-				if err != nil {
-					mu.Lock()
-					firstErr = cmpErr(firstErr, fmt.Errorf("sample %d of %s: %w", it.i, it.class, err))
-					mu.Unlock()
-				}
-			}
-		}()
-	}
-	for k := range items {
-		mu.Lock()
-		stop := firstErr != nil
-		mu.Unlock()
-		if stop || ctx.Err() != nil {
-			break
+	err = generators.ForEach(ctx, len(items), func(ctx context.Context, k int) error {
+		it := items[k]
+		s, err := rn.Generate(ctx, it.class, it.i)
+		if err != nil {
+			return fmt.Errorf("sample %d of %s: %w", it.i, it.class, err)
 		}
-		next <- k
-	}
-	close(next)
-	wg.Wait()
-	if err := cmpErr(firstErr, ctx.Err()); err != nil {
+		keys[k] = fmt.Sprintf("%s/%06d%s", it.class, it.i, s.Ext)
+		_, err = samples.Put(ctx, keys[k], bytes.NewReader(s.Data), int64(len(s.Data)), storage.PutOptions{ContentType: s.ContentType})
+		return err
+	})
+	if err != nil {
 		return quality.Dataset{}, err
 	}
 	if _, err := rn.Finish(ctx); err != nil {
@@ -507,13 +478,6 @@ func generateFold(ctx context.Context, env *generators.Env, reg *generators.Regi
 		}
 	}
 	return out, nil
-}
-
-func cmpErr(a, b error) error {
-	if a != nil {
-		return a
-	}
-	return b
 }
 
 // judgeFold trains judge j on fold f's fit rows alone and plus each

@@ -67,7 +67,7 @@ func (r *run) loadImages(ctx context.Context) error {
 		}
 		pix := make([]uint8, len(files)*dim)
 		bad := make([]string, len(files))
-		err := forEach(ctx, len(files), func(ctx context.Context, i int) error {
+		err := generators.ForEach(ctx, len(files), func(ctx context.Context, i int) error {
 			img, reason, err := r.decodeImage(ctx, files[i])
 			if err != nil {
 				return err
@@ -123,7 +123,7 @@ func (r *run) survey(ctx context.Context) (map[string]imageInfo, error) {
 	}
 	out := make([]imageInfo, len(jobs))
 	var done atomic.Int64
-	err := forEach(ctx, len(jobs), func(ctx context.Context, i int) error {
+	err := generators.ForEach(ctx, len(jobs), func(ctx context.Context, i int) error {
 		img, reason, err := r.decodeImage(ctx, jobs[i].file)
 		if err != nil {
 			return err

@@ -3,11 +3,8 @@ package smotegen
 import (
 	"context"
 	"fmt"
-	"runtime"
 	"sort"
 	"strings"
-	"sync"
-	"sync/atomic"
 
 	"gonum.org/v1/gonum/blas/blas32"
 
@@ -251,34 +248,6 @@ func (r *run) progress(stage string, fields map[string]any) {
 	if r.env.Progress != nil {
 		r.env.Progress(stage, fields)
 	}
-}
-
-// forEach calls f(ctx, i) for every i in [0, n) on up to GOMAXPROCS
-// goroutines. The first error cancels the calls not yet started and is
-// returned, as is the cancellation of ctx.
-func forEach(ctx context.Context, n int, f func(ctx context.Context, i int) error) error {
-	ctx, cancel := context.WithCancelCause(ctx)
-	defer cancel(nil)
-	var (
-		next atomic.Int64
-		wg   sync.WaitGroup
-	)
-	for range min(n, runtime.GOMAXPROCS(0)) {
-		wg.Go(func() {
-			for ctx.Err() == nil {
-				i := int(next.Add(1) - 1)
-				if i >= n {
-					return
-				}
-				if err := f(ctx, i); err != nil {
-					cancel(err)
-					return
-				}
-			}
-		})
-	}
-	wg.Wait()
-	return context.Cause(ctx)
 }
 
 // badSummary lists up to three bad files of class for an error message.

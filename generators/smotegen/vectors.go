@@ -38,7 +38,7 @@ func (r *run) loadVectors(ctx context.Context) error {
 	for _, name := range r.order {
 		cl := r.classes[name]
 		got := make([]vector, len(cl.candidates))
-		err := forEach(ctx, len(cl.candidates), func(ctx context.Context, i int) error {
+		err := generators.ForEach(ctx, len(cl.candidates), func(ctx context.Context, i int) error {
 			v, err := r.readVector(ctx, cl.candidates[i])
 			if err != nil {
 				return err
