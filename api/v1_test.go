@@ -323,3 +323,43 @@ func TestDatasetsAndSchedules(t *testing.T) {
 		t.Errorf("generators: %d %v", c, gens)
 	}
 }
+
+// TestOutputNotInsideAnotherJobs checks issue 13 item 2: neither a job's
+// output nor its dataset may lie inside another job's output folder, named
+// directly or through a symlink.
+func TestOutputNotInsideAnotherJobs(t *testing.T) {
+	s := newServer(t, false)
+	ds := s.root + "/ds"
+	code, _, resp := s.do(t, "POST", "/v1/jobs", `{"dataset":"`+ds+`","generator":"oversample","seed":1,"output":"`+s.root+`/out"}`)
+	if code != http.StatusAccepted {
+		t.Fatalf("first job: %d %v", code, resp)
+	}
+	id := resp["job"].(map[string]any)["id"].(string)
+	if j := s.waitJob(t, id); j["state"] != "succeeded" {
+		t.Fatalf("first job %v", j)
+	}
+	jobDir := s.root + "/out/" + id
+	if err := os.Symlink(jobDir, s.root+"/joblink"); err != nil {
+		t.Fatal(err)
+	}
+	cases := []struct{ name, body string }{
+		{"output is the job's folder", `{"dataset":"` + ds + `","generator":"oversample","output":"` + jobDir + `"}`},
+		{"output below the job's folder", `{"dataset":"` + ds + `","generator":"oversample","output":"` + jobDir + `/data/more"}`},
+		{"output through a link to the job's folder", `{"dataset":"` + ds + `","generator":"oversample","output":"` + s.root + `/joblink/x"}`},
+		{"dataset inside the job's folder", `{"dataset":"` + jobDir + `/data","generator":"oversample","output":"` + s.root + `/out2"}`},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			code, _, body := s.do(t, "POST", "/v1/jobs", c.body)
+			e, _ := body["error"].(map[string]any)
+			msg, _ := e["message"].(string)
+			if code != http.StatusUnprocessableEntity || !strings.Contains(msg, "output folder of job "+id) {
+				t.Errorf("%d %q, want 422 naming the output folder of job %s", code, msg, id)
+			}
+		})
+	}
+	// Beside it, in the same output location, is fine.
+	if code, _, resp := s.do(t, "POST", "/v1/jobs", `{"dataset":"`+ds+`","generator":"oversample","seed":2,"output":"`+s.root+`/out"}`); code != http.StatusAccepted {
+		t.Errorf("second job beside the first: %d %v", code, resp)
+	}
+}

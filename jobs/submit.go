@@ -5,10 +5,12 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/riverqueue/river"
 
 	"github.com/tailsynth/tailsynth/generators"
+	"github.com/tailsynth/tailsynth/storage"
 )
 
 // LimitError is a request above a configured limit; the API answers 422.
@@ -29,6 +31,9 @@ func (e *Engine) Check(ctx context.Context, spec generators.Spec) (*generators.P
 		return nil, err
 	}
 	if err := generators.CheckOutput(spec.Dataset, spec.Output); err != nil {
+		return nil, err
+	}
+	if err := e.checkNotInJobOutput(ctx, spec.Dataset, spec.Output); err != nil {
 		return nil, err
 	}
 	if _, err := e.cfg.Pipeline.Open(ctx, spec.Output); err != nil {
@@ -52,6 +57,37 @@ func (e *Engine) Check(ctx context.Context, spec generators.Spec) (*generators.P
 // see generators.CheckOutput.
 func CheckOutput(dataset, output string) error { return generators.CheckOutput(dataset, output) }
 
+// checkNotInJobOutput refuses an output, or a dataset, inside another
+// job's output folder (<output>/<job id>/): a job writing there would mix
+// its files into that job's result, and a dataset there changes while that
+// job runs. A path segment shaped like a job id that names a recorded job
+// marks such a folder; paths are looked at as named and as they resolve
+// through symlinks.
+func (e *Engine) checkNotInJobOutput(ctx context.Context, dataset, output string) error {
+	for _, c := range []struct{ what, uri string }{{"output", output}, {"dataset", dataset}} {
+		loc, err := storage.ParseLocation(c.uri)
+		if err != nil {
+			continue // reported by the location checks
+		}
+		for _, p := range []string{loc.Path, loc.Real().Path} {
+			for _, seg := range strings.Split(p, "/") {
+				if !validJobID(seg) {
+					continue
+				}
+				var n int
+				if err := e.db.queryRow(ctx, `SELECT COUNT(*) FROM tailsynth_jobs WHERE id = ?`, seg).Scan(&n); err != nil {
+					return err
+				}
+				if n > 0 {
+					return &generators.DatasetError{Msg: fmt.Sprintf("%s %s is inside the output folder of job %s (%s): jobs may not write into or read from another job's output; name a location outside it, e.g. the folder that holds it",
+						c.what, c.uri, seg, p[:strings.Index(p, seg)+len(seg)])}
+				}
+			}
+		}
+	}
+	return nil
+}
+
 // Submit records a job and queues it. With an idempotency key, a repeated
 // submit of the same request returns the first job (created false); the same
 // key with another request is a *ConflictError.
@@ -74,6 +110,9 @@ type Evaluator interface {
 func (e *Engine) SubmitEvaluation(ctx context.Context, spec generators.Spec, request json.RawMessage, idempotencyKey string) (*Job, bool, error) {
 	if e.cfg.Evaluator == nil {
 		return nil, false, &LimitError{Msg: "this server runs no evaluations (no evaluator configured)"}
+	}
+	if err := e.checkNotInJobOutput(ctx, spec.Dataset, spec.Output); err != nil {
+		return nil, false, err
 	}
 	return e.submit(ctx, KindEvaluate, spec, request, idempotencyKey, "")
 }
