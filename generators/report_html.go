@@ -198,6 +198,7 @@ type autoScore struct {
 	F1      float64            `json:"f1"`
 	Lift    float64            `json:"lift_over_real"`
 	Pooled  map[string]float64 `json:"pooled_f1_by_judge"`
+	Soft    map[string]float64 `json:"soft_f1_by_judge"`
 	ByJudge map[string]struct {
 		Mean float64 `json:"mean"`
 		Std  float64 `json:"std"`
@@ -205,10 +206,10 @@ type autoScore struct {
 }
 
 func (a autoScore) String() string {
-	out := fmt.Sprintf("F1 %.3f", a.F1)
+	out := fmt.Sprintf("score %.3f", a.F1)
 	var parts []string
 	for _, j := range slices.Sorted(maps.Keys(a.ByJudge)) {
-		parts = append(parts, fmt.Sprintf("%s %.3f (folds %.3f ± %.3f)", j, a.Pooled[j], a.ByJudge[j].Mean, a.ByJudge[j].Std))
+		parts = append(parts, fmt.Sprintf("%s soft F1 %.3f, F1 %.3f (folds %.3f ± %.3f)", j, a.Soft[j], a.Pooled[j], a.ByJudge[j].Mean, a.ByJudge[j].Std))
 	}
 	if len(parts) > 0 {
 		out += ": " + strings.Join(parts, ", ")

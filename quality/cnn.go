@@ -113,27 +113,45 @@ const cnnChunk = 256
 // Predict returns the most probable class of every row of x (rows laid out
 // as at training). It does not change m, so concurrent calls are safe.
 func (m *CNN) Predict(x blas32.General) ([]int, error) {
+	out := make([]int, x.Rows)
+	err := m.logits(x, func(i int, z []float32) { out[i] = argmax(z) })
+	return out, err
+}
+
+// Probabilities returns, for every row of x, the softmax of the network's
+// outputs: one probability per class.
+func (m *CNN) Probabilities(x blas32.General) ([][]float64, error) {
+	out := make([][]float64, x.Rows)
+	err := m.logits(x, func(i int, z []float32) {
+		out[i] = make([]float64, len(z))
+		softmaxRow(z, 0, out[i])
+	})
+	return out, err
+}
+
+// logits runs the network on the rows of x, cnnChunk at a time, and calls
+// f with each row's outputs (valid during the call only).
+func (m *CNN) logits(x blas32.General, f func(i int, z []float32)) error {
 	if err := neighbors.CheckMatrix("cnn input", x); err != nil {
-		return nil, err
+		return err
 	}
 	g := m.geom()
 	if x.Cols != g.in() {
-		return nil, fmt.Errorf("cnn: rows have %d values, want %d (%dx%dx%d images)", x.Cols, g.in(), g.h, g.w, g.c)
+		return fmt.Errorf("cnn: rows have %d values, want %d (%dx%dx%d images)", x.Cols, g.in(), g.h, g.w, g.c)
 	}
 	if err := g.checkParams(m.params()); err != nil {
-		return nil, err
+		return err
 	}
 	w := newCNNWork[float32](g, min(cnnChunk, x.Rows))
-	out := make([]int, x.Rows)
 	for i0 := 0; i0 < x.Rows; i0 += cnnChunk {
 		i1 := min(i0+cnnChunk, x.Rows)
 		m.loadRows(w, x, rowRange(i0, i1))
 		w.forward(m.params())
 		for i := range i1 - i0 {
-			out[i0+i] = argmax(w.z[i*g.classes : (i+1)*g.classes])
+			f(i0+i, w.z[i*g.classes:(i+1)*g.classes])
 		}
 	}
-	return out, nil
+	return nil
 }
 
 func (m *CNN) geom() cnnGeom {

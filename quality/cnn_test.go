@@ -450,3 +450,39 @@ func TestEvaluateUtilityJudgeErrors(t *testing.T) {
 		})
 	}
 }
+
+// Probabilities are a distribution per row whose argmax is Predict's class.
+func TestProbabilitiesMatchPredict(t *testing.T) {
+	d := bars(3, []int{30, 30}, 12, 12, 1, 0.3)
+	x, y := d.X, d.Y
+	cnn, _, err := TrainCNN(context.Background(), x, y, 2, CNNConfig{Height: 12, Width: 12, Channels: 1, Epochs: 2, Seed: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	lr, _, err := TrainLogReg(context.Background(), x, y, 2, LogRegConfig{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for name, m := range map[string]interface {
+		Predict(blas32.General) ([]int, error)
+		Probabilities(blas32.General) ([][]float64, error)
+	}{"cnn": cnn, "logreg": lr} {
+		pred, err := m.Predict(x)
+		if err != nil {
+			t.Fatal(err)
+		}
+		probs, err := m.Probabilities(x)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for i, p := range probs {
+			sum := 0.0
+			for _, v := range p {
+				sum += v
+			}
+			if math.Abs(sum-1) > 1e-9 || argmax(p) != pred[i] {
+				t.Fatalf("%s row %d: probabilities %v (sum %v), predicted %d", name, i, p, sum, pred[i])
+			}
+		}
+	}
+}

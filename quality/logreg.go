@@ -152,13 +152,32 @@ func TrainLogReg(ctx context.Context, x blas32.General, y []int, numClasses int,
 
 // Predict returns the most probable class of every row.
 func (m *LogReg) Predict(x blas32.General) ([]int, error) {
+	out := make([]int, x.Rows)
+	err := m.logits(x, func(i int, z []float64) { out[i] = argmax(z) })
+	return out, err
+}
+
+// Probabilities returns, for every row of x, the softmax of the model's
+// class scores: one probability per class.
+func (m *LogReg) Probabilities(x blas32.General) ([][]float64, error) {
+	out := make([][]float64, x.Rows)
+	err := m.logits(x, func(i int, z []float64) {
+		out[i] = make([]float64, len(z))
+		softmaxRow(z, 0, out[i])
+	})
+	return out, err
+}
+
+// logits computes every row's class scores (in parallel chunks) and calls
+// f with them (valid during the call only; f may run concurrently for
+// different rows).
+func (m *LogReg) logits(x blas32.General, f func(i int, z []float64)) error {
 	if x.Cols != m.Dim {
-		return nil, fmt.Errorf("logreg: rows have %d columns, want %d", x.Cols, m.Dim)
+		return fmt.Errorf("logreg: rows have %d columns, want %d", x.Cols, m.Dim)
 	}
 	if err := neighbors.CheckMatrix("logreg input", x); err != nil {
-		return nil, err
+		return err
 	}
-	out := make([]int, x.Rows)
 	forEachChunk((x.Rows+objectiveChunk-1)/objectiveChunk, func(k int) {
 		i0, i1 := k*objectiveChunk, min(x.Rows, (k+1)*objectiveChunk)
 		view := blas32.General{Rows: i1 - i0, Cols: x.Cols, Stride: x.Stride, Data: x.Data[i0*x.Stride : (i1-1)*x.Stride+x.Cols]}
@@ -169,10 +188,10 @@ func (m *LogReg) Predict(x blas32.General) ([]int, error) {
 			for j := range z {
 				z[j] = floats.Dot(xi, m.W[j*m.Dim:(j+1)*m.Dim]) + m.B[j]
 			}
-			out[i0+i] = argmax(z)
+			f(i0+i, z)
 		}
 	})
-	return out, nil
+	return nil
 }
 
 // objectiveChunk is the number of rows per parallel work item of the

@@ -192,14 +192,14 @@ func TestAutoAvoidsAHarmfulCandidate(t *testing.T) {
 			t.Errorf("%s by judge %+v, want logreg over 3 folds", s.Name, s.ByJudge)
 		}
 	}
-	if !strings.Contains(ch.Why, "oversample had F1") || !strings.Contains(ch.Why, "wrong") {
+	if !strings.Contains(ch.Why, "oversample had score") || !strings.Contains(ch.Why, "wrong") {
 		t.Errorf("why %q, want the winner's F1 and the beaten candidate", ch.Why)
 	}
 	page, err := os.ReadFile(filepath.Join(root, "out", "job-7", generators.ReportHTMLKey))
 	if err != nil {
 		t.Fatal(err)
 	}
-	for _, want := range []string{"Auto-selection for class rare", "oversample (chosen)", "lift over real", "logreg "} {
+	for _, want := range []string{"Auto-selection for class rare", "oversample (chosen)", "lift over real", "logreg soft F1"} {
 		if !strings.Contains(string(page), want) {
 			t.Errorf("report.html lacks %q", want)
 		}

@@ -24,12 +24,19 @@
 //     fit rows, and the small CNN of quality.TrainCNN on the pixels — is
 //     trained on the fit folds' real rows alone ("real") and plus each
 //     candidate's samples, and scored on the fold (quality.EvaluateUtility).
-//  4. A candidate's score for a class is its F1 on that class computed from
-//     the held-back predictions of all folds pooled (every training image
-//     of the class is tested once; a single fold's F1 would rest on two or
-//     three rare images), averaged over the judges. The winner of each requested class is the
-//     best score; a later (costlier) candidate must beat an earlier one by
-//     more than `tie` [0.01] to win.
+//  4. A candidate's score for a class is its SOFT F1 on that class, averaged
+//     over the judges: the held-back predictions of all folds are pooled
+//     (every training image of the class is tested once), F1 is computed
+//     from the judge's predicted probabilities rather than from counts of
+//     right answers (with 10 rare images, a method's count of right answers
+//     is mostly 0 or 1 whatever it is; probabilities still move), and
+//     every true class is weighted as if tested on as many images as the
+//     others (the folds are as imbalanced as the training split, and there
+//     a rare class's false positives swamp its precision whatever the
+//     method). The hard F1 of the same predictions and each fold's F1 are
+//     reported too. The winner of each requested class is the best score;
+//     a later (costlier) candidate must beat an earlier one by more than
+//     `tie` [0.01] to win.
 //
 // Then each winner is started on the whole training split for the classes
 // it won, with the job's seed, so its samples are exactly those a job of
