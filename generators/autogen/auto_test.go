@@ -13,6 +13,7 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"sync"
 	"testing"
 
 	"github.com/tailsynth/tailsynth/generators"
@@ -301,13 +302,17 @@ func TestAutoReadsTrainingSplitOnly(t *testing.T) {
 	}
 }
 
+// countingStore records the keys read (Get is called concurrently).
 type countingStore struct {
 	storage.Store
+	mu   sync.Mutex
 	seen map[string]bool
 }
 
 func (c *countingStore) Get(ctx context.Context, key string) (io.ReadCloser, storage.ObjectInfo, error) {
+	c.mu.Lock()
 	c.seen[key] = true
+	c.mu.Unlock()
 	return c.Store.Get(ctx, key)
 }
 
