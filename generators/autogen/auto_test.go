@@ -16,6 +16,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/tailsynth/tailsynth/evaluate"
 	"github.com/tailsynth/tailsynth/generators"
 	"github.com/tailsynth/tailsynth/generators/autogen"
 	"github.com/tailsynth/tailsynth/generators/smotegen"
@@ -104,7 +105,9 @@ func registry(t testing.TB) *generators.Registry {
 	if err := smotegen.Register(reg); err != nil {
 		t.Fatal(err)
 	}
-	if err := autogen.Register(reg); err != nil {
+	// 12x12 features (the images' own size) keep the judges' PCA and CNN
+	// small under -race.
+	if err := reg.Register(autogen.Generator{Registry: reg, Features: evaluate.FeatureOptions{Size: 12}}); err != nil {
 		t.Fatal(err)
 	}
 	return reg
@@ -289,7 +292,7 @@ func TestAutoReadsTrainingSplitOnly(t *testing.T) {
 	reads := &countingStore{Store: st, seen: map[string]bool{}}
 	env := &generators.Env{Params: json.RawMessage(`{"candidates": [{"generator": "oversample"}], "judges": ["logreg"], "folds": 2}`),
 		Seed: 1, Source: reads, Dataset: d, Train: generators.ByClass(d.TrainFiles()), Plan: map[string]int{"rare": 16}, Work: work}
-	if _, err := (autogen.Generator{Registry: registry(t)}).Start(context.Background(), env); err != nil {
+	if _, err := (autogen.Generator{Registry: registry(t), Features: evaluate.FeatureOptions{Size: 12}}).Start(context.Background(), env); err != nil {
 		t.Fatal(err)
 	}
 	for k := range reads.seen {
@@ -361,7 +364,7 @@ func TestAutoNeedsTwoImages(t *testing.T) {
 	work, _ := local.New(t.TempDir())
 	env := &generators.Env{Params: json.RawMessage(`{"judges": ["logreg"]}`), Seed: 1, Source: st, Dataset: d,
 		Train: generators.ByClass(d.TrainFiles()), Plan: map[string]int{"rare": 9}, Work: work}
-	_, err = autogen.Generator{Registry: registry(t)}.Start(context.Background(), env)
+	_, err = autogen.Generator{Registry: registry(t), Features: evaluate.FeatureOptions{Size: 12}}.Start(context.Background(), env)
 	var de *generators.DatasetError
 	if !errors.As(err, &de) || !strings.Contains(err.Error(), `class "rare" has 1 readable training file`) {
 		t.Fatalf("Start = %v, want a DatasetError about the one rare image", err)

@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/tailsynth/tailsynth/evaluate"
 	"github.com/tailsynth/tailsynth/generators"
 	"github.com/tailsynth/tailsynth/storage"
 )
@@ -19,6 +20,9 @@ const Name = "auto"
 // generators (the service's own registry).
 type Generator struct {
 	Registry *generators.Registry
+	// Features sets how images are read for the judges (zero: evaluate's
+	// defaults, 28x28).
+	Features evaluate.FeatureOptions
 }
 
 var _ generators.Generator = Generator{}
@@ -73,7 +77,7 @@ func (g Generator) Start(ctx context.Context, env *generators.Env) (generators.R
 	if env.Work == nil {
 		return nil, fmt.Errorf("%s: the job has no scratch store", Name)
 	}
-	sel, err := choose(ctx, env, p, g.registry())
+	sel, err := choose(ctx, env, p, g.registry(), g.Features)
 	if err != nil {
 		return nil, err
 	}

@@ -83,7 +83,7 @@ type foldData struct {
 }
 
 // choose runs the comparison and picks a winner per requested class.
-func choose(ctx context.Context, env *generators.Env, p Params, reg *generators.Registry) (*Selection, error) {
+func choose(ctx context.Context, env *generators.Env, p Params, reg *generators.Registry, features evaluate.FeatureOptions) (*Selection, error) {
 	progress := func(stage string, f map[string]any) {
 		if env.Progress != nil {
 			env.Progress(stage, f)
@@ -106,7 +106,7 @@ func choose(ctx context.Context, env *generators.Env, p Params, reg *generators.
 	if len(env.Train) < 2 {
 		return nil, &generators.DatasetError{Msg: fmt.Sprintf("%s: the training split has %d class(es); comparing methods needs a classifier, so at least 2 classes", Name, len(env.Train))}
 	}
-	fz, err := evaluate.NewFeaturizer(ctx, env.Source, all, evaluate.FeatureOptions{})
+	fz, err := evaluate.NewFeaturizer(ctx, env.Source, all, features)
 	if err != nil {
 		return nil, &generators.DatasetError{Msg: fmt.Sprintf("%s: %v", Name, err)}
 	}
