@@ -24,6 +24,20 @@ type Config struct {
 	Log     Log     `yaml:"log"`
 	Storage Storage `yaml:"storage"`
 	Jobs    Jobs    `yaml:"jobs"`
+	Quality Quality `yaml:"quality"`
+}
+
+// Quality is what every job's quality report and every evaluation measure.
+type Quality struct {
+	// Judges are the utility classifiers, the headline first: "cnn" (a
+	// small CNN on the images) and "logreg" (logistic regression). An
+	// evaluation request's judges replace them; audio is judged by logreg.
+	Judges []string `yaml:"judges"`
+	// MaxTrainRows bounds the real training rows the judges train on
+	// (every class subsampled at one fraction, the imbalance kept). The
+	// CNN's cost grows with it: about a minute per run at 12000 rows on one
+	// core, and a job's report trains it 12 times.
+	MaxTrainRows int `yaml:"max_train_rows"`
 }
 
 // Server is the HTTP server.
@@ -106,6 +120,7 @@ func Default() *Config {
 		Log:     Log{Format: "text", Level: "info"},
 		Storage: Storage{S3: S3{BucketLookup: "auto", PartSizeMiB: 16}},
 		Jobs:    Jobs{Workers: 2, HeavyWorkers: 1, MaxSamples: 100000, MaxAttempts: 3, MinScheduleInterval: 5 * time.Minute},
+		Quality: Quality{Judges: []string{"cnn", "logreg"}, MaxTrainRows: 12000},
 	}
 }
 

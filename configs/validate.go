@@ -105,6 +105,16 @@ func (c *Config) Validate() error {
 	if j.MinScheduleInterval < 0 || j.MinScheduleInterval > 24*time.Hour {
 		bad("jobs.min_schedule_interval", j.MinScheduleInterval, "accepted: 0s (no floor) to 24h, e.g. 5m")
 	}
+	q := c.Quality
+	if len(q.Judges) == 0 {
+		errs = append(errs, errors.New(`quality.judges: empty; accepted: "cnn" and "logreg", one or both, the headline first`))
+	}
+	for i, jg := range q.Judges {
+		if (jg != "cnn" && jg != "logreg") || slices.Index(q.Judges, jg) != i {
+			bad(fmt.Sprintf("quality.judges[%d]", i), jg, `accepted: "cnn" (a small CNN on the images) or "logreg" (logistic regression), each at most once`)
+		}
+	}
+	checkRange("quality.max_train_rows", q.MaxTrainRows, 100, 1_000_000)
 	return errors.Join(errs...)
 }
 

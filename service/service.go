@@ -92,12 +92,13 @@ func New(ctx context.Context, cfg *configs.Config, log *slog.Logger, version str
 			return nil, err
 		}
 	}
-	pipeline := &generators.Pipeline{Registry: s.registry, Log: log, Open: s.open, Quality: &evaluate.Hook{}}
+	quality := evaluate.Config{Judges: cfg.Quality.Judges, MaxTrainRows: cfg.Quality.MaxTrainRows}
+	pipeline := &generators.Pipeline{Registry: s.registry, Log: log, Open: s.open, Quality: &evaluate.Hook{Config: quality}}
 	s.engine, err = jobs.Open(ctx, jobs.Config{
 		Database: cfg.Jobs.Database, DataDir: cfg.AbsDataDir(), Workers: cfg.Jobs.Workers, HeavyWorkers: cfg.Jobs.HeavyWorkers,
 		MaxAttempts: cfg.Jobs.MaxAttempts, MaxSamples: cfg.Jobs.MaxSamples, MinScheduleInterval: cfg.Jobs.MinScheduleInterval,
 		Pipeline: pipeline, Log: log,
-		Evaluator: &evaluate.Runner{Pipeline: pipeline, Log: log},
+		Evaluator: &evaluate.Runner{Pipeline: pipeline, Config: quality, Log: log},
 	})
 	if err != nil {
 		return nil, fmt.Errorf("job engine: %w", err)
