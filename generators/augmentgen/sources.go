@@ -2,16 +2,14 @@ package augmentgen
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"image"
 	"sort"
 	"strings"
 	"sync/atomic"
 
-	"github.com/tailsynth/tailsynth/composite"
 	"github.com/tailsynth/tailsynth/generators"
-	"github.com/tailsynth/tailsynth/storage"
+	"github.com/tailsynth/tailsynth/generators/imagesrc"
 )
 
 // badFile is a training file left out of the job, and why.
@@ -29,38 +27,11 @@ type source struct {
 	img  image.Image // kept when it fits in cache_mib, else nil
 }
 
-// decode reads and decodes one training image with the job's limits. A
-// problem of the file itself gives a reason (the file is excluded and
-// reported); anything else (network, permissions) is an error that fails
-// the job, so that a retry can succeed instead of silently dropping images.
+// decode reads and decodes one training image with the job's limits (see
+// imagesrc.Decode).
 func (r *run) decode(ctx context.Context, f generators.File) (image.Image, string, error) {
-	if f.Size > r.cfg.maxFile {
-		return nil, fmt.Sprintf("%v: %d bytes, limit %d (max_file_mib)", composite.ErrFileTooLarge, f.Size, r.cfg.maxFile), nil
-	}
-	rc, _, err := r.env.Source.Get(ctx, f.Key)
-	if err != nil {
-		if errors.Is(err, storage.ErrNotFound) {
-			return nil, "not found: removed after the dataset was scanned", nil
-		}
-		return nil, "", fmt.Errorf("reading %s: %w", f.Key, err)
-	}
-	defer rc.Close()
-	img, err := composite.Decode(rc, r.cfg.dec)
-	if err != nil {
-		for _, e := range []error{composite.ErrEmptyFile, composite.ErrUnsupportedFormat, composite.ErrTooManyPixels,
-			composite.ErrFileTooLarge, composite.ErrCorrupt} {
-			if errors.Is(err, e) {
-				return nil, paramNames.Replace(err.Error()), nil
-			}
-		}
-		return nil, "", fmt.Errorf("reading %s: %w", f.Key, err)
-	}
-	return img, "", nil
+	return imagesrc.Decode(ctx, r.env.Source, f, r.cfg.maxFile, r.cfg.dec)
 }
-
-// paramNames turns the composite package's advice into this generator's
-// parameter names.
-var paramNames = strings.NewReplacer("DecodeOptions.MaxPixels", "max_megapixels", "DecodeOptions.MaxBytes", "max_file_mib")
 
 // pixelKind names what a decoded image becomes in package augment.
 func pixelKind(img image.Image) string {

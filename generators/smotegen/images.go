@@ -2,17 +2,15 @@ package smotegen
 
 import (
 	"context"
-	"errors"
 	"fmt"
 	"image"
-	"strings"
 	"sync/atomic"
 
 	"github.com/disintegration/imaging"
 
 	"github.com/tailsynth/tailsynth/composite"
 	"github.com/tailsynth/tailsynth/generators"
-	"github.com/tailsynth/tailsynth/storage"
+	"github.com/tailsynth/tailsynth/generators/imagesrc"
 )
 
 // imageInfo is what the survey learns of one image.
@@ -220,38 +218,11 @@ func isGray(img image.Image) bool {
 	return false
 }
 
-// decodeImage reads and decodes one training image with the job's limits.
-// A problem of the file itself gives a reason (the file is excluded and
-// reported); anything else (network, permissions) is an error that fails
-// the job, so that a retry can succeed instead of silently dropping images.
+// decodeImage reads and decodes one training image with the job's limits (see
+// imagesrc.Decode).
 func (r *run) decodeImage(ctx context.Context, f generators.File) (image.Image, string, error) {
-	if f.Size > r.cfg.maxFile {
-		return nil, fmt.Sprintf("%v: %d bytes, limit %d (max_file_mib)", composite.ErrFileTooLarge, f.Size, r.cfg.maxFile), nil
-	}
-	rc, _, err := r.env.Source.Get(ctx, f.Key)
-	if err != nil {
-		if errors.Is(err, storage.ErrNotFound) {
-			return nil, "not found: removed after the dataset was scanned", nil
-		}
-		return nil, "", fmt.Errorf("reading %s: %w", f.Key, err)
-	}
-	defer rc.Close()
-	img, err := composite.Decode(rc, r.cfg.dec)
-	if err != nil {
-		for _, e := range []error{composite.ErrEmptyFile, composite.ErrUnsupportedFormat, composite.ErrTooManyPixels,
-			composite.ErrFileTooLarge, composite.ErrCorrupt} {
-			if errors.Is(err, e) {
-				return nil, paramNames.Replace(err.Error()), nil
-			}
-		}
-		return nil, "", fmt.Errorf("reading %s: %w", f.Key, err)
-	}
-	return img, "", nil
+	return imagesrc.Decode(ctx, r.env.Source, f, r.cfg.maxFile, r.cfg.dec)
 }
-
-// paramNames turns the composite package's advice into this generator's
-// parameter names.
-var paramNames = strings.NewReplacer("DecodeOptions.MaxPixels", "max_megapixels", "DecodeOptions.MaxBytes", "max_file_mib")
 
 // toLevels writes img at size in the job's colour mode into dst (W·H levels
 // for gray, W·H·3 interleaved R, G, B for rgb, row-major) and reports

@@ -1,0 +1,51 @@
+// Package imagesrc reads a job's training images for the image generators
+// that decode them (augment, smote): the job's size limits, and the line
+// between a bad file (reported and left out) and an I/O error (the job
+// fails, so that a retry can succeed instead of silently dropping images).
+package imagesrc
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"image"
+	"strings"
+
+	"github.com/tailsynth/tailsynth/composite"
+	"github.com/tailsynth/tailsynth/generators"
+	"github.com/tailsynth/tailsynth/storage"
+)
+
+// Decode reads and decodes the training image f from st: files larger
+// than maxFile bytes are refused before reading, and dec bounds the
+// decoding. A problem of the file itself gives a reason, in the job
+// parameters' words (max_file_mib, max_megapixels); anything else is an
+// error.
+func Decode(ctx context.Context, st storage.Store, f generators.File, maxFile int64, dec composite.DecodeOptions) (image.Image, string, error) {
+	if f.Size > maxFile {
+		return nil, fmt.Sprintf("%v: %d bytes, limit %d (max_file_mib)", composite.ErrFileTooLarge, f.Size, maxFile), nil
+	}
+	rc, _, err := st.Get(ctx, f.Key)
+	if err != nil {
+		if errors.Is(err, storage.ErrNotFound) {
+			return nil, "not found: removed after the dataset was scanned", nil
+		}
+		return nil, "", fmt.Errorf("reading %s: %w", f.Key, err)
+	}
+	defer rc.Close()
+	img, err := composite.Decode(rc, dec)
+	if err != nil {
+		for _, e := range []error{composite.ErrEmptyFile, composite.ErrUnsupportedFormat, composite.ErrTooManyPixels,
+			composite.ErrFileTooLarge, composite.ErrCorrupt} {
+			if errors.Is(err, e) {
+				return nil, ParamNames.Replace(err.Error()), nil
+			}
+		}
+		return nil, "", fmt.Errorf("reading %s: %w", f.Key, err)
+	}
+	return img, "", nil
+}
+
+// ParamNames turns the composite package's advice into the generators'
+// parameter names.
+var ParamNames = strings.NewReplacer("DecodeOptions.MaxPixels", "max_megapixels", "DecodeOptions.MaxBytes", "max_file_mib")
