@@ -9,6 +9,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"io"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"strings"
@@ -89,4 +90,30 @@ func readIDX(path string, magic uint32) ([]byte, int, int, error) {
 		return nil, 0, 0, fmt.Errorf("fashionmnist: %s: data: %w", path, err)
 	}
 	return buf, int(dims[0]), rest, nil
+}
+
+// Pick returns, for each i, perClass[i] images of label labels[i] (the
+// first ones of a seeded shuffle of that label's images) relabelled i, in
+// that order. It fails when a label has fewer images than asked.
+func Pick(s Split, labels, perClass []int, seed uint64) (Split, error) {
+	rng := rand.New(rand.NewPCG(seed, 0x6a756467))
+	out := Split{Dim: s.Dim}
+	for i, l := range labels {
+		var of []int
+		for r, y := range s.Labels {
+			if y == l {
+				of = append(of, r)
+			}
+		}
+		rng.Shuffle(len(of), func(a, b int) { of[a], of[b] = of[b], of[a] })
+		if perClass[i] > len(of) {
+			return Split{}, fmt.Errorf("fashionmnist: label %d has %d images, %d asked", l, len(of), perClass[i])
+		}
+		for _, r := range of[:perClass[i]] {
+			out.Pixels = append(out.Pixels, s.Pixels[r*s.Dim:(r+1)*s.Dim]...)
+			out.Labels = append(out.Labels, i)
+		}
+		out.Rows += perClass[i]
+	}
+	return out, nil
 }

@@ -3,6 +3,7 @@ package fashionmnist
 import (
 	"bytes"
 	"compress/gzip"
+	"fmt"
 	"os"
 	"path/filepath"
 	"slices"
@@ -52,5 +53,28 @@ func TestFolderName(t *testing.T) {
 		if got := FolderName(label); got != want {
 			t.Errorf("FolderName(%d) = %q, want %q", label, got, want)
 		}
+	}
+}
+
+func TestPick(t *testing.T) {
+	s := Split{Rows: 6, Dim: 1, Pixels: []float32{0, 1, 2, 3, 4, 5}, Labels: []int{7, 3, 7, 3, 7, 3}}
+	p, err := Pick(s, []int{3, 7}, []int{2, 1}, 1)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p.Rows != 3 || p.Dim != 1 || len(p.Pixels) != 3 || fmt.Sprint(p.Labels) != "[0 0 1]" {
+		t.Fatalf("Pick = %+v, want 2 rows of label 3 then 1 of label 7, relabelled 0 and 1", p)
+	}
+	for i, v := range p.Pixels {
+		if want := []int{3, 7}[p.Labels[i]]; s.Labels[int(v)] != want {
+			t.Errorf("row %d is image %v of label %d, want label %d", i, v, s.Labels[int(v)], want)
+		}
+	}
+	again, _ := Pick(s, []int{3, 7}, []int{2, 1}, 1)
+	if fmt.Sprint(again) != fmt.Sprint(p) {
+		t.Error("the same seed picked other images")
+	}
+	if _, err := Pick(s, []int{3}, []int{4}, 1); err == nil {
+		t.Error("asking 4 of 3 images: no error")
 	}
 }

@@ -18,7 +18,6 @@ import (
 	"flag"
 	"fmt"
 	"log"
-	"math/rand/v2"
 	"os"
 	"strconv"
 	"strings"
@@ -121,31 +120,13 @@ func main() {
 	}
 }
 
-// pick returns, for each i, perClass[i] images of label labels[i] (the
-// first ones of a seeded shuffle of that label's images), relabelled i.
+// pick is fashionmnist.Pick as a quality.Dataset.
 func pick(s fashionmnist.Split, labels, perClass []int, seed uint64) quality.Dataset {
-	all := quality.Dataset{X: blas32.General{Rows: s.Rows, Cols: s.Dim, Stride: s.Dim, Data: s.Pixels}, Y: s.Labels}
-	rng := rand.New(rand.NewPCG(seed, 0x6a756467))
-	var rows, ys []int
-	for i, l := range labels {
-		var of []int
-		for r, y := range s.Labels {
-			if y == l {
-				of = append(of, r)
-			}
-		}
-		rng.Shuffle(len(of), func(a, b int) { of[a], of[b] = of[b], of[a] })
-		if perClass[i] > len(of) {
-			log.Fatalf("label %d has %d images, %d asked", l, len(of), perClass[i])
-		}
-		rows = append(rows, of[:perClass[i]]...)
-		for range perClass[i] {
-			ys = append(ys, i)
-		}
+	p, err := fashionmnist.Pick(s, labels, perClass, seed)
+	if err != nil {
+		log.Fatal(err)
 	}
-	out := all.Subset(rows)
-	out.Y = ys
-	return out
+	return quality.Dataset{X: blas32.General{Rows: p.Rows, Cols: p.Dim, Stride: p.Dim, Data: p.Pixels}, Y: p.Labels}
 }
 
 // cpuTime returns the user and system CPU time of this process.

@@ -242,24 +242,11 @@ func specsOf(name string) ([]augment.Spec, error) {
 	return specs, nil
 }
 
+// pick is fashionmnist.Pick as a quality.Dataset.
 func pick(s fashionmnist.Split, labels, perClass []int, seed uint64) quality.Dataset {
-	all := quality.Dataset{X: blas32.General{Rows: s.Rows, Cols: s.Dim, Stride: s.Dim, Data: s.Pixels}, Y: s.Labels}
-	rng := rand.New(rand.NewPCG(seed, 0x6a756467))
-	var rows, ys []int
-	for i, l := range labels {
-		var of []int
-		for r, y := range s.Labels {
-			if y == l {
-				of = append(of, r)
-			}
-		}
-		rng.Shuffle(len(of), func(a, b int) { of[a], of[b] = of[b], of[a] })
-		rows = append(rows, of[:perClass[i]]...)
-		for range perClass[i] {
-			ys = append(ys, i)
-		}
+	p, err := fashionmnist.Pick(s, labels, perClass, seed)
+	if err != nil {
+		log.Fatal(err)
 	}
-	out := all.Subset(rows)
-	out.Y = ys
-	return out
+	return quality.Dataset{X: blas32.General{Rows: p.Rows, Cols: p.Dim, Stride: p.Dim, Data: p.Pixels}, Y: p.Labels}
 }
