@@ -2,6 +2,7 @@ package composite
 
 import (
 	"image/png"
+	"strings"
 	"sync"
 )
 
@@ -30,3 +31,18 @@ func (p *pngBufferPool) Get() *png.EncoderBuffer {
 }
 
 func (p *pngBufferPool) Put(b *png.EncoderBuffer) { p.p.Put(b) }
+
+// PNGLevelNames are the compression levels ParsePNGLevel accepts.
+const PNGLevelNames = "default, speed, best or none"
+
+// ParsePNGLevel returns the compression level named default, speed, best or
+// none (any case).
+func ParsePNGLevel(name string) (png.CompressionLevel, bool) {
+	l, ok := pngLevelByName[strings.ToLower(name)]
+	return l, ok
+}
+
+var pngLevelByName = map[string]png.CompressionLevel{
+	"default": png.DefaultCompression, "speed": png.BestSpeed,
+	"best": png.BestCompression, "none": png.NoCompression,
+}

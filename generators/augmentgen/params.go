@@ -101,11 +101,6 @@ type config struct {
 	cacheB   int64
 }
 
-var pngLevels = map[string]png.CompressionLevel{
-	"default": png.DefaultCompression, "speed": png.BestSpeed,
-	"best": png.BestCompression, "none": png.NoCompression,
-}
-
 // parseParams decodes and checks raw; every error is a
 // *generators.ParamError naming the parameter, its value and what is
 // accepted.
@@ -161,8 +156,8 @@ func parseParams(raw json.RawMessage) (config, error) {
 		return c, perr("%s", strings.TrimPrefix(err.Error(), "augment: "))
 	}
 	var ok bool
-	if c.level, ok = pngLevels[strings.ToLower(p.PNGLevel)]; !ok {
-		return c, perr("png_level %q: want default, speed, best or none", p.PNGLevel)
+	if c.level, ok = composite.ParsePNGLevel(p.PNGLevel); !ok {
+		return c, perr("png_level %q: want %s", p.PNGLevel, composite.PNGLevelNames)
 	}
 	for _, r := range []struct {
 		name  string

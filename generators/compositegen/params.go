@@ -104,11 +104,6 @@ type config struct {
 	maxFile int64
 }
 
-var pngLevels = map[string]png.CompressionLevel{
-	"default": png.DefaultCompression, "speed": png.BestSpeed,
-	"best": png.BestCompression, "none": png.NoCompression,
-}
-
 // parseParams decodes and checks raw; every error is a
 // *generators.ParamError naming the parameter, its value and what is
 // accepted.
@@ -149,8 +144,8 @@ func parseParams(raw json.RawMessage) (config, error) {
 		return c, paramErr("augment", err)
 	}
 	var ok bool
-	if c.level, ok = pngLevels[strings.ToLower(p.PNGLevel)]; !ok {
-		return c, &generators.ParamError{Msg: fmt.Sprintf("%s params: png_level %q: want default, speed, best or none", Name, p.PNGLevel)}
+	if c.level, ok = composite.ParsePNGLevel(p.PNGLevel); !ok {
+		return c, &generators.ParamError{Msg: fmt.Sprintf("%s params: png_level %q: want %s", Name, p.PNGLevel, composite.PNGLevelNames)}
 	}
 	for _, r := range []struct {
 		name  string
