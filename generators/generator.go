@@ -10,6 +10,7 @@ import (
 	"math/rand/v2"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"sync"
 
@@ -213,4 +214,20 @@ func jsonFields(v any) []string {
 	}
 	slices.Sort(keys)
 	return keys
+}
+
+// DecodeSize decodes a size parameter given as a JSON number (an integer,
+// returned in decimal: 224 -> "224") or a JSON string (returned as is, to be
+// parsed by the caller). ok is false for anything else; the caller's error
+// then says what is accepted.
+func DecodeSize(b []byte) (s string, ok bool, err error) {
+	b = bytes.TrimSpace(b)
+	if len(b) > 0 && b[0] == '"' {
+		err = json.Unmarshal(b, &s)
+		return s, err == nil, err
+	}
+	if n, err := strconv.Atoi(string(b)); err == nil {
+		return strconv.Itoa(n), true, nil
+	}
+	return "", false, nil
 }

@@ -1,11 +1,9 @@
 package augmentgen
 
 import (
-	"bytes"
 	"encoding/json"
 	"fmt"
 	"image/png"
-	"strconv"
 	"strings"
 
 	"github.com/tailsynth/tailsynth/augment"
@@ -74,20 +72,15 @@ type SizeParam string
 
 // UnmarshalJSON accepts a number or a string.
 func (s *SizeParam) UnmarshalJSON(b []byte) error {
-	b = bytes.TrimSpace(b)
-	if len(b) > 0 && b[0] == '"' {
-		var v string
-		if err := json.Unmarshal(b, &v); err != nil {
-			return err
-		}
-		*s = SizeParam(v)
-		return nil
+	v, ok, err := generators.DecodeSize(b)
+	if err != nil {
+		return err
 	}
-	if n, err := strconv.Atoi(string(b)); err == nil {
-		*s = SizeParam(strconv.Itoa(n))
-		return nil
+	if !ok {
+		return fmt.Errorf("parameter \"size\": got %s, want a number such as 224 or a string such as \"320x240\"", b)
 	}
-	return fmt.Errorf("parameter \"size\": got %s, want a number such as 224 or a string such as \"320x240\"", b)
+	*s = SizeParam(v)
+	return nil
 }
 
 // config is Params checked.

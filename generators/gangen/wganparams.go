@@ -54,20 +54,15 @@ type SizeParam string
 
 // UnmarshalJSON accepts a number or a string.
 func (s *SizeParam) UnmarshalJSON(b []byte) error {
-	b = bytes.TrimSpace(b)
-	if len(b) > 0 && b[0] == '"' {
-		var v string
-		if err := json.Unmarshal(b, &v); err != nil {
-			return err
-		}
-		*s = SizeParam(v)
-		return nil
+	v, ok, err := generators.DecodeSize(b)
+	if err != nil {
+		return err
 	}
-	if n, err := strconv.Atoi(string(b)); err == nil {
-		*s = SizeParam(strconv.Itoa(n))
-		return nil
+	if !ok {
+		return fmt.Errorf(`parameter "image_size": got %s, want a number such as 28, or a string "auto" or "WxH"`, b)
 	}
-	return fmt.Errorf(`parameter "image_size": got %s, want a number such as 28, or a string "auto" or "WxH"`, b)
+	*s = SizeParam(v)
+	return nil
 }
 
 // parse returns (0, 0) for auto.
