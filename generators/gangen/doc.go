@@ -131,7 +131,9 @@
 //	base                  64        conv width 1..512 (the cost grows with its square)
 //	gen_block             deconv    conv generator upsampling: deconv, upsample
 //	hidden                [256,256] mlp widths
-//	diffaugment           ""        comma list of color, translation, cutout
+//	diffaugment           auto      comma list of color, translation, cutout; "" off;
+//	                                auto: translation,cutout for images when the
+//	                                smallest class has < 100 images, else off
 //	balanced              true      class-balanced batches
 //	checkpoint_every      200       steps (0: only when training stops)
 //	model                 ""        a stored model id: sample only

@@ -2,6 +2,7 @@ package gangen
 
 import (
 	"math"
+	"strings"
 	"testing"
 
 	"github.com/tailsynth/tailsynth/gan"
@@ -105,6 +106,38 @@ func TestClampSize(t *testing.T) {
 	for _, tt := range tests {
 		if w, h, _ := clampSize(tt.w, tt.h); w != tt.ww || h != tt.wh {
 			t.Errorf("clampSize(%d, %d) = %d, %d, want %d, %d", tt.w, tt.h, w, h, tt.ww, tt.wh)
+		}
+	}
+}
+
+// TestResolveAugment: diffaugment auto is translation,cutout for images
+// when the smallest class is under AutoAugmentBelow, off at or above it
+// and for spectrograms; a given diffaugment is kept.
+func TestResolveAugment(t *testing.T) {
+	on := gan.Augment{Translation: true, Cutout: true}
+	for _, tc := range []struct {
+		name   string
+		param  string
+		counts map[string]int
+		images bool
+		want   gan.Augment
+		note   string
+	}{
+		{"small class", "auto", map[string]int{"a": 500, "b": 99}, true, on, `"b", has 99 images, fewer than 100`},
+		{"every class large", "AUTO", map[string]int{"a": 500, "b": 100}, true, gan.Augment{}, `"b", has 100 images, at least 100`},
+		{"spectrograms", "auto", map[string]int{"a": 500, "b": 3}, false, gan.Augment{}, "spectrograms"},
+		{"given off", "", map[string]int{"a": 500, "b": 3}, true, gan.Augment{}, ""},
+		{"given color", "color", map[string]int{"a": 500, "b": 3}, true, gan.Augment{Color: true}, ""},
+	} {
+		p := DefaultTrainParams()
+		p.DiffAugment = tc.param
+		c, err := p.resolve(WGANName, nil)
+		if err != nil {
+			t.Fatalf("%s: %v", tc.name, err)
+		}
+		note := c.resolveAugment(tc.counts, tc.images)
+		if c.augment != tc.want || (tc.note == "") != (note == "") || !strings.Contains(note, tc.note) {
+			t.Errorf("%s: augment %+v, note %q; want %+v and a note with %q", tc.name, c.augment, note, tc.want, tc.note)
 		}
 	}
 }

@@ -57,6 +57,8 @@ type run struct {
 	trained *trainOutcome // nil when loaded
 	history []gan.StepStats
 	started time.Time
+	// augNote says how diffaugment "auto" was settled ("" when given).
+	augNote string
 }
 
 var _ generators.Run = (*run)(nil)
@@ -207,6 +209,10 @@ func (r *run) report() map[string]any {
 		tr["resumed_from_step"] = r.trained.resumedFrom
 		tr["checkpoints_written"] = r.trained.checkpoints
 		tr["target_steps"] = r.tc.p.Steps
+		tr["diffaugment"] = augmentString(r.tc.augment)
+		if r.augNote != "" {
+			tr["diffaugment_choice"] = r.augNote
+		}
 		if r.tc.budget > 0 {
 			tr["time_budget_s"] = r.tc.budget.Seconds()
 		}

@@ -126,6 +126,7 @@ func (g STFTSynth) Start(ctx context.Context, env *generators.Env) (generators.R
 	if err := needData(env, data, bad); err != nil {
 		return nil, err
 	}
+	r.augNote = r.tc.resolveAugment(data.counts(), false)
 	gc := cfg.ganConfig(in.Bins, in.Frames, 1, len(data.classes), env.Seed)
 	if err := gc.Validate(); err != nil {
 		return nil, paramErr(STFTName, "%v", err)

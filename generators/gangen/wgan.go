@@ -105,6 +105,7 @@ func (g WGAN) Start(ctx context.Context, env *generators.Env) (generators.Run, e
 	if err := needData(env, data, bad); err != nil {
 		return nil, err
 	}
+	r.augNote = r.tc.resolveAugment(data.counts(), true)
 	gc := cfg.ganConfig(h, w, ch, len(data.classes), env.Seed)
 	if err := gc.Validate(); err != nil {
 		return nil, paramErr(WGANName, "%v", err)

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"errors"
+	"fmt"
 	"image"
 	"image/png"
 	"os"
@@ -85,6 +86,10 @@ func TestWGANJobAndModelReuse(t *testing.T) {
 	tr := j.gen["training"].(map[string]any)
 	if tr["steps"] != 4.0 || tr["checkpoints_written"] != 2.0 || j.gen["model_source"] != "trained" || j.gen["model_saved"] != true {
 		t.Errorf("report training %v, source %v: want 4 steps, 2 checkpoints, trained and saved", tr, j.gen["model_source"])
+	}
+	// diffaugment's default, auto, turned DiffAugment on for a class of 3.
+	if tr["diffaugment"] != "translation,cutout" || !strings.Contains(fmt.Sprint(tr["diffaugment_choice"]), `"rare", has 3 images`) {
+		t.Errorf("report training diffaugment %v (%v), want translation,cutout chosen for rare's 3 images", tr["diffaugment"], tr["diffaugment_choice"])
 	}
 	bad, _ := j.gen["bad_files"].([]any)
 	if len(bad) != 1 || !strings.Contains(bad[0].(map[string]any)["reason"].(string), "unsupported image format") {
