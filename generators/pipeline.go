@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"html/template"
 	"log/slog"
+	"path"
 	"runtime"
 	"sort"
 	"strings"
@@ -326,6 +327,9 @@ feed:
 	files := pr.Total
 	if extras != nil {
 		for _, f := range extras.Files {
+			if !strings.HasPrefix(f.Key, ReportDir+"/") || path.Clean(f.Key) != f.Key {
+				return nil, fmt.Errorf("%s: extra file %q is not under %s/: loaders would read it as a sample", spec.Generator, f.Key, ReportDir)
+			}
 			if _, err := out.Put(ctx, f.Key, bytes.NewReader(f.Data), int64(len(f.Data)), storage.PutOptions{ContentType: f.ContentType}); err != nil {
 				return nil, err
 			}

@@ -80,10 +80,10 @@ func TestJob(t *testing.T) {
 	if j.gen.Preset != "light" || len(j.gen.Transforms) != 3 || j.gen.Size != "source" || j.gen.SourceKinds["rgb"] != 6 {
 		t.Errorf("report preset %q transforms %v size %q kinds %v", j.gen.Preset, j.gen.Transforms, j.gen.Size, j.gen.SourceKinds)
 	}
-	if j.gen.ContactSheet != "contact_sheet.png" {
+	if j.gen.ContactSheet != "__report/contact_sheet.png" {
 		t.Fatalf("contact_sheet %q", j.gen.ContactSheet)
 	}
-	sheet := j.decode("contact_sheet.png")
+	sheet := j.decode("__report/contact_sheet.png")
 	if b := sheet.Bounds(); b.Dx() < 16*64 {
 		t.Errorf("contact sheet %v: want room for 8 pairs of 64-pixel thumbnails", b)
 	}

@@ -115,7 +115,7 @@ func (r *run) Finish(ctx context.Context) (*generators.Extras, error) {
 }
 
 // ContactSheetKey is the extra file showing sources beside their samples.
-const ContactSheetKey = "contact_sheet.png"
+const ContactSheetKey = generators.ReportDir + "/contact_sheet.png"
 
 // contactSheet shows, per class, the first sheet_per_class samples each
 // right of its source: source, sample, source, sample...

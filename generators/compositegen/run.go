@@ -86,7 +86,7 @@ func (r *run) Finish(ctx context.Context) (*generators.Extras, error) {
 }
 
 // ContactSheetKey is the extra file with a grid of composites per class.
-const ContactSheetKey = "contact_sheet.png"
+const ContactSheetKey = generators.ReportDir + "/contact_sheet.png"
 
 // contactSheet renders the first sheet_per_class composites of every class
 // (cache hits, mostly) into one PNG; nil when there is nothing to show.

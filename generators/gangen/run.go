@@ -23,8 +23,8 @@ import (
 
 // Extra files of a run.
 const (
-	GridKey      = "samples_grid.png"
-	LossCurveKey = "loss_curve.png"
+	GridKey      = generators.ReportDir + "/samples_grid.png"
+	LossCurveKey = generators.ReportDir + "/loss_curve.png"
 )
 
 // codec turns generated samples into output files and pictures; each

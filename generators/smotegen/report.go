@@ -13,7 +13,7 @@ import (
 
 // ContactSheetKey is the extra file that shows, per class, real training
 // images beside SMOTE images (image jobs only).
-const ContactSheetKey = "contact_sheet.png"
+const ContactSheetKey = generators.ReportDir + "/contact_sheet.png"
 
 // ClassFigures is one class's entry in the report's "classes".
 type ClassFigures struct {

@@ -15,12 +15,13 @@ import (
 	"golang.org/x/image/font/basicfont"
 	"golang.org/x/image/math/fixed"
 
+	"github.com/tailsynth/tailsynth/generators"
 	"github.com/tailsynth/tailsynth/spectro"
 )
 
 // SheetKey is the extra file both generators write: spectrograms per class
 // in the viridis colormap, low frequencies at the bottom.
-const SheetKey = "spectrograms.png"
+const SheetKey = generators.ReportDir + "/spectrograms.png"
 
 // Sheet geometry, pixels.
 const (

@@ -184,7 +184,7 @@ func TestSpecAugmentPNG(t *testing.T) {
 			}
 		}
 	}
-	sheet, err := png.Decode(bytes.NewReader(readAll(t, out, "spectrograms.png")))
+	sheet, err := png.Decode(bytes.NewReader(readAll(t, out, "__report/spectrograms.png")))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -79,7 +79,7 @@ func TestSpectrogramConverts(t *testing.T) {
 	if cache["loads"] != 8.0 || rep["distinct_sources"] != 8.0 {
 		t.Errorf("report cache %v, distinct_sources %v: want 8 loads, 8 sources", cache, rep["distinct_sources"])
 	}
-	sheet, err := png.Decode(bytes.NewReader(readAll(t, out, "spectrograms.png")))
+	sheet, err := png.Decode(bytes.NewReader(readAll(t, out, "__report/spectrograms.png")))
 	if err != nil {
 		t.Fatalf("spectrograms.png: %v", err)
 	}

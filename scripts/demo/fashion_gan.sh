@@ -101,8 +101,8 @@ print(int(((d.get("progress") or {}).get("details") or {}).get("step") or 0))'
 	}
 fi
 OUT="$DATA/outputs/$JOB"
-cp "$OUT/samples_grid.png" "$WORK/samples_grid.png"
-cp "$OUT/loss_curve.png" "$WORK/loss_curve.png"
+cp "$OUT/__report/samples_grid.png" "$WORK/samples_grid.png"
+cp "$OUT/__report/loss_curve.png" "$WORK/loss_curve.png"
 echo "job $JOB: $OUT" >&2
 echo "sample grid: $WORK/samples_grid.png (left: real $RARE_NAME, right: generated)" >&2
 echo "loss curve:  $WORK/loss_curve.png" >&2
