@@ -423,7 +423,7 @@ func (c *spectroCodec) encode(ctx context.Context, x []float32, class string, i 
 			return nil, err
 		}
 		prov["scale"] = map[string]any{"kind": in.Scale, "dtype": "float32", "ref": in.Ref, "layout": "(bins, frames), row 0 the lowest frequency"}
-		return &generators.Sample{Data: buf.Bytes(), Ext: ".npy", ContentType: "application/octet-stream", Provenance: prov}, nil
+		return &generators.Sample{Data: buf.Bytes(), Ext: ".npy", ContentType: "application/x-npy", Provenance: prov}, nil
 	}
 	if _, err := spectro.WritePNG16(&buf, db, spectro.PNGOptions{Kind: in.Scale, FixedRange: true, Min: -in.TopDB, Max: 0}); err != nil {
 		return nil, err

@@ -236,7 +236,7 @@ func (r *run) Generate(ctx context.Context, class string, i int) (*generators.Sa
 	} else {
 		info["dtype"], info["dim"] = r.dtype(), cl.dim
 		s.Data, err = r.encodeVector(cl, p)
-		s.Ext, s.ContentType = ".npy", "application/octet-stream"
+		s.Ext, s.ContentType = ".npy", "application/x-npy"
 	}
 	if err != nil {
 		return nil, fmt.Errorf("smote: sample %d of class %q: %w", i, class, err)

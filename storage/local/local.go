@@ -7,9 +7,12 @@
 // to a temporary file under <root>/.tailsynth/tmp and are renamed into place
 // after an fsync: readers see a whole object or none, and concurrent writers
 // of one key never leave a torn file. New removes temporary files older than
-// StaleTempAge, which a killed process left behind. Content types and user metadata, when
-// given, live in a JSON sidecar under <root>/.tailsynth/meta. Keys whose
-// segments start with ".tailsynth" are reserved and never listed.
+// StaleTempAge, which a killed process left behind. A content type is
+// implied by the key's extension (ImpliedContentType); a different one,
+// or user metadata, lives in a JSON sidecar under <root>/.tailsynth/meta,
+// so the samples of a job (PNG, WAV, NPY) cost no file beside their own.
+// Keys whose segments start with ".tailsynth" are reserved and never
+// listed.
 package local
 
 import (
@@ -99,6 +102,22 @@ func (s *Store) Dir() string { return s.dir }
 // Close releases the root directory handle.
 func (s *Store) Close() error { return s.root.Close() }
 
+// impliedTypes are the content types an extension implies without a
+// sidecar: those tailsynth writes. A fixed table, not the system's MIME
+// tables, so what an object reads back does not depend on the machine.
+var impliedTypes = map[string]string{
+	".png": "image/png", ".jpg": "image/jpeg", ".jpeg": "image/jpeg",
+	".wav": "audio/wav", ".npy": "application/x-npy",
+	".json": "application/json", ".jsonl": "application/x-ndjson",
+	".html": "text/html; charset=utf-8", ".txt": "text/plain; charset=utf-8",
+}
+
+// ImpliedContentType is the content type key's extension implies ("" for
+// none): a Put with it and no user metadata writes no sidecar.
+func ImpliedContentType(key string) string {
+	return impliedTypes[strings.ToLower(path.Ext(key))]
+}
+
 type sidecar struct {
 	ContentType  string            `json:"content_type,omitempty"`
 	UserMetadata map[string]string `json:"user_metadata,omitempty"`
@@ -182,7 +201,7 @@ func (s *Store) writeTemp(ctx context.Context, r io.Reader) (name string, n int6
 
 func (s *Store) writeSidecar(key string, opts storage.PutOptions) error {
 	meta := metaDir + "/" + key + ".json"
-	if opts.ContentType == "" && len(opts.UserMetadata) == 0 {
+	if len(opts.UserMetadata) == 0 && (opts.ContentType == "" || opts.ContentType == ImpliedContentType(key)) {
 		if err := s.root.Remove(meta); err != nil && !errors.Is(err, fs.ErrNotExist) {
 			return s.translate(key, err)
 		}
@@ -263,6 +282,9 @@ func (s *Store) info(key string, fi fs.FileInfo) storage.ObjectInfo {
 			info.ContentType = sc.ContentType
 			info.UserMetadata = sc.UserMetadata
 		}
+	}
+	if info.ContentType == "" {
+		info.ContentType = ImpliedContentType(key)
 	}
 	if info.ContentType == "" {
 		info.ContentType = mime.TypeByExtension(path.Ext(key))

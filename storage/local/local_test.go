@@ -168,3 +168,64 @@ func TestStaleTempFilesRemovedAtOpen(t *testing.T) {
 		t.Errorf("a recent temporary file (a Put under way elsewhere?) was removed: %v", err)
 	}
 }
+
+// TestNoSidecarPerSample (issue 13 item 16): samples whose content type is
+// the one their extension implies cost no bookkeeping file; a different
+// content type or user metadata still gets a sidecar, and every object
+// reads back the content type it was written with, also after an
+// overwrite that drops the sidecar.
+func TestNoSidecarPerSample(t *testing.T) {
+	s, dir := newStore(t)
+	ctx := context.Background()
+	put := func(key, ct string, meta map[string]string) {
+		t.Helper()
+		if _, err := s.Put(ctx, key, bytes.NewReader([]byte("x")), 1, storage.PutOptions{ContentType: ct, UserMetadata: meta}); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want := map[string]string{}
+	for i := range 50 {
+		k := fmt.Sprintf("job/data/rare/syn_%03d.png", i)
+		put(k, "image/png", nil)
+		want[k] = "image/png"
+	}
+	for k, ct := range map[string]string{
+		"job/data/a/1.wav": "audio/wav", "job/data/a/1.npy": "application/x-npy", "job/report.json": "application/json",
+		"job/metadata.jsonl": "application/x-ndjson", "job/report.html": "text/html; charset=utf-8",
+	} {
+		put(k, ct, nil)
+		want[k] = ct
+	}
+	sidecars := func() int {
+		n := 0
+		filepath.WalkDir(filepath.Join(dir, ".tailsynth", "meta"), func(_ string, d os.DirEntry, err error) error {
+			if err == nil && !d.IsDir() {
+				n++
+			}
+			return nil
+		})
+		return n
+	}
+	if n := sidecars(); n != 0 {
+		t.Errorf("%d sidecar files for 55 objects with their implied content types, want 0", n)
+	}
+	put("job/_SUCCESS", "application/json", nil)
+	put("job/odd.png", "image/x-odd", nil)
+	put("job/tagged.png", "image/png", map[string]string{"seed": "7"})
+	want["job/_SUCCESS"], want["job/odd.png"], want["job/tagged.png"] = "application/json", "image/x-odd", "image/png"
+	if n := sidecars(); n != 3 {
+		t.Errorf("%d sidecar files, want 3 (no extension, a type the extension does not imply, user metadata)", n)
+	}
+	for k, ct := range want {
+		if info, err := s.Stat(ctx, k); err != nil || info.ContentType != ct {
+			t.Errorf("Stat(%s) content type %q (%v), want %q", k, info.ContentType, err, ct)
+		}
+	}
+	if info, _ := s.Stat(ctx, "job/tagged.png"); info.UserMetadata["seed"] != "7" {
+		t.Errorf("user metadata %v, want seed 7", info.UserMetadata)
+	}
+	put("job/odd.png", "image/png", nil) // overwrite: the sidecar goes
+	if info, _ := s.Stat(ctx, "job/odd.png"); info.ContentType != "image/png" || sidecars() != 2 {
+		t.Errorf("after overwrite: content type %q, %d sidecars; want image/png and 2", info.ContentType, sidecars())
+	}
+}
