@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -21,7 +22,7 @@ func (c *cli) inspect(ctx context.Context, args []string) int {
 	if !ok {
 		return code
 	}
-	body := map[string]any{"dataset": pos[0]}
+	body := map[string]any{"dataset": datasetArg(pos[0])}
 	if *manifest != "" {
 		body["manifest"] = *manifest
 	}
@@ -39,7 +40,7 @@ func (c *cli) plan(ctx context.Context, args []string) int {
 	if !ok {
 		return code
 	}
-	body := map[string]any{"dataset": pos[0]}
+	body := map[string]any{"dataset": datasetArg(pos[0])}
 	if *manifest != "" {
 		body["manifest"] = *manifest
 	}
@@ -72,7 +73,9 @@ func (c *cli) generators(ctx context.Context, args []string) int {
 			Description string   `json:"description"`
 			Kinds       []string `json:"kinds"`
 			Params      []struct {
-				Name string `json:"name"`
+				Name        string          `json:"name"`
+				Default     json.RawMessage `json:"default"`
+				Description string          `json:"description"`
 			} `json:"params"`
 		} `json:"generators"`
 		MaxSamples int `json:"max_samples_per_job"`
@@ -80,20 +83,48 @@ func (c *cli) generators(ctx context.Context, args []string) int {
 	if err := json.Unmarshal(b, &list); err != nil {
 		return c.fail(fmt.Errorf("reading the generator list: %w", err))
 	}
-	tw := tabwriter.NewWriter(c.stdout, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "NAME\tKINDS\tPARAMS\tDESCRIPTION")
-	for _, g := range list.Generators {
-		params := make([]string, len(g.Params))
-		for i, p := range g.Params {
-			params[i] = p.Name
+	// One block per generator: a line that names it, then a table of its
+	// parameters with their defaults ("-": none).
+	for i, g := range list.Generators {
+		if i > 0 {
+			fmt.Fprintln(c.stdout)
 		}
-		fmt.Fprintf(tw, "%s\t%s\t%s\t%s\n", g.Name, strings.Join(g.Kinds, ","), orDash(strings.Join(params, ",")), g.Description)
+		fmt.Fprintf(c.stdout, "%s (%s): %s\n", g.Name, strings.Join(g.Kinds, ", "), g.Description)
+		if len(g.Params) == 0 {
+			fmt.Fprintln(c.stdout, "  no parameters")
+			continue
+		}
+		tw := tabwriter.NewWriter(c.stdout, 0, 0, 2, ' ', 0)
+		fmt.Fprintln(tw, "  PARAM\tDEFAULT\tDESCRIPTION")
+		for _, p := range g.Params {
+			fmt.Fprintf(tw, "  %s\t%s\t%s\n", p.Name, defaultText(p.Default), p.Description)
+		}
+		_ = tw.Flush()
 	}
-	_ = tw.Flush()
 	if list.MaxSamples > 0 {
 		fmt.Fprintf(c.stderr, "at most %d samples per job\n", list.MaxSamples)
 	}
 	return 0
+}
+
+// defaultText shows a parameter's default: a string as it is, anything
+// else as compact JSON, "-" when there is none.
+func defaultText(raw json.RawMessage) string {
+	var s string
+	switch {
+	case len(raw) == 0 || string(raw) == "null":
+		return "-"
+	case json.Unmarshal(raw, &s) == nil:
+		if s == "" {
+			return `""`
+		}
+		return s
+	}
+	var buf bytes.Buffer
+	if json.Compact(&buf, raw) != nil {
+		return string(raw)
+	}
+	return buf.String()
 }
 
 var datasetsCommands = map[string]subcommand{
@@ -115,7 +146,7 @@ func (c *cli) datasetsRegister(ctx context.Context, args []string) int {
 	if !ok {
 		return code
 	}
-	body := map[string]string{"name": pos[0], "location": pos[1], "manifest": *manifest, "description": *desc}
+	body := map[string]string{"name": pos[0], "location": locationArg(pos[1]), "manifest": *manifest, "description": *desc}
 	return c.call(ctx, cn, client.Request{Method: http.MethodPost, Path: "/v1/datasets", Body: body})
 }
 

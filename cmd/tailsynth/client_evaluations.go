@@ -84,12 +84,12 @@ type evaluationRequest struct {
 
 func (c *cli) evaluate(ctx context.Context, args []string) int {
 	fs, cn := c.flags("evaluate", `evaluate --dataset D --method GEN[:JSON] [--method NAME=GEN:JSON ...] [--strategy S] [--seeds 1,2,3]
-       [--test-fraction F] [--features mlp|pca] [--judges cnn,logreg] [--repeat-generation] [--output URI] [--wait] [--json]
+       [--test-fraction F] [--features pca|mlp] [--judges cnn,logreg] [--repeat-generation] [--output URI] [--wait] [--json]
    or: evaluate --show ID [--wait] [--json]`)
 	var req evaluationRequest
 	var methods methodFlags
 	var seeds seedList
-	fs.StringVar(&req.Dataset, "dataset", "", "dataset: a location (s3://bucket/prefix, file:///path) or a registered name")
+	fs.StringVar(&req.Dataset, "dataset", "", "dataset: a location (s3://bucket/prefix, file:///path, or a path: a relative one is made absolute here) or a registered name")
 	fs.StringVar(&req.Manifest, "manifest", "", "manifest key inside the dataset")
 	fs.Var(&methods, "method", "a method to compare, repeatable: `GEN[:JSON]` or NAME=GEN:JSON, e.g. composite:'{\"layout\":\"3x1\"}'")
 	strategy := fs.String("strategy", "", "sampling `strategy` every method follows (default auto): "+strategyFormsHelp)
@@ -98,7 +98,7 @@ func (c *cli) evaluate(ctx context.Context, args []string) int {
 	fs.StringVar(&req.Features, "features", "", "feature space of the logreg judge: pca (default) or mlp")
 	judges := fs.String("judges", "", "comma-separated utility `judges`, the headline first: cnn (a small CNN on the images) and logreg (logistic regression); default cnn,logreg for images, logreg for audio")
 	fs.BoolVar(&req.RepeatGeneration, "repeat-generation", false, "run every method once per seed (its spread then includes the generator's randomness)")
-	fs.StringVar(&req.Output, "output", "", "output location (default: the server's default output)")
+	fs.StringVar(&req.Output, "output", "", "output location, as --dataset (default: the server's default output)")
 	show := fs.String("show", "", "show evaluation `ID` instead of submitting one")
 	key := fs.String("idempotency-key", "", "makes a retried submit return the first evaluation")
 	wait := fs.Bool("wait", false, "follow the evaluation until it ends and print the leaderboard; exit 1 unless it succeeded")
@@ -116,6 +116,7 @@ func (c *cli) evaluate(ctx context.Context, args []string) int {
 			return c.usageError(fs, "--dataset and at least one --method are required")
 		}
 		req.Methods, req.Seeds = methods, seeds
+		req.Dataset, req.Output = datasetArg(req.Dataset), locationArg(req.Output)
 		if *judges != "" {
 			for _, j := range strings.Split(*judges, ",") {
 				req.Judges = append(req.Judges, strings.TrimSpace(j))

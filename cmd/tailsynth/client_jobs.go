@@ -19,7 +19,7 @@ func (c *cli) submit(ctx context.Context, args []string) int {
 	fs, cn := c.flags("submit", "submit --dataset D --generator G [--params JSON] [--strategy S] [--seed N] [--output URI] [--idempotency-key K] [--wait]")
 	jf := addJobFlags(fs)
 	key := fs.String("idempotency-key", "", "makes a retried submit return the first job instead of a new one (needs --seed)")
-	wait := fs.Bool("wait", false, "follow the job until it ends, print it, and exit 1 unless it succeeded")
+	wait := fs.Bool("wait", false, "follow the job until it ends, print the answer with the job as it ended, and exit 1 unless it succeeded")
 	if _, code, ok := c.parseN(fs, args); !ok {
 		return code
 	}
@@ -43,17 +43,25 @@ func (c *cli) submit(ctx context.Context, args []string) int {
 		return c.printJSON(b)
 	}
 	var sub struct {
-		Job  jobView `json:"job"`
-		Plan struct {
-			Add   map[string]int `json:"add"`
-			Total int            `json:"total"`
-		} `json:"plan"`
+		Job     jobView         `json:"job"`
+		RawPlan json.RawMessage `json:"plan"`
+	}
+	var plan struct {
+		Total int `json:"total"`
 	}
 	if err := json.Unmarshal(b, &sub); err != nil || sub.Job.ID == "" {
 		return c.fail(fmt.Errorf("the submit answer names no job: %s", b))
 	}
-	fmt.Fprintf(c.stderr, "submitted %s: %d samples to generate\n", sub.Job.ID, sub.Plan.Total)
-	return c.waitJob(ctx, cl, sub.Job.ID)
+	_ = json.Unmarshal(sub.RawPlan, &plan)
+	fmt.Fprintf(c.stderr, "submitted %s: %d samples to generate\n", sub.Job.ID, plan.Total)
+	// The answer keeps the submit's shape, {"job", "plan"}, with the job
+	// as it ended.
+	return c.waitJob(ctx, cl, sub.Job.ID, func(final json.RawMessage) ([]byte, error) {
+		return json.Marshal(struct {
+			Job  json.RawMessage `json:"job"`
+			Plan json.RawMessage `json:"plan,omitempty"`
+		}{final, sub.RawPlan})
+	})
 }
 
 var jobsCommands = map[string]subcommand{
@@ -162,7 +170,7 @@ func (c *cli) jobsWait(ctx context.Context, args []string) int {
 	if err != nil {
 		return c.fail(err)
 	}
-	return c.waitJob(ctx, cl, pos[0])
+	return c.waitJob(ctx, cl, pos[0], nil)
 }
 
 // Reconnecting a lost event stream.
@@ -176,9 +184,10 @@ var errEnded = errors.New("job ended")
 // waitJob follows a job's event stream, drawing its progress on stderr,
 // until the end event. A stream that breaks (a server restart, a proxy
 // timeout) is reopened: the server sends the current job first, so nothing
-// is missed. It prints the final job on stdout and returns 0 if the job
-// succeeded, 1 otherwise.
-func (c *cli) waitJob(ctx context.Context, cl *client.Client, id string) int {
+// is missed. It prints the final job on stdout (through wrap, when set, so
+// that a caller can print it inside its own answer) and returns 0 if the
+// job succeeded, 1 otherwise.
+func (c *cli) waitJob(ctx context.Context, cl *client.Client, id string, wrap func(final json.RawMessage) ([]byte, error)) int {
 	view := &progressView{w: c.stderr, tty: c.tty}
 	path := "/v1/jobs/" + url.PathEscape(id) + "/events"
 	var last json.RawMessage
@@ -236,7 +245,14 @@ func (c *cli) waitJob(ctx context.Context, cl *client.Client, id string) int {
 			return c.fail(fmt.Errorf("reading job %s: %w", id, err))
 		}
 	}
-	if code := c.printJSON(last); code != 0 {
+	out := []byte(last)
+	if wrap != nil {
+		var err error
+		if out, err = wrap(last); err != nil {
+			return c.fail(err)
+		}
+	}
+	if code := c.printJSON(out); code != 0 {
 		return code
 	}
 	var withResult struct {

@@ -123,13 +123,13 @@ type jobFlags struct {
 
 func addJobFlags(fs *flag.FlagSet) *jobFlags {
 	var j jobFlags
-	fs.StringVar(&j.dataset, "dataset", "", "dataset: a location (s3://bucket/prefix, file:///path) or a registered name (required)")
+	fs.StringVar(&j.dataset, "dataset", "", "dataset: a location (s3://bucket/prefix, file:///path, or a path: a relative one is made absolute here) or a registered name (required)")
 	fs.StringVar(&j.manifest, "manifest", "", "manifest key inside the dataset (default: manifest.csv/.jsonl if present, else class folders)")
 	fs.StringVar(&j.generator, "generator", "", "generator name, see \"tailsynth generators\" (required)")
 	fs.StringVar(&j.params, "params", "", "generator parameters: a `JSON` object, or @FILE to read one")
 	fs.StringVar(&j.strategy, "strategy", "", "sampling `strategy` (default auto): "+strategyFormsHelp)
 	fs.Var(&j.seed, "seed", "`seed` (default: drawn by the server and recorded in the job)")
-	fs.StringVar(&j.output, "output", "", "output location (default: the server's default output)")
+	fs.StringVar(&j.output, "output", "", "output location, as --dataset (default: the server's default output)")
 	return &j
 }
 
@@ -149,7 +149,7 @@ func (j *jobFlags) request() (*jobRequest, error) {
 	case 2:
 		return nil, fmt.Errorf("%s and %s are required", missing[0], missing[1])
 	}
-	r := &jobRequest{Dataset: j.dataset, Manifest: j.manifest, Generator: j.generator, Output: j.output, Seed: j.seed.ptr()}
+	r := &jobRequest{Dataset: datasetArg(j.dataset), Manifest: j.manifest, Generator: j.generator, Output: locationArg(j.output), Seed: j.seed.ptr()}
 	if j.params != "" {
 		p := []byte(j.params)
 		if name, ok := strings.CutPrefix(j.params, "@"); ok {

@@ -143,9 +143,11 @@ func TestSubmitWait(t *testing.T) {
 			if code != tt.wantCode {
 				t.Errorf("exit code = %d, want %d; stderr:\n%s", code, tt.wantCode, stderr)
 			}
-			// stdout is the final job, as JSON.
-			var final map[string]any
-			if err := json.Unmarshal([]byte(stdout), &final); err != nil || final["state"] != tt.end {
+			// stdout is the submit answer with the final job, as JSON.
+			var final struct {
+				Job map[string]any `json:"job"`
+			}
+			if err := json.Unmarshal([]byte(stdout), &final); err != nil || final.Job["state"] != tt.end {
 				t.Errorf("stdout = %q (%v), want the final job in state %s", stdout, err, tt.end)
 			}
 			// stderr follows the job, one line per change (not a terminal).
