@@ -30,7 +30,7 @@ type source struct {
 // decode reads and decodes one training image with the job's limits (see
 // imagesrc.Decode).
 func (r *run) decode(ctx context.Context, f generators.File) (image.Image, string, error) {
-	return imagesrc.Decode(ctx, r.env.Source, f, r.cfg.maxFile, r.cfg.dec)
+	return imagesrc.Decode(ctx, r.env.Source, f.Key, f.Size, r.cfg.maxFile, r.cfg.dec)
 }
 
 // pixelKind names what a decoded image becomes in package augment.

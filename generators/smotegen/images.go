@@ -221,7 +221,7 @@ func isGray(img image.Image) bool {
 // decodeImage reads and decodes one training image with the job's limits (see
 // imagesrc.Decode).
 func (r *run) decodeImage(ctx context.Context, f generators.File) (image.Image, string, error) {
-	return imagesrc.Decode(ctx, r.env.Source, f, r.cfg.maxFile, r.cfg.dec)
+	return imagesrc.Decode(ctx, r.env.Source, f.Key, f.Size, r.cfg.maxFile, r.cfg.dec)
 }
 
 // toLevels writes img at size in the job's colour mode into dst (W·H levels

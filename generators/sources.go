@@ -1,0 +1,296 @@
+package generators
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"math"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/tailsynth/tailsynth/composite"
+	"github.com/tailsynth/tailsynth/generators/imagesrc"
+	"github.com/tailsynth/tailsynth/spectro"
+	"github.com/tailsynth/tailsynth/storage"
+)
+
+// AlertFewSources: a class got samples from fewer readable training files
+// than the job's min_sources, which allow_few_sources permitted.
+const AlertFewSources = "few_sources"
+
+// MaxMinSources bounds the min_sources parameter.
+const MaxMinSources = 1_000_000
+
+// SourceFloor is the per-job floor on the readable training files of a
+// class that gets samples: every generator embeds it in its parameters
+// (min_sources, allow_few_sources) and calls Check once it knows which
+// files it can read. A class below the floor fails the job, naming the
+// class, unless the job allows it; then the job goes on with a
+// few_sources alert, which the pipeline puts into the job result,
+// report.json, report.html and so the CLI's WARNING lines.
+type SourceFloor struct {
+	// MinSources is the fewest readable training files a class that gets
+	// samples may have. Each generator has its own default (see its
+	// documentation).
+	MinSources int `json:"min_sources"`
+	// AllowFewSources lets a class below MinSources (but with at least one
+	// readable file) get its samples, with an alert.
+	AllowFewSources bool `json:"allow_few_sources"`
+}
+
+// Validate checks MinSources against lo..MaxMinSources; gen names the
+// generator. The error is a *ParamError.
+func (f SourceFloor) Validate(gen string, lo int) error {
+	if f.MinSources < lo || f.MinSources > MaxMinSources {
+		return &ParamError{Msg: fmt.Sprintf("%s params: min_sources %d: want %d..%d readable training files per class that gets samples "+
+			"(a class with fewer fails the job, or gets its samples with a warning when allow_few_sources is true)", gen, f.MinSources, lo, MaxMinSources)}
+	}
+	return nil
+}
+
+// SourceFloorParams documents min_sources, whose default is def, and
+// allow_few_sources for a generator's Info; why says what samples made
+// from fewer files would be.
+func SourceFloorParams(def int, why string) []ParamInfo {
+	return []ParamInfo{
+		{Name: "min_sources", Type: "integer", Default: def, Description: fmt.Sprintf(
+			"fewest readable training files a class that gets samples may have (%s); a class with fewer fails the job, naming it, unless allow_few_sources", why)},
+		{Name: "allow_few_sources", Type: "boolean", Default: false, Description: "let a class with fewer than min_sources readable files (at least one) get its samples; " +
+			"the job then carries a few_sources warning in its result, report.json, report.html and the CLI"},
+	}
+}
+
+// Check applies the floor to the classes that get samples (plan[c] > 0),
+// usable[c] being the number of readable training files of class c. A
+// class below the floor is a *DatasetError naming it, or, with
+// AllowFewSources, an Alert of kind AlertFewSources; a class with no
+// readable file is an error either way. gen names the generator.
+func (f SourceFloor) Check(gen string, plan, usable map[string]int) ([]Alert, error) {
+	classes := make([]string, 0, len(plan))
+	for c, n := range plan {
+		if n > 0 {
+			classes = append(classes, c)
+		}
+	}
+	sort.Strings(classes)
+	var (
+		none, short []string
+		alerts      []Alert
+	)
+	for _, c := range classes {
+		n := usable[c]
+		switch {
+		case n == 0:
+			none = append(none, fmt.Sprintf("class %q has no readable training file to make its %d samples from", c, plan[c]))
+		case n >= f.MinSources:
+		case f.AllowFewSources:
+			them := "them"
+			if n == 1 {
+				them = "it"
+			}
+			alerts = append(alerts, Alert{Kind: AlertFewSources, Severity: SeverityAmber, Method: gen, Message: fmt.Sprintf(
+				"%s: class %q has %s, fewer than min_sources %d: its %d samples are all made from %s (allowed by allow_few_sources)",
+				gen, c, readableFiles(n), f.MinSources, plan[c], them)})
+		default:
+			short = append(short, fmt.Sprintf("class %q has %s, fewer than min_sources %d, for %d samples", c, readableFiles(n), f.MinSources, plan[c]))
+		}
+	}
+	if len(none) > 0 {
+		return nil, &DatasetError{Msg: gen + ": " + strings.Join(none, "; ")}
+	}
+	if len(short) > 0 {
+		return nil, &DatasetError{Msg: fmt.Sprintf("%s: %s: samples made from so few files are copies or near-copies of them. "+
+			"Add files to the class, lower min_sources, or set allow_few_sources: true to go on with a warning", gen, strings.Join(short, "; "))}
+	}
+	return alerts, nil
+}
+
+func readableFiles(n int) string {
+	if n == 1 {
+		return "1 readable training file"
+	}
+	return fmt.Sprintf("%d readable training files", n)
+}
+
+// BadFile is a training file a generator left out of a job, and why:
+// report.json's generator_report lists them as "bad_files".
+type BadFile struct {
+	Key    string `json:"key"`
+	Class  string `json:"class"`
+	Reason string `json:"reason"`
+}
+
+// BadSummary lists up to three of class's bad files for an error message.
+func BadSummary(bad []BadFile, class string) string {
+	var parts []string
+	n := 0
+	for _, b := range bad {
+		if b.Class != class {
+			continue
+		}
+		if n++; n <= 3 {
+			parts = append(parts, fmt.Sprintf("%s: %s", b.Key, b.Reason))
+		}
+	}
+	if n == 0 {
+		return "none"
+	}
+	if n > 3 {
+		parts = append(parts, fmt.Sprintf("and %d more", n-3))
+	}
+	return strings.Join(parts, "; ")
+}
+
+// FileLimits bound what CheckFile reads.
+type FileLimits struct {
+	// MaxBytes refuses larger files, from their scanned size, unread;
+	// Param names the parameter that sets it, for the reason.
+	MaxBytes int64
+	Param    string
+	// MaxPixels refuses images whose header declares more pixels (0:
+	// composite.DefaultMaxPixels), before any pixel is decoded.
+	MaxPixels int64
+}
+
+// CheckFile reads training file f from st as a generator would and tells
+// whether it is usable: images are decoded with composite.Decode's limits
+// (imagesrc.Decode), WAV files are decoded to the end (and must hold at
+// least one sample, all finite), .npy files must have a readable header
+// and as many data bytes as their shape and dtype declare. A problem of the
+// file itself is returned as a reason; a storage error (other than the
+// file having gone) as err, so that the job fails and a retry can succeed.
+func CheckFile(ctx context.Context, st storage.Store, f File, lim FileLimits) (reason string, err error) {
+	if lim.MaxBytes > 0 && f.Size > lim.MaxBytes {
+		return fmt.Sprintf("%d bytes, more than the limit of %d (%s)", f.Size, lim.MaxBytes, lim.Param), nil
+	}
+	kind := KindOf(f.Key)
+	if kind == "image" {
+		maxBytes := lim.MaxBytes
+		if maxBytes <= 0 {
+			maxBytes = math.MaxInt64
+		}
+		_, reason, err := imagesrc.Decode(ctx, st, f.Key, f.Size, maxBytes, composite.DecodeOptions{MaxPixels: lim.MaxPixels, MaxBytes: maxBytes})
+		return reason, err
+	}
+	if kind != "audio" && kind != "array" {
+		return fmt.Sprintf("unsupported file type %q (accepted: .png, .jpg, .jpeg, .wav, .npy)", f.Key), nil
+	}
+	rc, _, err := st.Get(ctx, f.Key)
+	if errors.Is(err, storage.ErrNotFound) {
+		return "not found: removed after the dataset was scanned", nil
+	}
+	if err != nil {
+		return "", fmt.Errorf("reading %s: %w", f.Key, err)
+	}
+	defer rc.Close()
+	r := io.Reader(bufio.NewReaderSize(rc, 64<<10))
+	if lim.MaxBytes > 0 {
+		r = io.LimitReader(r, lim.MaxBytes)
+	}
+	if kind == "audio" {
+		reason, err = checkWAV(ctx, r)
+	} else {
+		reason, err = checkNPY(r)
+	}
+	if err != nil {
+		return "", fmt.Errorf("reading %s: %w", f.Key, err)
+	}
+	return reason, nil
+}
+
+// WAVProblem tells a problem of a WAV file itself (malformed, truncated,
+// an unsupported encoding), returned as a reason, from an I/O error
+// (ok false).
+func WAVProblem(err error) (reason string, ok bool) {
+	for _, e := range []error{spectro.ErrMalformed, spectro.ErrTruncated, spectro.ErrUnsupported, spectro.ErrInvalidConfig, io.ErrUnexpectedEOF, io.EOF} {
+		if errors.Is(err, e) {
+			return "not a usable WAV file: " + err.Error() + " (accepted: RIFF/WAVE PCM 8/16/24/32-bit or float 32/64-bit)", true
+		}
+	}
+	return "", false
+}
+
+// NonFiniteReason is the reason a WAV file with bad of its total samples
+// NaN or infinite is not usable.
+func NonFiniteReason(bad, total int) string {
+	return fmt.Sprintf("not a usable WAV file: %d of its %d samples are NaN or infinite", bad, total)
+}
+
+// checkWAV decodes a WAV stream to its end.
+func checkWAV(ctx context.Context, r io.Reader) (string, error) {
+	wr, err := spectro.NewWAVReader(r)
+	if err != nil {
+		if reason, ok := WAVProblem(err); ok {
+			return reason, nil
+		}
+		return "", err
+	}
+	ch := wr.Info().Channels
+	buf := make([]float64, 4096*ch)
+	total, bad := 0, 0
+	for {
+		if err := ctx.Err(); err != nil {
+			return "", err
+		}
+		n, err := wr.ReadFrames(buf)
+		for _, v := range buf[:n*ch] {
+			if math.IsNaN(v) || math.IsInf(v, 0) {
+				bad++
+			}
+		}
+		total += n * ch
+		if errors.Is(err, io.EOF) {
+			break
+		}
+		if err != nil {
+			if reason, ok := WAVProblem(err); ok {
+				return reason, nil
+			}
+			return "", err
+		}
+	}
+	switch {
+	case total == 0:
+		return "not a usable WAV file: no audio samples", nil
+	case bad > 0:
+		return NonFiniteReason(bad, total), nil
+	}
+	return "", nil
+}
+
+// checkNPY reads a .npy header and counts its data bytes.
+func checkNPY(r io.Reader) (string, error) {
+	bad := func(format string, args ...any) (string, error) {
+		return "not a usable .npy file: " + fmt.Sprintf(format, args...), nil
+	}
+	h, err := spectro.ReadNPYHeader(r)
+	if err != nil {
+		if errors.Is(err, spectro.ErrMalformed) || errors.Is(err, spectro.ErrTruncated) || errors.Is(err, spectro.ErrUnsupported) {
+			return bad("%v", err)
+		}
+		return "", err
+	}
+	d := strings.TrimLeft(h.Descr, "<>|=")
+	size, err := strconv.Atoi(strings.TrimLeft(d, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ"))
+	if err != nil || size <= 0 || len(d) < 2 || strings.ContainsAny(d[:1], "OV") {
+		return bad("dtype %q has no fixed item size", h.Descr)
+	}
+	want := int64(size)
+	for _, n := range h.Shape {
+		if n < 0 || (n > 0 && want > math.MaxInt64/int64(n)) {
+			return bad("shape %v is too large", h.Shape)
+		}
+		want *= int64(n)
+	}
+	got, err := io.Copy(io.Discard, io.LimitReader(r, want))
+	if err != nil {
+		return "", err
+	}
+	if got < want {
+		return bad("truncated: %d of the %d data bytes its header declares (%s, shape %v)", got, want, h.Descr, h.Shape)
+	}
+	return "", nil
+}
