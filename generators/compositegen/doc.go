@@ -19,7 +19,12 @@
 //     data. Such files are excluded from planning and listed per file in
 //     the report's bad_files, so one bad file never fails a job; a class
 //     left with no readable image fails the job with a
-//     generators.DatasetError naming the class. Storage errors (network,
+//     generators.DatasetError naming the class. So does a class with fewer
+//     readable images than min_sources (default 2: with one image every
+//     composite is the same file), unless allow_few_sources is true: the
+//     job then goes on with a few_sources alert (generators.SourceFloor)
+//     in its result, report.json, report.html and the CLI's WARNING
+//     lines. Storage errors (network,
 //     permissions) fail the job instead, so that a retry can succeed. The
 //     check renders each image into the tiles, which leaves the fitted tiles
 //     in the shared cache for the composites that follow;
@@ -47,8 +52,10 @@
 // distinct_tuples (a decimal string), exhausted, repeated, max_cycle; the
 // bad files with reasons; layout, size, fit, filter, mode (and why), order,
 // augmentation; cache statistics; when the dataset has splits, the
-// leakage-guard statement; and "alerts", which the pipeline lists in
-// report.json's top-level "alerts" and report.html's banner (below).
+// leakage-guard statement; and "alerts" (the caveat below, and the
+// few_sources alerts of classes allowed below min_sources), which the
+// pipeline lists in report.json's top-level "alerts" and report.html's
+// banner.
 //
 // # Composites can hurt a single-image classifier
 //

@@ -76,6 +76,9 @@ func (Generator) Start(ctx context.Context, env *generators.Env) (generators.Run
 	if err := r.checkSources(ctx); err != nil {
 		return nil, err
 	}
+	if err := r.checkFloor(); err != nil {
+		return nil, err
+	}
 	if err := r.plan(); err != nil {
 		return nil, err
 	}
@@ -85,6 +88,24 @@ func (Generator) Start(ctx context.Context, env *generators.Env) (generators.Run
 	return r, nil
 }
 
+// checkFloor fails a class with no readable image, naming its bad files,
+// and applies the job's min_sources (generators.SourceFloor).
+func (r *run) checkFloor() error {
+	usable := map[string]int{}
+	for _, c := range sortedKeys(r.classes) {
+		st := r.classes[c]
+		if len(st.usable) == 0 {
+			return &generators.DatasetError{Msg: fmt.Sprintf(
+				"class %q: %d composites requested but none of its %d training files is a readable image (see the bad files: %s)",
+				c, st.requested, len(r.env.Train[c]), r.badSummary(c))}
+		}
+		usable[c] = len(st.usable)
+	}
+	var err error
+	r.alerts, err = r.cfg.p.SourceFloor.Check(Name, r.env.Plan, usable)
+	return err
+}
+
 // plan runs the planner once for every class over its usable images.
 func (r *run) plan() error {
 	pl := composite.NewPlanner(r.cfg.opts.Layout, uint64(r.env.Seed))
@@ -92,11 +113,6 @@ func (r *run) plan() error {
 	pl.Augment = r.cfg.p.Augment
 	files, counts := map[string][]string{}, map[string]int{}
 	for c, st := range r.classes {
-		if len(st.usable) == 0 {
-			return &generators.DatasetError{Msg: fmt.Sprintf(
-				"class %q: %d composites requested but none of its %d training files is a readable image (see the bad files: %s)",
-				c, st.requested, len(r.env.Train[c]), r.badSummary(c))}
-		}
 		files[c], counts[c] = st.usable, st.requested
 	}
 	if len(counts) == 0 {

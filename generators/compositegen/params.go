@@ -46,6 +46,9 @@ type Params struct {
 	// SheetPerClass is the number of composites per class shown in
 	// contact_sheet.png; 0 leaves the sheet out.
 	SheetPerClass int `json:"sheet_per_class"`
+	// SourceFloor is min_sources (default 2: the composites of a one-image
+	// class are all the same image) and allow_few_sources.
+	generators.SourceFloor
 }
 
 // Parameter limits.
@@ -59,13 +62,14 @@ const (
 // DefaultParams returns the defaults: 3x1 at 224x224 (Hlali et al. 2025,
 // VGG16 input), stretch, black padding, linear filter, auto mode, unordered
 // tuples, no augmentation, default PNG compression, a 256 MiB tile cache,
-// 64 MiB and 64 Mpx source limits, 8 composites per class on the sheet.
+// 64 MiB and 64 Mpx source limits, 8 composites per class on the sheet,
+// at least 2 readable images per class that gets composites.
 func DefaultParams() Params {
 	return Params{
 		Layout: "3x1", Size: "224", Fit: "stretch", PadColor: "#000000", Filter: "linear",
 		Mode: "auto", Order: "unordered", PNGLevel: "default",
 		CacheMiB: composite.DefaultCacheBytes >> 20, MaxFileMiB: 64, MaxMegapixels: composite.DefaultMaxPixels >> 20,
-		SheetPerClass: 8,
+		SheetPerClass: 8, SourceFloor: generators.SourceFloor{MinSources: 2},
 	}
 }
 
@@ -155,6 +159,9 @@ func parseParams(raw json.RawMessage) (config, error) {
 			return c, &generators.ParamError{Msg: fmt.Sprintf("%s params: %s %d: want %d..%d %s", Name, r.name, r.v, r.lo, r.hi, r.unit)}
 		}
 	}
+	if err := p.SourceFloor.Validate(Name, 1); err != nil {
+		return c, err
+	}
 	c.cacheB = int64(p.CacheMiB) << 20
 	c.maxFile = int64(p.MaxFileMiB) << 20
 	c.dec = composite.DecodeOptions{MaxPixels: int64(p.MaxMegapixels) << 20, MaxBytes: c.maxFile}
@@ -170,7 +177,7 @@ func paramErr(name string, err error) error {
 // paramInfos documents the parameters for Info.
 func paramInfos() []generators.ParamInfo {
 	d := DefaultParams()
-	return []generators.ParamInfo{
+	return append([]generators.ParamInfo{
 		{Name: "layout", Type: "string", Default: d.Layout, Description: `tile grid ROWSxCOLS, rows first: "3x1" stacks 3 images vertically (Hlali et al. 2025), "1x3" side by side, "2x2"; 1..8 per side, at most 16 tiles`},
 		{Name: "size", Type: "integer or string", Default: 224, Description: `size of the whole composite: N (N x N) or "WxH", sides 1..16384`},
 		{Name: "fit", Type: "string", Default: d.Fit, Description: "how a source fills its tile: stretch (ignore aspect ratio), fit (letterbox with pad_color) or fill (centre crop)"},
@@ -185,5 +192,5 @@ func paramInfos() []generators.ParamInfo {
 		{Name: "max_file_mib", Type: "integer", Default: d.MaxFileMiB, Description: "source files larger than this are excluded and reported, MiB"},
 		{Name: "max_megapixels", Type: "integer", Default: d.MaxMegapixels, Description: "sources whose header declares more pixels (units of 2^20) are excluded and reported, before decoding"},
 		{Name: "sheet_per_class", Type: "integer", Default: d.SheetPerClass, Description: "composites per class in contact_sheet.png; 0 writes no sheet"},
-	}
+	}, generators.SourceFloorParams(d.MinSources, "with one image every composite shows it in every tile: identical files")...)
 }

@@ -89,7 +89,7 @@ func TestRegister(t *testing.T) {
 	// Info documents exactly the parameters the decoder accepts.
 	_, accepted, _ := strings.Cut(g.Validate(json.RawMessage(`{"nope":1}`)).Error(), "accepted parameters: ")
 	slices.Sort(names)
-	if got := strings.Join(names, ", "); got != accepted || len(names) != 14 {
+	if got := strings.Join(names, ", "); got != accepted || len(names) != 16 {
 		t.Errorf("Info params %q, want the accepted parameters %q", got, accepted)
 	}
 	if info.Name != "composite" || len(info.Kinds) != 1 || info.Kinds[0] != "image" {

@@ -94,7 +94,7 @@ func (r *run) report() map[string]any {
 		"classes":      classes,
 		"bad_files":    bad,
 		// The pipeline lists these in report.json's top-level "alerts".
-		"alerts": []generators.Alert{{Kind: generators.AlertCaveat, Severity: generators.SeverityAmber, Method: Name, Message: caveat}},
+		"alerts": append([]generators.Alert{{Kind: generators.AlertCaveat, Severity: generators.SeverityAmber, Method: Name, Message: caveat}}, r.alerts...),
 		"cache": map[string]any{
 			"hits": cs.Hits, "misses": cs.Misses, "evictions": cs.Evictions,
 			"entries": cs.Entries, "bytes": cs.Bytes, "limit_bytes": r.cfg.cacheB,

@@ -23,6 +23,7 @@ type run struct {
 	plans    map[string][]composite.Plan // by class, plan i is sample i
 	classes  map[string]*classState      // classes with composites to make
 	bad      []badFile                   // sorted by key
+	alerts   []generators.Alert          // few_sources alerts allowed by allow_few_sources
 }
 
 // classState is one class's inputs and planner report.
