@@ -662,6 +662,10 @@ func (f *oasJobs) Check(ctx context.Context, spec generators.Spec) (*generators.
 	return pr, err
 }
 
+func (f *oasJobs) Plan(ctx context.Context, spec generators.Spec) (*generators.Prepared, error) {
+	return f.Check(ctx, spec)
+}
+
 func (f *oasJobs) Submit(_ context.Context, spec generators.Spec, _, scheduleID string) (*jobs.Job, bool, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()

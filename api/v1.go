@@ -21,6 +21,8 @@ import (
 // JobService is what the /v1 routes need of the job engine.
 type JobService interface {
 	Check(ctx context.Context, spec generators.Spec) (*generators.Prepared, error)
+	// Plan applies a strategy under the limits Check applies to a job.
+	Plan(ctx context.Context, spec generators.Spec) (*generators.Prepared, error)
 	Submit(ctx context.Context, spec generators.Spec, idempotencyKey, scheduleID string) (*jobs.Job, bool, error)
 	SubmitEvaluation(ctx context.Context, spec generators.Spec, request json.RawMessage, idempotencyKey string) (*jobs.Job, bool, error)
 	Get(ctx context.Context, id string) (*jobs.Job, error)
@@ -193,7 +195,7 @@ func (v *V1) inspect(c *gin.Context) (int, any, error) {
 	}
 	ds, err := generators.Scan(c.Request.Context(), st, generators.ScanOptions{Manifest: ref.Manifest})
 	if err != nil {
-		return 0, nil, err
+		return 0, nil, fmt.Errorf("dataset %s: %w", ref.Dataset, err)
 	}
 	in, err := generators.Inspect(c.Request.Context(), st, ds, n)
 	if err != nil {
@@ -220,7 +222,7 @@ func (v *V1) plan(c *gin.Context) (int, any, error) {
 	if req.Strategy != nil {
 		s = *req.Strategy
 	}
-	pr, _, err := v.Pipeline.Prepare(c.Request.Context(), generators.Spec{Dataset: ref.Dataset, Manifest: ref.Manifest, Strategy: s})
+	pr, err := v.Jobs.Plan(c.Request.Context(), generators.Spec{Dataset: ref.Dataset, Manifest: ref.Manifest, Strategy: s})
 	if err != nil {
 		return 0, nil, err
 	}

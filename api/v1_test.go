@@ -260,6 +260,18 @@ func TestBadRequests(t *testing.T) {
 		{"output below a link to the dataset", "POST", "/v1/jobs", `{"dataset":"` + ds + `","generator":"oversample","output":"` + s.root + `/dslink/out"}`, 422, "once symlinks are resolved"},
 		{"dataset through a link, output in it", "POST", "/v1/jobs", `{"dataset":"` + s.root + `/dslink","generator":"oversample","output":"` + ds + `/out"}`, 422, "once symlinks are resolved"},
 		{"plan unknown class", "POST", "/v1/plan", `{"dataset":"` + ds + `","strategy":{"add":{"dog":1}}}`, 400, `class "dog"`},
+		// Issue 13 item 11: plan applies the per-job sample cap as submit does.
+		{"plan above max", "POST", "/v1/plan", `{"dataset":"` + ds + `","strategy":{"add":{"rare":501}}}`, 422, "jobs.max_samples"},
+		// Issue 13 item 17: a strategy that adds nothing is refused by plan
+		// and submit alike, with a hint that can help.
+		{"plan adds nothing", "POST", "/v1/plan", `{"dataset":"` + ds + `","strategy":{"counts":{"rare":3}}}`, 400, "asks for no samples"},
+		{"ratio too small", "POST", "/v1/plan", `{"dataset":"` + ds + `","strategy":0.1}`, 400, "use a ratio of at least 0.1667"},
+		{"ratio adds nothing", "POST", "/v1/plan", `{"dataset":"` + ds + `","strategy":0.125}`, 400, "use a ratio of at least 0.1667"},
+		{"submit ratio adds nothing", "POST", "/v1/jobs", `{"dataset":"` + ds + `","generator":"oversample","strategy":0.125}`, 400, "use a ratio of at least 0.1667"},
+		// Issue 13 item 17: a dataset location that does not exist is not found.
+		{"inspect missing dataset", "POST", "/v1/inspect", `{"dataset":"` + s.root + `/nothing"}`, 404, "not found"},
+		{"plan missing dataset", "POST", "/v1/plan", `{"dataset":"` + s.root + `/nothing"}`, 404, "not found"},
+		{"submit missing dataset", "POST", "/v1/jobs", `{"dataset":"` + s.root + `/nothing","generator":"oversample"}`, 404, "not found"},
 		{"bad state filter", "GET", "/v1/jobs?state=done", "", 400, "accepted: queued, running"},
 		{"bad limit", "GET", "/v1/jobs?limit=0", "", 400, "accepted: 1 to 500"},
 		{"bad cursor", "GET", "/v1/jobs?cursor=zzz", "", 400, "not one this server issued"},

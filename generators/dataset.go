@@ -99,6 +99,9 @@ func Scan(ctx context.Context, st storage.Store, opts ScanOptions) (*Dataset, er
 			return nil, fmt.Errorf("dataset has more than %d files; split it or raise the limit", opts.MaxFiles)
 		}
 	}
+	if len(all) == 0 {
+		return nil, &NotFoundError{}
+	}
 	d := &Dataset{Fingerprint: "sha256:" + hex.EncodeToString(h.Sum(nil))}
 	if manifest != "" {
 		if err := d.readManifest(ctx, st, manifest, all); err != nil {
@@ -114,6 +117,17 @@ func Scan(ctx context.Context, st storage.Store, opts ScanOptions) (*Dataset, er
 	sort.Slice(d.Files, func(i, j int) bool { return d.Files[i].Key < d.Files[j].Key })
 	return d, nil
 }
+
+// NotFoundError is a dataset location that holds no files at all: a
+// folder or prefix that does not exist, or an empty one. It unwraps to
+// storage.ErrNotFound, so the API answers 404 and a job fails at once.
+type NotFoundError struct{}
+
+func (e *NotFoundError) Error() string {
+	return "not found: there are no files at this location (no such folder or prefix, or an empty one)"
+}
+
+func (e *NotFoundError) Unwrap() error { return storage.ErrNotFound }
 
 // DatasetError is a dataset that cannot be used; the API answers it with 400
 // or 422.

@@ -95,7 +95,9 @@ func (p *Pipeline) Prepare(ctx context.Context, spec Spec) (*Prepared, storage.S
 		return nil, nil, err
 	}
 	ds, err := Scan(ctx, src, ScanOptions{Manifest: spec.Manifest})
-	if err != nil {
+	if nf := (*NotFoundError)(nil); errors.As(err, &nf) {
+		return nil, nil, fmt.Errorf("dataset %s: %w", spec.Dataset, err)
+	} else if err != nil {
 		return nil, nil, err
 	}
 	pr, err := PlanDataset(ds, spec.Strategy)

@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 )
 
@@ -18,7 +20,8 @@ import (
 //   - "not minority": every class but the smallest, up to the majority;
 //   - "all": every class up to the majority (the majority gets none);
 //   - a number r in (0, 1] (two classes only): the minority is brought to
-//     int(r * majority) samples, which must not be fewer than it has;
+//     int(r * majority) samples, which must be more than it has (a ratio
+//     that adds nothing is refused, as imbalanced-learn refuses it);
 //   - {"counts": {"class": n}}: the desired final count of each named class
 //     (at least its current count);
 //   - {"add": {"class": n}}: n samples to add to each named class.
@@ -171,9 +174,9 @@ func (s Strategy) Plan(counts map[string]int) (map[string]int, error) {
 			return nil, strategyErr("ratio %v is outside (0, 1]", s.Ratio)
 		}
 		target := int(float64(counts[major]) * s.Ratio)
-		if target < counts[minor] {
-			return nil, strategyErr("ratio %v asks for %d samples of %q, fewer than the %d it has; an over-sampler only adds (use a ratio of at least %.4g)",
-				s.Ratio, target, minor, counts[minor], float64(counts[minor])/float64(counts[major]))
+		if target <= counts[minor] {
+			// imbalanced-learn refuses a ratio that adds nothing too.
+			return nil, ratioRefusal(s.Ratio, target, minor, counts[minor], major, counts[major])
 		}
 		out[minor] = target - counts[minor]
 	case ModeCounts, ModeAdd:
@@ -204,4 +207,51 @@ func (s Strategy) Plan(counts map[string]int) (map[string]int, error) {
 		return nil, strategyErr("unknown strategy %q", s.Mode)
 	}
 	return out, nil
+}
+
+// ratioRefusal explains a ratio that adds nothing to the minority class of
+// two: it names the smallest ratio (to 4 decimals) that adds a sample, or,
+// for two classes of the same size, says that no ratio can and what can.
+func ratioRefusal(r float64, target int, minor string, has int, major string, most int) error {
+	what := fmt.Sprintf("ratio %v asks for int(%v × %d) = %d samples of %q, no more than the %d it has: it would add nothing", r, r, most, target, minor, has)
+	if has >= most {
+		return strategyErr(`%s, and no ratio in (0, 1] can: the two classes are the same size (%d each); name the number to add instead, e.g. {"add": {%q: %d}}`,
+			what, has, minor, has)
+	}
+	// The smallest k/10000 with int(most × k/10000) > has, in integers
+	// first, then checked in floating point as Plan computes it.
+	k := ((has+1)*10000 + most - 1) / most
+	for int(float64(most)*(float64(k)/10000)) <= has {
+		k++
+	}
+	return strategyErr("%s (the majority, %q, has %d: use a ratio of at least %s, which brings it to %d)",
+		what, major, most, strconv.FormatFloat(float64(k)/10000, 'f', -1, 64), int(float64(most)*(float64(k)/10000)))
+}
+
+// NothingToAdd is the refusal of a plan that adds no sample to any class
+// (before holds the class counts): it names the counts and a strategy that
+// does add samples. Errors are *StrategyError.
+func NothingToAdd(before map[string]int) error {
+	names := slices.Sorted(maps.Keys(before))
+	if len(names) == 0 {
+		return strategyErr("the dataset has no classes")
+	}
+	major, minor := names[0], names[0]
+	parts := make([]string, len(names))
+	for i, c := range names {
+		if before[c] > before[major] {
+			major = c
+		}
+		if before[c] < before[minor] {
+			minor = c
+		}
+		parts[i] = fmt.Sprintf("%s %d", c, before[c])
+	}
+	n := before[major] - before[minor]
+	if n == 0 {
+		n = before[minor]
+	}
+	return &StrategyError{Msg: fmt.Sprintf("the strategy asks for no samples: every class it names is already at its target (counts: %s; the largest class, %q, has %d); "+
+		`name what to add instead, e.g. {"add": {%q: %d}}, or final counts above the current ones with {"counts": {...}}`,
+		strings.Join(parts, ", "), major, before[major], minor, max(n, 1))}
 }

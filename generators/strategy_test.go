@@ -5,6 +5,8 @@ import (
 	"errors"
 	"maps"
 	"os"
+	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -108,5 +110,52 @@ func TestStrategyJSONRoundTrip(t *testing.T) {
 	_ = json.Unmarshal([]byte(`"NOT_MAJORITY"`), &s)
 	if s.Mode != generators.ModeNotMajority {
 		t.Errorf("NOT_MAJORITY parsed as %q", s.Mode)
+	}
+}
+
+// TestRatioRefusalHints checks issue 13 item 17: a ratio that adds nothing
+// is refused (as imbalanced-learn does), and the refusal names a ratio that
+// does add a sample, or says that none can.
+func TestRatioRefusalHints(t *testing.T) {
+	hinted := regexp.MustCompile(`use a ratio of at least ([0-9.]+)`)
+	cases := []struct {
+		counts map[string]int
+		ratio  float64
+	}{
+		{map[string]int{"a": 100, "b": 10}, 0.05},  // fewer than it has
+		{map[string]int{"a": 100, "b": 10}, 0.1},   // exactly what it has
+		{map[string]int{"a": 24, "b": 3}, 0.125},   // exactly what it has
+		{map[string]int{"a": 10, "b": 9}, 0.9},     // 10*0.9 rounds down to 9
+		{map[string]int{"a": 7, "b": 300}, 0.02},   // the minority named first
+		{map[string]int{"a": 1000, "b": 999}, 0.5}, // one short of equal
+	}
+	for _, c := range cases {
+		s := generators.Strategy{Mode: generators.ModeRatio, Ratio: c.ratio}
+		_, err := s.Plan(c.counts)
+		var se *generators.StrategyError
+		if !errors.As(err, &se) {
+			t.Errorf("ratio %v on %v: error %v, want a StrategyError", c.ratio, c.counts, err)
+			continue
+		}
+		m := hinted.FindStringSubmatch(err.Error())
+		if m == nil {
+			t.Errorf("ratio %v on %v: %q names no ratio to use", c.ratio, c.counts, err)
+			continue
+		}
+		r, _ := strconv.ParseFloat(strings.TrimSuffix(m[1], "."), 64)
+		add, err := generators.Strategy{Mode: generators.ModeRatio, Ratio: r}.Plan(c.counts)
+		if err != nil || add["a"]+add["b"] < 1 {
+			t.Errorf("ratio %v on %v: the hinted ratio %v adds %v (%v), want at least one sample", c.ratio, c.counts, r, add, err)
+		}
+		if _, err := (generators.Strategy{Mode: generators.ModeRatio, Ratio: r - 0.0001}).Plan(c.counts); err == nil {
+			t.Errorf("ratio %v on %v: the hinted ratio %v is not the smallest (4 decimals) that adds a sample", c.ratio, c.counts, r)
+		}
+	}
+	// Two classes of the same size: no ratio in (0, 1] adds anything.
+	for _, r := range []float64{1, 0.5} {
+		_, err := generators.Strategy{Mode: generators.ModeRatio, Ratio: r}.Plan(map[string]int{"a": 10, "b": 10})
+		if err == nil || hinted.MatchString(err.Error()) || !strings.Contains(err.Error(), "same size") || !strings.Contains(err.Error(), `{"add"`) {
+			t.Errorf("ratio %v on two classes of 10: error %v, want a refusal that says no ratio can help and names {\"add\": ...}", r, err)
+		}
 	}
 }

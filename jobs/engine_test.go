@@ -266,6 +266,13 @@ func TestRetryThenFail(t *testing.T) {
 func TestBadRequests(t *testing.T) {
 	e := setup(t)
 	ctx := context.Background()
+	// Files, but none a sample.
+	if err := os.MkdirAll(e.root+"/notes/a", 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(e.root+"/notes/a/readme.txt", []byte("x"), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	cases := []struct {
 		mod  func(*generators.Spec)
 		want string
@@ -280,7 +287,8 @@ func TestBadRequests(t *testing.T) {
 		{func(s *generators.Spec) {
 			s.Strategy = generators.Strategy{Mode: "add", Add: map[string]int{"small": 5000}}
 		}, "jobs.max_samples"},
-		{func(s *generators.Spec) { s.Dataset = e.root + "/nothing" }, "holds no samples"},
+		{func(s *generators.Spec) { s.Dataset = e.root + "/nothing" }, "/nothing: not found: there are no files"},
+		{func(s *generators.Spec) { s.Dataset = e.root + "/notes" }, "holds no samples"},
 	}
 	for _, c := range cases {
 		s := e.spec("oversample")

@@ -39,6 +39,15 @@ func (e *Engine) Check(ctx context.Context, spec generators.Spec) (*generators.P
 	if _, err := e.cfg.Pipeline.Open(ctx, spec.Output); err != nil {
 		return nil, fmt.Errorf("output: %w", err)
 	}
+	return e.Plan(ctx, spec)
+}
+
+// Plan applies spec's strategy to its dataset without recording anything,
+// and refuses the plans no job may run: more samples than jobs.max_samples
+// (a *LimitError) or none at all (a *generators.StrategyError). POST
+// /v1/plan answers with it, and Check calls it, so that a plan the
+// server shows is one a job may run.
+func (e *Engine) Plan(ctx context.Context, spec generators.Spec) (*generators.Prepared, error) {
 	pr, _, err := e.cfg.Pipeline.Prepare(ctx, spec)
 	if err != nil {
 		return nil, err
@@ -47,7 +56,7 @@ func (e *Engine) Check(ctx context.Context, spec generators.Spec) (*generators.P
 		return nil, &LimitError{Msg: fmt.Sprintf("the strategy asks for %d samples, more than the %d one job may make (jobs.max_samples); ask for fewer, e.g. with {\"add\": {...}}", pr.Total, e.cfg.MaxSamples)}
 	}
 	if pr.Total == 0 {
-		return nil, &generators.StrategyError{Msg: "the strategy asks for no samples: every class it names is already at its target"}
+		return nil, generators.NothingToAdd(pr.Before)
 	}
 	return pr, nil
 }
