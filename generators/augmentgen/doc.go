@@ -16,7 +16,12 @@
 // (refused before pixels are decoded), and corrupt or truncated pixel data
 // are excluded and listed per file in the report's bad_files, so one bad
 // file never fails a job. A class left with no readable image fails the
-// job with a generators.DatasetError naming the class and its bad files.
+// job with a generators.DatasetError naming the class and its bad files;
+// so does a class with fewer readable images than min_sources (default 2:
+// the samples of a one-image class are all variations of it, or copies),
+// unless allow_few_sources is true, which lets the job go on with a
+// few_sources alert (generators.SourceFloor) in its result, report.json,
+// report.html and the CLI's WARNING lines.
 // Storage errors (network, permissions) fail the job, so a retry can
 // succeed. Decoded sources are kept in memory up to cache_mib; the others
 // are decoded again when used.
@@ -84,6 +89,8 @@
 //     when shrinking) before the transforms. Default: the source's size.
 //   - png_level (default, speed, best, none), cache_mib (256),
 //     max_file_mib (64), max_megapixels (64), sheet_per_class (8).
+//   - min_sources (2, at least 1) and allow_few_sources (false): the
+//     floor on a class's readable images, above.
 //
 // Every bad value is a generators.ParamError naming the parameter, the
 // value and what is accepted; an unknown transform lists the known ones.

@@ -71,12 +71,18 @@ func (Generator) Start(ctx context.Context, env *generators.Env) (generators.Run
 	if err := r.checkSources(ctx); err != nil {
 		return nil, err
 	}
+	usable := map[string]int{}
 	for _, c := range sortedKeys(r.classes) {
-		if st := r.classes[c]; len(st.usable) == 0 {
+		st := r.classes[c]
+		if len(st.usable) == 0 {
 			return nil, &generators.DatasetError{Msg: fmt.Sprintf(
 				"class %q: %d augmented samples requested but none of its %d training files is a readable image (see the bad files: %s)",
 				c, st.requested, len(env.Train[c]), r.badSummary(c))}
 		}
+		usable[c] = len(st.usable)
+	}
+	if r.alerts, err = cfg.p.SourceFloor.Check(Name, env.Plan, usable); err != nil {
+		return nil, err
 	}
 	return r, nil
 }

@@ -46,6 +46,9 @@ type Params struct {
 	// SheetPerClass is the number of (source, sample) pairs per class in
 	// contact_sheet.png; 0 leaves the sheet out.
 	SheetPerClass int `json:"sheet_per_class"`
+	// SourceFloor is min_sources (default 2: every sample of a one-image
+	// class is a variation of that image) and allow_few_sources.
+	generators.SourceFloor
 }
 
 // Parameter limits.
@@ -60,10 +63,12 @@ const (
 // a small affine jitter, mild brightness and contrast; no vertical flip),
 // reflect borders, each source's own size, default PNG compression, a
 // 256 MiB source cache, 64 MiB and 64 Mpx source limits, 8 pairs per class
-// on the contact sheet.
+// on the contact sheet, at least 2 readable images per class that gets
+// samples.
 func DefaultParams() Params {
 	return Params{Preset: augment.PresetLight, P: 1, Border: string(augment.BorderReflect), PNGLevel: "default",
-		CacheMiB: 256, MaxFileMiB: 64, MaxMegapixels: composite.DefaultMaxPixels >> 20, SheetPerClass: 8}
+		CacheMiB: 256, MaxFileMiB: 64, MaxMegapixels: composite.DefaultMaxPixels >> 20, SheetPerClass: 8,
+		SourceFloor: generators.SourceFloor{MinSources: 2}}
 }
 
 // SizeParam is a size given as a JSON number (224: a square) or a string
@@ -167,6 +172,9 @@ func parseParams(raw json.RawMessage) (config, error) {
 			return c, perr("%s %d: want %d..%d %s", r.name, r.v, r.lo, r.hi, r.unit)
 		}
 	}
+	if err := p.SourceFloor.Validate(Name, 1); err != nil {
+		return c, err
+	}
 	c.maxFile = int64(p.MaxFileMiB) << 20
 	c.cacheB = int64(p.CacheMiB) << 20
 	c.dec = composite.DecodeOptions{MaxPixels: int64(p.MaxMegapixels) << 20, MaxBytes: c.maxFile}
@@ -189,7 +197,7 @@ func perr(format string, args ...any) error {
 // paramInfos documents the parameters for Info.
 func paramInfos() []generators.ParamInfo {
 	d := DefaultParams()
-	return []generators.ParamInfo{
+	return append([]generators.ParamInfo{
 		{Name: "preset", Type: "string", Default: d.Preset, Description: "light (hflip, small affine, mild brightness/contrast), medium or strong; none flips vertically; see the augment package documentation"},
 		{Name: "transforms", Type: "array", Description: `explicit pipeline replacing the preset, applied in order: names or objects {"name": "Affine", "p": 0.5, "rotate": 15, ...}; transforms: ` + strings.Join(augment.Names(), ", ")},
 		{Name: "p", Type: "number", Default: d.P, Description: "probability that a sample goes through the pipeline at all (Albumentations' Compose p); the others are exact copies of their source. 0.5 with the light preset was the best recipe on long-tailed Fashion-MNIST for both judges (scripts/bench/recipes)"},
@@ -202,5 +210,5 @@ func paramInfos() []generators.ParamInfo {
 		{Name: "max_file_mib", Type: "integer", Default: d.MaxFileMiB, Description: "source files larger than this are excluded and reported, MiB"},
 		{Name: "max_megapixels", Type: "integer", Default: d.MaxMegapixels, Description: "sources whose header declares more pixels (units of 2^20) are excluded and reported, before decoding"},
 		{Name: "sheet_per_class", Type: "integer", Default: d.SheetPerClass, Description: "(source, augmented) pairs per class in contact_sheet.png; 0 writes no sheet"},
-	}
+	}, generators.SourceFloorParams(d.MinSources, "with one image every sample is a variation of it, or a copy")...)
 }

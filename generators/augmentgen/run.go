@@ -19,6 +19,7 @@ type run struct {
 	enc         *composite.Encoder
 	classes     map[string]*classState // classes with samples to make
 	bad         []badFile              // sorted by key
+	alerts      []generators.Alert     // few_sources alerts allowed by allow_few_sources
 	cachedBytes int64
 }
 
@@ -211,6 +212,9 @@ func (r *run) report() map[string]any {
 		"classes":      classes,
 		"bad_files":    bad,
 		"cache":        map[string]any{"bytes": r.cachedBytes, "limit_bytes": r.cfg.cacheB},
+	}
+	if len(r.alerts) > 0 {
+		rep["alerts"] = r.alerts // the pipeline lists these in report.json's top-level "alerts"
 	}
 	if r.env.Dataset != nil && r.env.Dataset.HasSplits() {
 		held := len(r.env.Dataset.Files) - len(r.env.Dataset.TrainFiles())
