@@ -51,7 +51,11 @@
 //     a job. Storage errors (network, permissions) fail the job instead, so
 //     that a retry can succeed. A class left with no usable file, or with
 //     one (SMOTE interpolates between two: use "oversample"), fails the job
-//     with a DatasetError naming the class.
+//     with a DatasetError naming the class. So does a class with fewer
+//     usable files than min_sources (default 2, at least 2), unless
+//     allow_few_sources is true: the job then goes on with a few_sources
+//     alert (generators.SourceFloor) in its result, report.json,
+//     report.html and the CLI's WARNING lines.
 //
 //  3. runs smote.Generate on each class, one class at a time, with n =
 //     env.Plan[c], the k parameter and the class seed, the 64-bit FNV-1a
@@ -99,7 +103,8 @@
 // # Parameters
 //
 // k (5, 1..1000), size ("" or "WxH"), mode (auto, gray, rgb), max_file_mib
-// (64), max_megapixels (64), sheet_per_class (8, 0 for no sheet). Unknown
+// (64), max_megapixels (64), sheet_per_class (8, 0 for no sheet),
+// min_sources (2, 2..1000000) and allow_few_sources (false). Unknown
 // names and bad values are generators.ParamError naming the value and what
 // is accepted. size and mode apply to images only.
 package smotegen

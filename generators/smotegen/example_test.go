@@ -27,5 +27,7 @@ func ExampleRegister() {
 	// max_file_mib (64)
 	// max_megapixels (64)
 	// sheet_per_class (8)
+	// min_sources (2)
+	// allow_few_sources (false)
 	// smote params: k 0: want 1..1000 neighbours
 }

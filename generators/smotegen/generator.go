@@ -74,6 +74,13 @@ func start(ctx context.Context, env *generators.Env, cfg config) (*run, error) {
 	if err != nil {
 		return nil, err
 	}
+	usable := map[string]int{}
+	for _, name := range r.order {
+		usable[name] = r.classes[name].rows()
+	}
+	if r.alerts, err = cfg.p.SourceFloor.Check(Name, env.Plan, usable); err != nil {
+		return nil, err
+	}
 	if err := r.synthesize(ctx); err != nil {
 		return nil, err
 	}

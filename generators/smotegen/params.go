@@ -32,6 +32,9 @@ type Params struct {
 	// SheetPerClass is the number of real and of SMOTE images per class in
 	// contact_sheet.png; 0 writes no sheet.
 	SheetPerClass int `json:"sheet_per_class"`
+	// SourceFloor is min_sources (default and least 2: SMOTE interpolates
+	// between two rows) and allow_few_sources.
+	generators.SourceFloor
 }
 
 // Parameter limits.
@@ -44,9 +47,11 @@ const (
 
 // DefaultParams returns the defaults: k = 5 (Chawla et al. 2002,
 // imbalanced-learn), automatic size and colour mode, 64 MiB and 64 Mpx
-// source limits, 8 images per class and kind on the contact sheet.
+// source limits, 8 images per class and kind on the contact sheet, at
+// least 2 usable files per class that gets samples.
 func DefaultParams() Params {
-	return Params{K: smote.DefaultK, Mode: modeAuto, MaxFileMiB: 64, MaxMegapixels: 64, SheetPerClass: 8}
+	return Params{K: smote.DefaultK, Mode: modeAuto, MaxFileMiB: 64, MaxMegapixels: 64, SheetPerClass: 8,
+		SourceFloor: generators.SourceFloor{MinSources: 2}}
 }
 
 // Colour modes.
@@ -106,6 +111,9 @@ func parseParams(raw json.RawMessage) (config, error) {
 			return c, paramErrorf("%s %d: want %d..%d %s", r.name, r.v, r.lo, r.hi, r.accept)
 		}
 	}
+	if err := p.SourceFloor.Validate(Name, 2); err != nil {
+		return c, err
+	}
 	c.maxFile = int64(p.MaxFileMiB) << 20
 	c.dec = composite.DecodeOptions{MaxPixels: int64(p.MaxMegapixels) << 20, MaxBytes: c.maxFile}
 	return c, nil
@@ -118,12 +126,12 @@ func paramErrorf(format string, args ...any) error {
 // paramInfos documents the parameters for Info.
 func paramInfos() []generators.ParamInfo {
 	d := DefaultParams()
-	return []generators.ParamInfo{
+	return append([]generators.ParamInfo{
 		{Name: "k", Type: "integer", Default: d.K, Description: fmt.Sprintf("nearest neighbours within the class to interpolate with, 1..%d; a class with k rows or fewer uses rows-1", maxK)},
 		{Name: "size", Type: "string", Description: `images: common size "WxH" (or "N"); "" (default) takes the most common size of the images read. Other sizes are resized with a linear (triangle, antialiased) filter`},
 		{Name: "mode", Type: "string", Default: d.Mode, Description: "images: colour mode auto (gray when every image read is gray, else rgb; decided once per job), gray or rgb; alpha is flattened over black"},
 		{Name: "max_file_mib", Type: "integer", Default: d.MaxFileMiB, Description: "training files larger than this are excluded and reported, MiB"},
 		{Name: "max_megapixels", Type: "integer", Default: d.MaxMegapixels, Description: "images whose header declares more pixels (units of 2^20) are excluded and reported, before decoding"},
 		{Name: "sheet_per_class", Type: "integer", Default: d.SheetPerClass, Description: "real and SMOTE images per class in contact_sheet.png; 0 writes no sheet"},
-	}
+	}, generators.SourceFloorParams(d.MinSources, "at least 2: SMOTE interpolates between two rows, and a class of one row fails whatever allow_few_sources says")...)
 }

@@ -124,6 +124,9 @@ func (r *run) report() map[string]any {
 			"limit_bytes":                 r.cfg.limit,
 		},
 	}
+	if len(r.alerts) > 0 {
+		rep["alerts"] = r.alerts // the pipeline lists these in report.json's top-level "alerts"
+	}
 	switch r.input {
 	case inputImage:
 		rep["size"], rep["size_reason"] = r.size.String(), r.sizeNote

@@ -24,10 +24,11 @@ const (
 type run struct {
 	env     *generators.Env
 	cfg     config
-	input   string            // inputImage or inputVector
-	order   []string          // classes that get samples, sorted
-	classes map[string]*class // by name
-	bad     []badFile         // sorted by key
+	input   string             // inputImage or inputVector
+	order   []string           // classes that get samples, sorted
+	classes map[string]*class  // by name
+	bad     []badFile          // sorted by key
+	alerts  []generators.Alert // few_sources alerts allowed by allow_few_sources
 
 	// Images: the job's size and colour mode, and why.
 	size     composite.Size
