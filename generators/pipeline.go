@@ -274,6 +274,10 @@ func (p *Pipeline) run(ctx context.Context, spec Spec, view *Dataset, progress f
 		class string
 		i     int
 	}
+	stored, err := listStored(ctx, out)
+	if err != nil {
+		return nil, err
+	}
 	tasks := make(chan task)
 	gctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
@@ -285,7 +289,7 @@ func (p *Pipeline) run(ctx context.Context, spec Spec, view *Dataset, progress f
 	for range workers {
 		wg.Go(func() {
 			for t := range tasks {
-				row, err := p.writeSample(gctx, out, run, spec, t.class, t.i)
+				row, err := p.writeSample(gctx, out, stored, run, spec, t.class, t.i)
 				if err != nil {
 					cancel(err)
 					continue
@@ -441,14 +445,19 @@ feed:
 	return res, nil
 }
 
-func (p *Pipeline) writeSample(ctx context.Context, out storage.Store, run Run, spec Spec, class string, i int) (json.RawMessage, error) {
+// writeSample makes sample i of class and stores it, unless an earlier
+// attempt of the job stored it already (stored); it returns its metadata
+// row, which is made either way.
+func (p *Pipeline) writeSample(ctx context.Context, out storage.Store, stored storedSamples, run Run, spec Spec, class string, i int) (json.RawMessage, error) {
 	s, err := run.Generate(ctx, class, i)
 	if err != nil {
 		return nil, fmt.Errorf("%s: sample %d of %q: %w", spec.Generator, i, class, err)
 	}
 	key := SampleKey(spec.Generator, class, i, s.Ext)
-	if _, err := out.Put(ctx, key, bytes.NewReader(s.Data), int64(len(s.Data)), storage.PutOptions{ContentType: s.ContentType}); err != nil {
-		return nil, err
+	if !stored.holds(key, s.Data) {
+		if _, err := out.Put(ctx, key, bytes.NewReader(s.Data), int64(len(s.Data)), storage.PutOptions{ContentType: s.ContentType}); err != nil {
+			return nil, err
+		}
 	}
 	row := map[string]any{}
 	for k, v := range s.Provenance {

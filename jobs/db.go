@@ -94,10 +94,17 @@ var schema = []string{
 }
 
 // columns added to tailsynth_jobs after its first release: job kinds
-// (generation jobs have kind 'generate' and no kind_request).
+// (generation jobs have kind 'generate' and no kind_request); a job's
+// wait for storage (see StorageWait; milliseconds like the other times);
+// how often it was retried; whether Check is still to run on it.
 var addedJobColumns = []struct{ name, def string }{
 	{"kind", "TEXT NOT NULL DEFAULT 'generate'"},
 	{"kind_request", "TEXT"},
+	{"storage_wait_since", "BIGINT"},
+	{"storage_waits", "INTEGER NOT NULL DEFAULT 0"},
+	{"storage_wait_until", "BIGINT"},
+	{"retry_count", "INTEGER NOT NULL DEFAULT 0"},
+	{"check_pending", "INTEGER NOT NULL DEFAULT 0"},
 }
 
 func (d *db) migrate(ctx context.Context) error {

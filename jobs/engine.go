@@ -64,7 +64,20 @@ type Config struct {
 	// PollInterval is how often idle workers look for jobs (default 1s;
 	// PostgreSQL also wakes them by LISTEN/NOTIFY).
 	PollInterval time.Duration
+	// StorageRetryWindow is how long a job waits for storage that does
+	// not answer (storage.ErrUnavailable) before it fails: meanwhile it
+	// goes back to the queue without spending an attempt, retried with
+	// exponential backoff (1s, 2s, 4s... at most StorageRetryMaxBackoff).
+	// Default 10m; negative turns the wait off (storage errors spend
+	// attempts like any other). StorageRetryMaxBackoff defaults to 30s.
+	StorageRetryWindow, StorageRetryMaxBackoff time.Duration
 }
+
+// Defaults of Config's storage wait.
+const (
+	DefaultStorageRetryWindow     = 10 * time.Minute
+	DefaultStorageRetryMaxBackoff = 30 * time.Second
+)
 
 // riverClient is what the engine uses of River's client, whichever driver.
 type riverClient interface {
@@ -72,6 +85,8 @@ type riverClient interface {
 	Stop(ctx context.Context) error
 	Insert(ctx context.Context, args river.JobArgs, opts *river.InsertOpts) (*rivertype.JobInsertResult, error)
 	JobCancel(ctx context.Context, jobID int64) (*rivertype.JobRow, error)
+	JobGet(ctx context.Context, jobID int64) (*rivertype.JobRow, error)
+	JobRetry(ctx context.Context, jobID int64) (*rivertype.JobRow, error)
 }
 
 // Engine runs jobs.
@@ -87,6 +102,7 @@ type Engine struct {
 	watchers map[string][]chan struct{}
 	stop     context.CancelFunc
 	bg       sync.WaitGroup
+	marks    sync.WaitGroup // markIncompleteLater
 }
 
 // Args are the River job arguments: the tailsynth job ID.
@@ -123,6 +139,12 @@ func Open(ctx context.Context, cfg Config) (*Engine, error) {
 	}
 	if cfg.Log == nil {
 		cfg.Log = slog.Default()
+	}
+	if cfg.StorageRetryWindow == 0 {
+		cfg.StorageRetryWindow = DefaultStorageRetryWindow
+	}
+	if cfg.StorageRetryMaxBackoff <= 0 {
+		cfg.StorageRetryMaxBackoff = DefaultStorageRetryMaxBackoff
 	}
 	e := &Engine{cfg: cfg, log: cfg.Log, watchers: map[string][]chan struct{}{}}
 	workers := river.NewWorkers()
@@ -250,6 +272,7 @@ func (e *Engine) Stop(ctx context.Context) error {
 		e.stop()
 	}
 	e.bg.Wait()
+	e.marks.Wait()
 	var err error
 	if c, ok := e.river.(interface{ StopAndCancel(context.Context) error }); ok {
 		err = c.StopAndCancel(ctx)

@@ -24,6 +24,7 @@ import (
 	"github.com/tailsynth/tailsynth/jobs"
 	"github.com/tailsynth/tailsynth/storage"
 	"github.com/tailsynth/tailsynth/storage/locator"
+	"github.com/tailsynth/tailsynth/storage/s3store"
 	"github.com/tailsynth/tailsynth/storage/storagetest"
 )
 
@@ -110,8 +111,24 @@ type env struct {
 }
 
 func newEngine(t testing.TB, root string, gen *slowGen, database string) *jobs.Engine {
+	return newEngineWith(t, root, gen, engineOptions{database: database})
+}
+
+// engineOptions vary the engine the tests build.
+type engineOptions struct {
+	database string
+	// s3 and buckets let the pipeline open S3 locations.
+	s3      *s3store.Config
+	buckets []string
+	// wrap, if set, wraps every store the pipeline opens.
+	wrap func(storage.Store) storage.Store
+	// config adjusts the engine's configuration.
+	config func(*jobs.Config)
+}
+
+func newEngineWith(t testing.TB, root string, gen *slowGen, o engineOptions) *jobs.Engine {
 	t.Helper()
-	l, err := locator.New(locator.Config{LocalRoots: []string{root}})
+	l, err := locator.New(locator.Config{LocalRoots: []string{root}, S3: o.s3, AllowedBuckets: o.buckets})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -124,13 +141,20 @@ func newEngine(t testing.TB, root string, gen *slowGen, database string) *jobs.E
 	}
 	p := &generators.Pipeline{Registry: reg, Log: log, Open: func(ctx context.Context, uri string) (storage.Store, error) {
 		st, _, err := l.Open(ctx, uri)
+		if err == nil && o.wrap != nil {
+			st = o.wrap(st)
+		}
 		return st, err
 	}}
-	eng, err := jobs.Open(context.Background(), jobs.Config{
-		Database: database, DataDir: filepath.Join(root, "state"), Pipeline: p, Log: log, MaxSamples: 1000,
+	cfg := jobs.Config{
+		Database: o.database, DataDir: filepath.Join(root, "state"), Pipeline: p, Log: log, MaxSamples: 1000,
 		Heartbeat: 100 * time.Millisecond, StaleAfter: 2 * time.Second, PollInterval: 50 * time.Millisecond,
 		RetryBackoff: func(int) time.Duration { return 100 * time.Millisecond },
-	})
+	}
+	if o.config != nil {
+		o.config(&cfg)
+	}
+	eng, err := jobs.Open(context.Background(), cfg)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -64,8 +64,30 @@ type Job struct {
 	UpdatedAt  time.Time            `json:"updated_at"`
 	Timings    map[string]float64   `json:"timings,omitempty"`
 	Cancelling bool                 `json:"cancel_requested,omitempty"`
+	// StorageWait is set while the job waits for storage that did not
+	// answer, and on a job that failed because it waited longer than
+	// jobs.storage_retry_window.
+	StorageWait *StorageWait `json:"storage_wait,omitempty"`
+	// RetryCount is how often the job was retried after it failed or was
+	// cancelled (Engine.Retry).
+	RetryCount int `json:"retry_count,omitempty"`
 	heartbeat  *time.Time
 	riverID    sql.NullInt64
+	// checkPending marks a job accepted while storage was down: Check
+	// runs when it starts (SubmitUnchecked).
+	checkPending bool
+}
+
+// StorageWait is a job's wait for storage that does not answer.
+type StorageWait struct {
+	// Since is when the job first found storage unavailable (since it
+	// last wrote a sample).
+	Since time.Time `json:"since"`
+	// Retries counts the tries since then.
+	Retries int `json:"retries"`
+	// GivesUpAt is Since plus jobs.storage_retry_window: the job fails if
+	// storage is still unavailable then.
+	GivesUpAt time.Time `json:"gives_up_at"`
 }
 
 // ErrNotFound is a job, dataset or schedule that does not exist.
@@ -93,7 +115,8 @@ func fromMS(v sql.NullInt64) *time.Time {
 }
 
 const jobColumns = `id, kind, kind_request, spec, state, river_id, schedule_id, progress, result, error, attempts, worker, cancel_requested,
-	created_at, started_at, finished_at, heartbeat_at, updated_at`
+	created_at, started_at, finished_at, heartbeat_at, updated_at,
+	storage_wait_since, storage_waits, storage_wait_until, retry_count, check_pending`
 
 func scanJob(row interface{ Scan(...any) error }) (*Job, error) {
 	var (
@@ -105,9 +128,12 @@ func scanJob(row interface{ Scan(...any) error }) (*Job, error) {
 		cancel                       int
 		created, updated             int64
 		started, finished, heartbeat sql.NullInt64
+		waitSince, waitUntil         sql.NullInt64
+		waits, checkPending          int
 	)
 	if err := row.Scan(&j.ID, &j.Kind, &kindRequest, &spec, &j.State, &j.riverID, &scheduleID, &progress, &result, &errText, &j.Attempts, &workerCol, &cancel,
-		&created, &started, &finished, &heartbeat, &updated); err != nil {
+		&created, &started, &finished, &heartbeat, &updated,
+		&waitSince, &waits, &waitUntil, &j.RetryCount, &checkPending); err != nil {
 		if errors.Is(err, sql.ErrNoRows) {
 			return nil, ErrNotFound
 		}
@@ -134,6 +160,10 @@ func scanJob(row interface{ Scan(...any) error }) (*Job, error) {
 	j.CreatedAt = time.UnixMilli(created).UTC()
 	j.UpdatedAt = time.UnixMilli(updated).UTC()
 	j.StartedAt, j.FinishedAt, j.heartbeat = fromMS(started), fromMS(finished), fromMS(heartbeat)
+	if waitSince.Valid && waitUntil.Valid {
+		j.StorageWait = &StorageWait{Since: *fromMS(waitSince), Retries: waits, GivesUpAt: *fromMS(waitUntil)}
+	}
+	j.checkPending = checkPending != 0
 	j.Output = strings.TrimSuffix(j.Spec.Output, "/") + "/" + j.ID
 	if j.StartedAt != nil {
 		end := time.Now()

@@ -23,17 +23,7 @@ func (e *LimitError) Error() string { return e.Msg }
 // strategy against the dataset's classes, the sample limit, and where the
 // output goes. It returns the plan.
 func (e *Engine) Check(ctx context.Context, spec generators.Spec) (*generators.Prepared, error) {
-	gen, err := e.cfg.Pipeline.Registry.Get(spec.Generator)
-	if err != nil {
-		return nil, err
-	}
-	if err := gen.Validate(spec.Params); err != nil {
-		return nil, err
-	}
-	if err := generators.CheckOutput(spec.Dataset, spec.Output); err != nil {
-		return nil, err
-	}
-	if err := e.checkNotInJobOutput(ctx, spec.Dataset, spec.Output); err != nil {
+	if err := e.checkWithoutStorage(ctx, spec); err != nil {
 		return nil, err
 	}
 	if _, err := e.cfg.Pipeline.Open(ctx, spec.Output); err != nil {
@@ -59,6 +49,22 @@ func (e *Engine) Plan(ctx context.Context, spec generators.Spec) (*generators.Pr
 		return nil, generators.NothingToAdd(pr.Before)
 	}
 	return pr, nil
+}
+
+// checkWithoutStorage is the part of Check that reads no storage: the
+// generator and its parameters, and where the output goes.
+func (e *Engine) checkWithoutStorage(ctx context.Context, spec generators.Spec) error {
+	gen, err := e.cfg.Pipeline.Registry.Get(spec.Generator)
+	if err != nil {
+		return err
+	}
+	if err := gen.Validate(spec.Params); err != nil {
+		return err
+	}
+	if err := generators.CheckOutput(spec.Dataset, spec.Output); err != nil {
+		return err
+	}
+	return e.checkNotInJobOutput(ctx, spec.Dataset, spec.Output)
 }
 
 // CheckOutput refuses an output location inside the dataset's (the
@@ -101,7 +107,7 @@ func (e *Engine) checkNotInJobOutput(ctx context.Context, dataset, output string
 // submit of the same request returns the first job (created false); the same
 // key with another request is a *ConflictError.
 func (e *Engine) Submit(ctx context.Context, spec generators.Spec, idempotencyKey, scheduleID string) (*Job, bool, error) {
-	return e.submit(ctx, KindGenerate, spec, nil, idempotencyKey, scheduleID)
+	return e.submit(ctx, KindGenerate, spec, nil, idempotencyKey, scheduleID, false)
 }
 
 // Evaluator runs evaluation jobs (kind "evaluate"); package evaluate's
@@ -123,10 +129,12 @@ func (e *Engine) SubmitEvaluation(ctx context.Context, spec generators.Spec, req
 	if err := e.checkNotInJobOutput(ctx, spec.Dataset, spec.Output); err != nil {
 		return nil, false, err
 	}
-	return e.submit(ctx, KindEvaluate, spec, request, idempotencyKey, "")
+	return e.submit(ctx, KindEvaluate, spec, request, idempotencyKey, "", false)
 }
 
-func (e *Engine) submit(ctx context.Context, kind string, spec generators.Spec, request json.RawMessage, idempotencyKey, scheduleID string) (*Job, bool, error) {
+// submit records and queues a job; an unchecked one is checked when it
+// starts (SubmitUnchecked).
+func (e *Engine) submit(ctx context.Context, kind string, spec generators.Spec, request json.RawMessage, idempotencyKey, scheduleID string, unchecked bool) (*Job, bool, error) {
 	hash := requestHash(kind, spec, request)
 	if idempotencyKey != "" {
 		if j, err := e.byIdempotencyKey(ctx, idempotencyKey, hash); j != nil || err != nil {
@@ -143,9 +151,13 @@ func (e *Engine) submit(ctx context.Context, kind string, spec generators.Spec, 
 		req = string(request)
 	}
 	now := ms(e.cfg.Now())
-	_, err := e.db.exec(ctx, `INSERT INTO tailsynth_jobs (id, kind, kind_request, idempotency_key, request_hash, spec, generator, state, schedule_id, created_at, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		spec.ID, kind, req, nullIfEmpty(idempotencyKey), hash, jsonString(spec), spec.Generator, StateQueued, nullIfEmpty(scheduleID), now, now)
+	pending := 0
+	if unchecked {
+		pending = 1
+	}
+	_, err := e.db.exec(ctx, `INSERT INTO tailsynth_jobs (id, kind, kind_request, idempotency_key, request_hash, spec, generator, state, schedule_id, created_at, updated_at, check_pending)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		spec.ID, kind, req, nullIfEmpty(idempotencyKey), hash, jsonString(spec), spec.Generator, StateQueued, nullIfEmpty(scheduleID), now, now, pending)
 	if err != nil {
 		if idempotencyKey != "" { // lost a race with the same key
 			if j, err2 := e.byIdempotencyKey(ctx, idempotencyKey, hash); j != nil || err2 != nil {
@@ -238,9 +250,13 @@ func (e *Engine) Cancel(ctx context.Context, id string) (*Job, error) {
 				return nil, err
 			}
 		}
-		if _, err := e.db.exec(ctx, `UPDATE tailsynth_jobs SET state = ?, error = ?, finished_at = ?, updated_at = ? WHERE id = ? AND state IN (?, ?)`,
-			StateCancelled, errCancelled.Error(), ms(e.cfg.Now()), ms(e.cfg.Now()), id, StateQueued, StateRetrying); err != nil {
+		res, err := e.db.exec(ctx, `UPDATE tailsynth_jobs SET state = ?, error = ?, finished_at = ?, updated_at = ? WHERE id = ? AND state IN (?, ?)`,
+			StateCancelled, errCancelled.Error(), ms(e.cfg.Now()), ms(e.cfg.Now()), id, StateQueued, StateRetrying)
+		if err != nil {
 			return nil, err
+		}
+		if n, _ := res.RowsAffected(); n == 1 && j.StartedAt != nil {
+			e.markIncompleteLater(j, StateCancelled, errCancelled.Error())
 		}
 	}
 	e.notify(id)

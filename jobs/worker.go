@@ -57,6 +57,9 @@ func (w *worker) Work(ctx context.Context, rj *river.Job[Args]) error {
 	// that took latest can race with the end of the run and fail on the
 	// cancelled context, and the final progress must not be lost with it.
 	var latest, last *generators.Progress
+	// progressed: this attempt wrote (or found written) a sample, so
+	// storage answered during it.
+	progressed := false
 	hbDone := make(chan struct{})
 	go func() {
 		defer close(hbDone)
@@ -81,12 +84,22 @@ func (w *worker) Work(ctx context.Context, rj *river.Job[Args]) error {
 	report := func(p generators.Progress) {
 		mu.Lock()
 		latest, last = &p, &p
+		for _, c := range p.Classes {
+			progressed = progressed || c.Done > 0
+		}
 		mu.Unlock()
 	}
 	var res *generators.Result
 	var runErr error
-	switch j.Kind {
-	case KindEvaluate:
+	if j.checkPending {
+		// Accepted while storage was down (SubmitUnchecked): check it now.
+		if _, runErr = e.Check(ctx, j.Spec); runErr == nil {
+			_, runErr = e.db.exec(ctx, `UPDATE tailsynth_jobs SET check_pending = 0 WHERE id = ?`, j.ID)
+		}
+	}
+	switch {
+	case runErr != nil:
+	case j.Kind == KindEvaluate:
 		if e.cfg.Evaluator == nil {
 			runErr = &generators.ParamError{Msg: "evaluation job, but this server runs no evaluations (no evaluator configured)"}
 			break
@@ -106,33 +119,46 @@ func (w *worker) Work(ctx context.Context, rj *river.Job[Args]) error {
 	switch {
 	case runErr == nil:
 		e.finish(bg, j.ID, StateSucceeded, res, "")
+		if j.RetryCount > 0 {
+			e.clearIncomplete(bg, j)
+		}
 		return nil
 	case errors.Is(context.Cause(ctx), errCancelled) || errors.Is(runErr, errCancelled):
 		e.finish(bg, j.ID, StateCancelled, nil, errCancelled.Error())
+		e.markIncomplete(bg, j, StateCancelled, errCancelled.Error())
 		return river.JobCancel(errCancelled)
 	case ctx.Err() != nil && errors.Is(runErr, context.Canceled):
 		// The service is stopping: leave the job to run again.
 		e.setState(bg, j.ID, StateQueued, "interrupted by a shutdown; it runs again")
 		return runErr
+	case StorageUnavailable(runErr) && e.cfg.StorageRetryWindow > 0:
+		// Before Permanent: a dataset that cannot be read while storage is
+		// down is not a bad dataset.
+		return e.waitForStorage(bg, j, runErr, progressed)
 	case Permanent(runErr):
 		e.finish(bg, j.ID, StateFailed, nil, runErr.Error())
+		e.markIncomplete(bg, j, StateFailed, runErr.Error())
 		return river.JobCancel(runErr)
 	case rj.Attempt >= rj.MaxAttempts:
-		e.finish(bg, j.ID, StateFailed, nil, fmt.Sprintf("failed after %d attempts: %v", rj.Attempt, runErr))
+		msg := fmt.Sprintf("failed after %d attempts: %v", rj.Attempt, runErr)
+		e.finish(bg, j.ID, StateFailed, nil, msg)
+		e.markIncomplete(bg, j, StateFailed, msg)
 		return runErr
 	default:
+		e.endStorageWait(bg, j.ID)
 		e.setState(bg, j.ID, StateRetrying, fmt.Sprintf("attempt %d of %d failed, retrying: %v", rj.Attempt, rj.MaxAttempts, runErr))
 		return runErr
 	}
 }
 
 // Permanent reports errors that a retry cannot fix: bad datasets,
-// parameters, strategies, locations.
+// parameters, strategies, locations, limits.
 func Permanent(err error) bool {
 	var de *generators.DatasetError
 	var pe *generators.ParamError
 	var se *generators.StrategyError
-	return errors.As(err, &de) || errors.As(err, &pe) || errors.As(err, &se) ||
+	var le *LimitError
+	return errors.As(err, &de) || errors.As(err, &pe) || errors.As(err, &se) || errors.As(err, &le) ||
 		errors.Is(err, storage.ErrLocationNotAllowed) || errors.Is(err, storage.ErrInvalidLocation) ||
 		errors.Is(err, storage.ErrNotFound) || errors.Is(err, storage.ErrBucketNotFound) ||
 		errors.Is(err, storage.ErrPermission) || errors.Is(err, storage.ErrInvalidKey)
@@ -165,7 +191,8 @@ func (e *Engine) finish(ctx context.Context, id, state string, res *generators.R
 	if res != nil {
 		result = jsonString(res)
 	}
-	if _, err := e.db.exec(ctx, `UPDATE tailsynth_jobs SET state = ?, result = ?, error = ?, finished_at = ?, updated_at = ? WHERE id = ?`,
+	if _, err := e.db.exec(ctx, `UPDATE tailsynth_jobs SET state = ?, result = ?, error = ?, finished_at = ?, updated_at = ?,
+		storage_wait_since = NULL, storage_waits = 0, storage_wait_until = NULL WHERE id = ?`,
 		state, result, nullIfEmpty(errText), now, now, id); err != nil {
 		e.log.Error("recording job end", "job", id, "state", state, "err", err)
 	}

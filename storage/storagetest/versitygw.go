@@ -40,6 +40,8 @@ type S3Server struct {
 	SecretKey string
 	cmd       *exec.Cmd
 	dir       string
+	bin       string
+	owned     bool // started by NewS3Server for one test, which may stop it
 }
 
 var (
@@ -88,35 +90,105 @@ func startServer() (*S3Server, error) {
 	if err != nil {
 		return nil, err
 	}
-	cmd := exec.Command(bin, "--access", testAccess, "--secret", testSecret,
-		"--port", addr, "--health", "/health", "--quiet", "posix", dir)
+	s := &S3Server{Endpoint: addr, AccessKey: testAccess, SecretKey: testSecret, dir: dir, bin: bin}
+	if err := s.launch(); err != nil {
+		s.stop()
+		return nil, err
+	}
+	return s, nil
+}
+
+// launch starts versitygw on s.Endpoint serving s.dir and waits until it
+// answers its health check.
+func (s *S3Server) launch() error {
+	cmd := exec.Command(s.bin, "--access", testAccess, "--secret", testSecret,
+		"--port", s.Endpoint, "--health", "/health", "--quiet", "posix", s.dir)
 	cmd.Stdout, cmd.Stderr = os.Stderr, os.Stderr
 	if err := cmd.Start(); err != nil {
-		return nil, fmt.Errorf("start %s: %w", bin, err)
+		return fmt.Errorf("start %s: %w", s.bin, err)
 	}
-	s := &S3Server{Endpoint: addr, AccessKey: testAccess, SecretKey: testSecret, cmd: cmd, dir: dir}
+	s.cmd = cmd
 	deadline := time.Now().Add(15 * time.Second)
 	for {
-		resp, err := http.Get("http://" + addr + "/health")
+		resp, err := http.Get("http://" + s.Endpoint + "/health")
 		if err == nil {
 			resp.Body.Close()
 			if resp.StatusCode == http.StatusOK {
-				return s, nil
+				return nil
 			}
 		}
 		if time.Now().After(deadline) {
-			s.stop()
-			return nil, fmt.Errorf("versitygw on %s did not answer /health within 15s: %v", addr, err)
+			return fmt.Errorf("versitygw on %s did not answer /health within 15s: %v", s.Endpoint, err)
 		}
 		time.Sleep(50 * time.Millisecond)
 	}
 }
 
-func (s *S3Server) stop() {
+// NewS3Server starts a versitygw of the calling test's own, which the test
+// may stop and start again (Stop, Start) to play a storage outage; the
+// package's shared server (S3) is never stopped. It is removed when the
+// test ends. Without versitygw the test fails when CI is set and is skipped
+// otherwise; with TAILSYNTH_TEST_S3_ENDPOINT set (a server the tests cannot
+// stop) it is skipped.
+func NewS3Server(t testing.TB) *S3Server {
+	t.Helper()
+	if os.Getenv(envEndpoint) != "" {
+		t.Skipf("$%s names an S3 server this test cannot stop and restart", envEndpoint)
+	}
+	bin, err := findVersityGW()
+	if err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatalf("S3 test server: %v", err)
+		}
+		t.Skipf("S3 test server: %v (run ./scripts/test, which installs it)", err)
+	}
+	addr, err := freePort()
+	if err != nil {
+		t.Fatal(err)
+	}
+	s := &S3Server{Endpoint: addr, AccessKey: testAccess, SecretKey: testSecret, dir: t.TempDir(), bin: bin, owned: true}
+	t.Cleanup(s.kill)
+	if err := s.launch(); err != nil {
+		t.Fatal(err)
+	}
+	return s
+}
+
+// Stop kills the server (SIGKILL: clients see refused connections, as in
+// a crash); its objects stay on disk for Start.
+func (s *S3Server) Stop(t testing.TB) {
+	t.Helper()
+	if !s.owned {
+		t.Fatal("Stop: only a server from NewS3Server may be stopped; the package's shared server serves other tests")
+	}
+	s.kill()
+}
+
+// Start starts a stopped server again on the same port with the same
+// objects, and waits until it answers.
+func (s *S3Server) Start(t testing.TB) {
+	t.Helper()
+	if !s.owned {
+		t.Fatal("Start: only a server from NewS3Server may be restarted")
+	}
+	if s.cmd != nil {
+		t.Fatal("Start: the server is running; Stop it first")
+	}
+	if err := s.launch(); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func (s *S3Server) kill() {
 	if s.cmd != nil && s.cmd.Process != nil {
 		_ = s.cmd.Process.Kill()
 		_ = s.cmd.Wait()
 	}
+	s.cmd = nil
+}
+
+func (s *S3Server) stop() {
+	s.kill()
 	if s.dir != "" {
 		_ = os.RemoveAll(s.dir)
 	}
