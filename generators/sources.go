@@ -67,7 +67,8 @@ func SourceFloorParams(def int, why string) []ParamInfo {
 // usable[c] being the number of readable training files of class c. A
 // class below the floor is a *DatasetError naming it, or, with
 // AllowFewSources, an Alert of kind AlertFewSources; a class with no
-// readable file is an error either way. gen names the generator.
+// readable file is an error either way. gen names the generator in the
+// alerts (the pipeline names it in a job's error).
 func (f SourceFloor) Check(gen string, plan, usable map[string]int) ([]Alert, error) {
 	classes := make([]string, 0, len(plan))
 	for c, n := range plan {
@@ -99,11 +100,11 @@ func (f SourceFloor) Check(gen string, plan, usable map[string]int) ([]Alert, er
 		}
 	}
 	if len(none) > 0 {
-		return nil, &DatasetError{Msg: gen + ": " + strings.Join(none, "; ")}
+		return nil, &DatasetError{Msg: strings.Join(none, "; ")}
 	}
 	if len(short) > 0 {
-		return nil, &DatasetError{Msg: fmt.Sprintf("%s: %s: samples made from so few files are copies or near-copies of them. "+
-			"Add files to the class, lower min_sources, or set allow_few_sources: true to go on with a warning", gen, strings.Join(short, "; "))}
+		return nil, &DatasetError{Msg: fmt.Sprintf("%s: samples made from so few files are copies or near-copies of them. "+
+			"Add files to the class, lower min_sources, or set allow_few_sources: true to go on with a warning", strings.Join(short, "; "))}
 	}
 	return alerts, nil
 }

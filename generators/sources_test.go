@@ -17,7 +17,7 @@ func TestSourceFloorCheck(t *testing.T) {
 	if !errors.As(err, &de) || alerts != nil {
 		t.Fatalf("Check = %v, %v; want a DatasetError", alerts, err)
 	}
-	for _, w := range []string{`composite: class "b" has 1 readable training file`, "fewer than min_sources 2", "28 samples", "allow_few_sources"} {
+	for _, w := range []string{`class "b" has 1 readable training file`, "fewer than min_sources 2", "28 samples", "allow_few_sources"} {
 		if !strings.Contains(err.Error(), w) {
 			t.Errorf("error %q lacks %q", err, w)
 		}

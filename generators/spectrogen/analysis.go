@@ -6,7 +6,6 @@ import (
 	"math"
 	"sync"
 
-	"github.com/tailsynth/tailsynth/generators"
 	"github.com/tailsynth/tailsynth/spectro"
 )
 
@@ -54,7 +53,7 @@ func (a *analyzer) bank(rate int, key string) (*spectro.MelBank, error) {
 	}
 	nyq := float64(rate) / 2
 	if a.fmax(rate) > nyq || a.p.FMin >= nyq {
-		return nil, &generators.DatasetError{Msg: fmt.Sprintf("%s: sample rate %d Hz has a Nyquist frequency of %v Hz, below the mel range fmin %v .. fmax %v Hz; lower fmin/fmax or leave fmax at 0", key, rate, nyq, a.p.FMin, a.fmax(rate))}
+		return nil, &badFileError{key: key, reason: fmt.Sprintf("sample rate %d Hz has a Nyquist frequency of %v Hz, below the mel range fmin %v .. fmax %v Hz; lower fmin/fmax or leave fmax at 0", rate, nyq, a.p.FMin, a.fmax(rate))}
 	}
 	scale := spectro.MelSlaney
 	if a.p.MelScale == "htk" {
@@ -79,7 +78,7 @@ const melBlock = 256
 // keeps anyway), which halves the transient memory of long files.
 func (a *analyzer) linear(x []float32, rate int, key string) (*spectro.Spectrogram[float32], error) {
 	if a.stft.Frames(len(x)) == 0 {
-		return nil, &generators.DatasetError{Msg: fmt.Sprintf("%s: %d samples are too short for one STFT frame of n_fft %d without center padding; use center or a smaller n_fft", key, len(x), a.p.NFFT)}
+		return nil, &badFileError{key: key, reason: fmt.Sprintf("%d samples are too short for one STFT frame of n_fft %d without center padding; use center or a smaller n_fft", len(x), a.p.NFFT)}
 	}
 	spec, err := a.stft.Forward32(nil, x)
 	if err != nil {

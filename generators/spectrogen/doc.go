@@ -24,6 +24,26 @@
 //     (spectro.DBToAmplitude / DBToPower with the recorded reference, and
 //     spectro.MelBank.Invert for mel scales).
 //
+// # Training files
+//
+// Start decodes and analyses every training file of the classes that get
+// samples once, in parallel, through the cache (so the analyses are there
+// for the samples while they fit). A file that is not a WAV file, or that
+// is malformed, truncated, of an unsupported encoding, without samples,
+// with NaN or infinite samples, too short for one STFT frame or of a
+// sample rate below the mel range, is left out and listed with its reason
+// in the report's bad_files: one bad file never fails a job, and no
+// sample is made from it. Sample i of spectrogram and the draws of
+// specaugment index the usable files only. A class with no WAV file at
+// all, or none usable, fails the job with a generators.DatasetError naming
+// the class (and its bad files); storage errors (network, permissions)
+// fail it too, so a retry can succeed. A class with fewer usable files
+// than min_sources (spectrogram 1, specaugment 2: with one file every
+// sample is a masking of it and no mixing can happen) fails the job,
+// naming the class, unless allow_few_sources is true: the job then goes on
+// with a few_sources alert (generators.SourceFloor) in its result,
+// report.json, report.html and the CLI's WARNING lines.
+//
 // # Analysis
 //
 // A WAV file (PCM 8/16/24/32-bit or float 32/64-bit, any channel count)
@@ -72,8 +92,8 @@
 // Extras: spectrograms.png draws, per class (at most 32 classes), the first
 // four samples in the viridis colormap — beside the source spectrograms
 // they came from for specaugment — and report.json's generator_report
-// gives the analysis configuration, counts, truncated files and the
-// cache's figures.
+// gives the analysis configuration, counts, truncated files, the bad files
+// and the cache's figures.
 //
 // # Parameters
 //
@@ -98,6 +118,8 @@
 //	channels     "mean"           mean, first
 //	max_seconds  60               (0, 3600]
 //	cache_mib    256              0..65536 MiB of analysed files kept
+//	min_sources  1 (specaugment 2) 1..1000000 usable files per class that gets samples
+//	allow_few_sources  false      go on below min_sources, with a few_sources alert
 //
 // specaugment only:
 //

@@ -42,12 +42,15 @@ func TestDatasetErrors(t *testing.T) {
 			writePNG(t, filepath.Join(ds, "cat", "b.png"))
 			writePNG(t, filepath.Join(ds, "dog", "a.png"))
 		}, `{}`, []string{"needs WAV files", `class "dog" has 1 image files (e.g. dog/a.png)`}},
-		{"bad wav", func(t *testing.T, ds string) {
-			writeDataset(t, ds, map[string]int{"low": 3})
+		{"no usable wav", func(t *testing.T, ds string) {
+			writeDataset(t, ds, map[string]int{"high": 3})
+			if err := os.MkdirAll(filepath.Join(ds, "low"), 0o755); err != nil {
+				t.Fatal(err)
+			}
 			if err := os.WriteFile(filepath.Join(ds, "low", "bad.wav"), []byte("RIFF\x10\x00\x00\x00WAVEjunkjunk"), 0o644); err != nil {
 				t.Fatal(err)
 			}
-		}, `{"n_fft": 256}`, []string{"low/bad.wav is not a usable WAV file"}},
+		}, `{"n_fft": 256}`, []string{`class "low"`, "none of its 1 training files is a usable WAV file", "low/bad.wav: not a usable WAV file"}},
 		{"fmax above nyquist", func(t *testing.T, ds string) {
 			writeDataset(t, ds, map[string]int{"low": 1})
 		}, `{"n_fft": 256, "scale": "mel_db", "fmax": 6000}`, []string{"low/000.wav", "sample rate 8000 Hz", "fmax 6000"}},

@@ -119,18 +119,22 @@ type FeatureParams struct {
 	Channels   string    `json:"channels"`
 	MaxSeconds float64   `json:"max_seconds"`
 	CacheMiB   int       `json:"cache_mib"`
+	// SourceFloor is min_sources (spectrogram 1, specaugment 2) and
+	// allow_few_sources.
+	generators.SourceFloor
 }
 
 // DefaultFeatureParams returns the defaults: librosa's STFT defaults
 // (n_fft 1024, hop n_fft/4, Hann, centred with zero padding), dB relative
 // to the loudest bin clipped 80 dB below it, 128 Slaney mel bands when a
 // mel scale is chosen, 16-bit PNG output, channels averaged, signals cut
-// at 60 s, 256 MiB of cached spectrograms.
+// at 60 s, 256 MiB of cached spectrograms, at least one usable file per
+// class that gets samples (a conversion of one file is a conversion).
 func DefaultFeatureParams() FeatureParams {
 	return FeatureParams{
 		NFFT: 1024, Window: "hann", Center: true, PadMode: "constant", Scale: ScaleDB,
 		NMels: 128, MelScale: "slaney", TopDB: 80, Ref: Ref{Max: true}, Format: FormatPNG16,
-		Channels: "mean", MaxSeconds: 60, CacheMiB: 256,
+		Channels: "mean", MaxSeconds: 60, CacheMiB: 256, SourceFloor: generators.SourceFloor{MinSources: 1},
 	}
 }
 
@@ -156,13 +160,17 @@ type SpecAugmentParams struct {
 // 20 frames, two frequency masks of up to 15 rows, filled with the
 // spectrogram's minimum, no shift, no mixing, spectrogram output;
 // Griffin-Lim with librosa's 32 iterations and momentum 0.99 when
-// waveform is set.
+// waveform is set; at least 2 usable files per class that gets samples
+// (with one, every sample is a masking of the same file and no mixing can
+// happen).
 func DefaultSpecAugmentParams() SpecAugmentParams {
-	return SpecAugmentParams{
+	p := SpecAugmentParams{
 		FeatureParams: DefaultFeatureParams(),
 		TimeMasks:     2, TimeMaskMax: 20, FreqMasks: 2, FreqMaskMax: 15, MaskFill: "min",
 		Iterations: 32, Momentum: 0.99,
 	}
+	p.MinSources = 2
+	return p
 }
 
 func paramErr(gen, format string, args ...any) error {
@@ -237,7 +245,10 @@ func (p *FeatureParams) resolve(gen string) error {
 	if !finite(p.MaxSeconds) || !(p.MaxSeconds > 0) || p.MaxSeconds > maxSeconds {
 		return paramErr(gen, "max_seconds %v: want (0, %d]", p.MaxSeconds, maxSeconds)
 	}
-	return intIn(gen, "cache_mib", p.CacheMiB, 0, maxCacheMiB)
+	if err := intIn(gen, "cache_mib", p.CacheMiB, 0, maxCacheMiB); err != nil {
+		return err
+	}
+	return p.SourceFloor.Validate(gen, 1)
 }
 
 // stftConfig is the spectro configuration of p (resolved).
@@ -290,10 +301,15 @@ func (p *SpecAugmentParams) resolve(gen string) error {
 	return nil
 }
 
-// featureParamInfo documents FeatureParams for Info.
-func featureParamInfo() []generators.ParamInfo {
+// featureParamInfo documents FeatureParams for Info; minSources is the
+// generator's default min_sources.
+func featureParamInfo(minSources int) []generators.ParamInfo {
 	d := DefaultFeatureParams()
-	return []generators.ParamInfo{
+	why := "1: a conversion of one file is still a conversion"
+	if minSources > 1 {
+		why = "with one file every sample is a masking of it, and no mixing can happen"
+	}
+	return append([]generators.ParamInfo{
 		{Name: "n_fft", Type: "integer", Default: d.NFFT, Description: fmt.Sprintf("FFT length; the spectrogram has n_fft/2+1 frequency bins (%d..%d)", minNFFT, maxNFFT)},
 		{Name: "hop_length", Type: "integer", Description: "samples between frames, 1..n_fft; default (absent or 0) win_length/4"},
 		{Name: "win_length", Type: "integer", Description: "window length, 1..n_fft, zero-padded centred; default (absent or 0) n_fft"},
@@ -312,12 +328,12 @@ func featureParamInfo() []generators.ParamInfo {
 		{Name: "channels", Type: "string", Default: d.Channels, Description: "multi-channel WAV: mean (average the channels) or first"},
 		{Name: "max_seconds", Type: "number", Default: d.MaxSeconds, Description: fmt.Sprintf("analyse at most this many seconds of each file, (0, %d]", maxSeconds)},
 		{Name: "cache_mib", Type: "integer", Default: d.CacheMiB, Description: "memory for decoded spectrograms kept between samples, MiB (0: none)"},
-	}
+	}, generators.SourceFloorParams(minSources, why)...)
 }
 
 func specAugmentParamInfo() []generators.ParamInfo {
 	d := DefaultSpecAugmentParams()
-	return append(featureParamInfo(),
+	return append(featureParamInfo(d.MinSources),
 		generators.ParamInfo{Name: "time_masks", Type: "integer", Default: d.TimeMasks, Description: "SpecAugment time masks per sample (m_T)"},
 		generators.ParamInfo{Name: "time_mask_max", Type: "integer", Default: d.TimeMaskMax, Description: "largest time mask, frames (T); widths are uniform in 0..T"},
 		generators.ParamInfo{Name: "time_mask_fraction", Type: "number", Default: d.TimeMaskFraction, Description: "also cap time masks at this fraction of the frames (SpecAugment's p; 0: no cap)"},

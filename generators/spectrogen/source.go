@@ -6,8 +6,10 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"math"
 	"sort"
 	"strings"
+	"sync/atomic"
 
 	"github.com/tailsynth/tailsynth/generators"
 	"github.com/tailsynth/tailsynth/spectro"
@@ -42,9 +44,14 @@ type loader struct {
 // mixing channels down as it reads, so memory grows with the mono signal
 // kept, never with the channel count or the file's length beyond the cut.
 // The mono signal is kept as float32, exact for PCM up to 24 bits and
-// float32 files.
+// float32 files. A problem of the file itself (not a usable WAV, NaN or
+// infinite samples, too short for the STFT, a sample rate below the mel
+// range) is a *badFileError; anything else (storage) another error.
 func (l *loader) load(ctx context.Context, key string) (*source, error) {
 	rc, _, err := l.store.Get(ctx, key)
+	if errors.Is(err, storage.ErrNotFound) {
+		return nil, &badFileError{key: key, reason: "not found: removed after the dataset was scanned"}
+	}
 	if err != nil {
 		return nil, fmt.Errorf("read %s: %w", key, err)
 	}
@@ -54,9 +61,6 @@ func (l *loader) load(ctx context.Context, key string) (*source, error) {
 		return nil, badWAV(key, err)
 	}
 	info := wr.Info()
-	if info.SampleRate < 1 || info.Channels < 1 {
-		return nil, badWAV(key, fmt.Errorf("sample rate %d Hz, %d channels: want both positive", info.SampleRate, info.Channels))
-	}
 	limit := int(l.an.p.MaxSeconds * float64(info.SampleRate))
 	if limit < 1 {
 		limit = 1
@@ -70,6 +74,7 @@ func (l *loader) load(ctx context.Context, key string) (*source, error) {
 	first := l.an.p.Channels == "first"
 	inv := 1 / float64(info.Channels)
 	truncated := false
+	nonFinite := 0
 	for {
 		if err := ctx.Err(); err != nil {
 			return nil, err
@@ -87,15 +92,19 @@ func (l *loader) load(ctx context.Context, key string) (*source, error) {
 		n, err := wr.ReadFrames(buf[:want*info.Channels])
 		for f := 0; f < n; f++ {
 			frame := buf[f*info.Channels : (f+1)*info.Channels]
-			if first {
-				mono = append(mono, float32(frame[0]))
-				continue
-			}
 			var s float64
 			for _, v := range frame {
+				if math.IsNaN(v) || math.IsInf(v, 0) {
+					nonFinite++
+				}
 				s += v
 			}
-			mono = append(mono, float32(s*inv))
+			if first {
+				s = frame[0]
+			} else {
+				s *= inv
+			}
+			mono = append(mono, float32(s))
 		}
 		if errors.Is(err, io.EOF) {
 			break
@@ -105,7 +114,10 @@ func (l *loader) load(ctx context.Context, key string) (*source, error) {
 		}
 	}
 	if len(mono) == 0 {
-		return nil, badWAV(key, errors.New("no audio samples"))
+		return nil, &badFileError{key: key, reason: "not a usable WAV file: no audio samples"}
+	}
+	if nonFinite > 0 {
+		return nil, &badFileError{key: key, reason: generators.NonFiniteReason(nonFinite, len(mono)*info.Channels)}
 	}
 	lin, err := l.an.linear(mono, info.SampleRate, key)
 	if err != nil {
@@ -114,13 +126,42 @@ func (l *loader) load(ctx context.Context, key string) (*source, error) {
 	return &source{Key: key, SampleRate: info.SampleRate, Channels: info.Channels, Samples: len(mono), Truncated: truncated, Linear: lin}, nil
 }
 
+// badFileError is a problem of a training file itself: Start leaves the
+// file out and lists it in the report's bad_files.
+type badFileError struct{ key, reason string }
+
+func (e *badFileError) Error() string { return e.key + ": " + e.reason }
+
+// badWAV classifies a WAV decoding error: a problem of the file, or, for
+// anything else (storage), the error itself.
 func badWAV(key string, err error) error {
-	return &generators.DatasetError{Msg: fmt.Sprintf("%s is not a usable WAV file: %v (accepted: RIFF/WAVE PCM 8/16/24/32-bit or float 32/64-bit)", key, err)}
+	if reason, ok := generators.WAVProblem(err); ok {
+		return &badFileError{key: key, reason: reason}
+	}
+	return fmt.Errorf("read %s: %w", key, err)
 }
 
-// checkAudio makes sure every class the plan asks samples of has training
-// files and that they are all WAV files.
-func checkAudio(gen string, env *generators.Env) error {
+// sourceSet is what Start found of the training files: the usable WAV
+// files of each class that gets samples, in key order, the bad ones, and
+// the alerts of the job's floor.
+type sourceSet struct {
+	files  map[string][]string
+	bad    []generators.BadFile // sorted by key
+	alerts []generators.Alert
+}
+
+// checkSources decodes and analyses every training file of the classes
+// that get samples once, in parallel, through the cache (so the analyses
+// stay there for the samples while they fit): files that are not WAV or
+// have a problem of their own are left out and listed as bad files, one
+// per file, so one bad file never fails a job. A class with no WAV file at
+// all, or none usable, fails the job, as does a class below the job's
+// min_sources (generators.SourceFloor) unless allow_few_sources. Storage
+// errors fail the job, so that a retry can succeed.
+func checkSources(ctx context.Context, gen string, env *generators.Env, floor generators.SourceFloor, c *cache, ld *loader) (*sourceSet, error) {
+	set := &sourceSet{files: map[string][]string{}}
+	type item struct{ class, key string }
+	var items []item
 	classes := make([]string, 0, len(env.Plan))
 	for c, n := range env.Plan {
 		if n > 0 {
@@ -128,30 +169,91 @@ func checkAudio(gen string, env *generators.Env) error {
 		}
 	}
 	sort.Strings(classes)
-	for _, c := range classes {
-		files := env.Train[c]
+	for _, class := range classes {
+		files := env.Train[class]
 		if len(files) == 0 {
-			return &generators.DatasetError{Msg: fmt.Sprintf("%s: class %q has no training files", gen, c)}
+			return nil, &generators.DatasetError{Msg: fmt.Sprintf("%s: class %q has no training files", gen, class)}
 		}
-		kinds := map[string][]string{}
+		kinds, audio := map[string][]string{}, 0
 		for _, f := range files {
 			if k := generators.KindOf(f.Key); k != "audio" {
 				if k == "" {
 					k = "unknown"
 				}
 				kinds[k] = append(kinds[k], f.Key)
+				set.bad = append(set.bad, generators.BadFile{Key: f.Key, Class: class, Reason: "not a WAV file (accepted: .wav)"})
+				continue
+			}
+			audio++
+			items = append(items, item{class, f.Key})
+		}
+		if audio == 0 {
+			var parts []string
+			for _, k := range []string{"image", "array", "unknown"} {
+				if keys := kinds[k]; len(keys) > 0 {
+					parts = append(parts, fmt.Sprintf("%d %s files (e.g. %s)", len(keys), k, keys[0]))
+				}
+			}
+			return nil, &generators.DatasetError{Msg: fmt.Sprintf("%s needs WAV files; class %q has %s", gen, class, strings.Join(parts, " and "))}
+		}
+	}
+	reasons := make([]string, len(items))
+	var done atomic.Int64
+	err := generators.ForEach(ctx, len(items), func(ctx context.Context, i int) error {
+		_, err := c.get(ctx, items[i].key, func(ctx context.Context) (*source, error) { return ld.load(ctx, items[i].key) })
+		var be *badFileError
+		if errors.As(err, &be) {
+			reasons[i] = be.reason
+		} else if err != nil {
+			return err
+		}
+		if d := done.Add(1); d%64 == 0 || int(d) == len(items) {
+			if env.Progress != nil {
+				env.Progress("checking source files", map[string]any{"checked": d, "total": len(items)})
 			}
 		}
-		if len(kinds) == 0 {
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	counts := map[string]int{}
+	for i, it := range items {
+		if reasons[i] != "" {
+			set.bad = append(set.bad, generators.BadFile{Key: it.key, Class: it.class, Reason: reasons[i]})
 			continue
 		}
-		var parts []string
-		for _, k := range []string{"image", "array", "unknown"} {
-			if keys := kinds[k]; len(keys) > 0 {
-				parts = append(parts, fmt.Sprintf("%d %s files (e.g. %s)", len(keys), k, keys[0]))
-			}
-		}
-		return &generators.DatasetError{Msg: fmt.Sprintf("%s needs WAV files; class %q has %s", gen, c, strings.Join(parts, " and "))}
+		set.files[it.class] = append(set.files[it.class], it.key)
+		counts[it.class]++
 	}
-	return nil
+	sort.Slice(set.bad, func(i, j int) bool { return set.bad[i].Key < set.bad[j].Key })
+	if len(set.bad) > 0 && env.Log != nil {
+		env.Log.Warn(gen+": training files excluded (listed in report.json bad_files)", "count", len(set.bad), "first", set.bad[0].Key, "reason", set.bad[0].Reason)
+	}
+	for _, class := range classes {
+		if counts[class] == 0 {
+			return nil, &generators.DatasetError{Msg: fmt.Sprintf("class %q: %d samples requested but none of its %d training files is a usable WAV file (bad files: %s)",
+				class, env.Plan[class], len(env.Train[class]), generators.BadSummary(set.bad, class))}
+		}
+	}
+	if set.alerts, err = floor.Check(gen, env.Plan, counts); err != nil {
+		return nil, err
+	}
+	return set, nil
+}
+
+// report is the sources' part of the generator report.
+func (s *sourceSet) report(more map[string]any) map[string]any {
+	if more == nil {
+		more = map[string]any{}
+	}
+	bad := s.bad
+	if bad == nil {
+		bad = []generators.BadFile{}
+	}
+	more["bad_files"] = bad
+	if len(s.alerts) > 0 {
+		more["alerts"] = s.alerts // the pipeline lists these in report.json's top-level "alerts"
+	}
+	return more
 }

@@ -80,24 +80,26 @@ func (g SpecAugment) Validate(raw json.RawMessage) error {
 	return err
 }
 
-// Start implements generators.Generator.
-func (g SpecAugment) Start(_ context.Context, env *generators.Env) (generators.Run, error) {
+// Start implements generators.Generator: it checks every training file
+// of the classes that get samples (see checkSources).
+func (g SpecAugment) Start(ctx context.Context, env *generators.Env) (generators.Run, error) {
 	p, err := g.params(env.Params)
 	if err != nil {
-		return nil, err
-	}
-	if err := checkAudio("specaugment", env); err != nil {
 		return nil, err
 	}
 	an, err := newAnalyzer(p.FeatureParams)
 	if err != nil {
 		return nil, paramErr("specaugment", "%v", err)
 	}
-	return &specAugmentRun{
+	r := &specAugmentRun{
 		env: env, p: p, an: an, ld: &loader{store: env.Source, an: an},
 		cache: newCache(int64(p.CacheMiB) << 20), sheet: newSheet(p.Scale, true),
 		stats: newRunStats(),
-	}, nil
+	}
+	if r.src, err = checkSources(ctx, "specaugment", env, p.SourceFloor, r.cache, r.ld); err != nil {
+		return nil, err
+	}
+	return r, nil
 }
 
 type specAugmentRun struct {
@@ -109,6 +111,7 @@ type specAugmentRun struct {
 	sheet *sheet
 	stats *runStats
 	aug   augStats
+	src   *sourceSet
 }
 
 func (r *specAugmentRun) get(ctx context.Context, key string) (*source, error) {
@@ -119,13 +122,13 @@ func (r *specAugmentRun) Generate(ctx context.Context, class string, i int) (*ge
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	files := r.env.Train[class]
+	files := r.src.files[class]
 	if len(files) == 0 {
-		return nil, fmt.Errorf("class %q has no training files", class)
+		return nil, fmt.Errorf("class %q has no usable training files", class)
 	}
 	rng := generators.SampleRand(r.env.Seed, class, i)
 	k := rng.IntN(len(files))
-	src, err := r.get(ctx, files[k].Key)
+	src, err := r.get(ctx, files[k])
 	if err != nil {
 		return nil, err
 	}
@@ -148,7 +151,7 @@ func (r *specAugmentRun) Generate(ctx context.Context, class string, i int) (*ge
 			j++
 		}
 		w := mixWeightMin + (mixWeightMax-mixWeightMin)*rng.Float64()
-		partner, err := r.get(ctx, files[j].Key)
+		partner, err := r.get(ctx, files[j])
 		if err != nil {
 			return nil, err
 		}
@@ -287,7 +290,7 @@ func maskedFraction(fm, tm []spectro.Mask, bins, frames int) float64 {
 }
 
 func (r *specAugmentRun) Finish(context.Context) (*generators.Extras, error) {
-	return finish(r.an, r.cache, r.sheet, r.stats, r.aug.report(r.p))
+	return finish(r.an, r.cache, r.sheet, r.stats, r.src.report(r.aug.report(r.p)))
 }
 
 // augStats sums augmentation figures over a run.

@@ -151,7 +151,7 @@ func (h *harness) replay(r row) *spectro.Spectrogram[float64] {
 func TestSpecAugmentPNG(t *testing.T) {
 	h := newHarness(t)
 	writeDataset(t, filepath.Join(h.root, "ds"), map[string]int{"low": 4, "high": 1})
-	params := fmt.Sprintf(`{"n_fft": %d, "freq_masks": 1, "freq_mask_max": 20, "time_masks": 1, "time_mask_max": 20}`, nfft)
+	params := fmt.Sprintf(`{"n_fft": %d, "freq_masks": 1, "freq_mask_max": 20, "time_masks": 1, "time_mask_max": 20, "allow_few_sources": true}`, nfft)
 	out := h.mustRun("a", "specaugment", params, generators.Strategy{Mode: generators.ModeAuto}, 3)
 	rs := rows(t, out)
 	if len(rs) != 3 {
@@ -208,7 +208,7 @@ func TestSpecAugmentWaveform(t *testing.T) {
 		{"mel_db", `, "scale": "mel_db", "n_mels": 64`, 2},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
-			params := fmt.Sprintf(`{"n_fft": %d, "waveform": true, "iterations": 16, "freq_masks": 0, "time_masks": 1, "time_mask_max": 5%s}`, nfft, tc.extra)
+			params := fmt.Sprintf(`{"n_fft": %d, "waveform": true, "iterations": 16, "freq_masks": 0, "time_masks": 1, "time_mask_max": 5, "allow_few_sources": true%s}`, nfft, tc.extra)
 			out := h.mustRun(tc.name, "specaugment", params, generators.Strategy{Mode: generators.ModeAuto}, 5)
 			rs := rows(t, out)
 			if len(rs) != 2 {

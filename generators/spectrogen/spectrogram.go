@@ -27,7 +27,7 @@ func (Spectrogram) Info() generators.Info {
 		Description: "converts WAV files into STFT spectrograms (dB, magnitude, power or mel; 16-bit PNG or float32 npy): " +
 			"sample i of a class is training file i mod n of the class, in key order, so {\"add\": {class: n}} converts each file once",
 		Kinds:  []string{"audio"},
-		Params: featureParamInfo(),
+		Params: featureParamInfo(DefaultFeatureParams().MinSources),
 	}
 }
 
@@ -45,24 +45,26 @@ func (g Spectrogram) Validate(raw json.RawMessage) error {
 	return err
 }
 
-// Start implements generators.Generator.
-func (g Spectrogram) Start(_ context.Context, env *generators.Env) (generators.Run, error) {
+// Start implements generators.Generator: it checks every training file
+// of the classes that get samples (see checkSources).
+func (g Spectrogram) Start(ctx context.Context, env *generators.Env) (generators.Run, error) {
 	p, err := g.params(env.Params)
 	if err != nil {
-		return nil, err
-	}
-	if err := checkAudio("spectrogram", env); err != nil {
 		return nil, err
 	}
 	an, err := newAnalyzer(p)
 	if err != nil {
 		return nil, &generators.ParamError{Msg: fmt.Sprintf("spectrogram params: %v", err)}
 	}
-	return &spectrogramRun{
+	r := &spectrogramRun{
 		env: env, p: p, an: an, ld: &loader{store: env.Source, an: an},
 		cache: newCache(int64(p.CacheMiB) << 20), sheet: newSheet(p.Scale, false),
 		stats: newRunStats(),
-	}, nil
+	}
+	if r.src, err = checkSources(ctx, "spectrogram", env, p.SourceFloor, r.cache, r.ld); err != nil {
+		return nil, err
+	}
+	return r, nil
 }
 
 type spectrogramRun struct {
@@ -73,28 +75,29 @@ type spectrogramRun struct {
 	cache *cache
 	sheet *sheet
 	stats *runStats
+	src   *sourceSet
 }
 
 func (r *spectrogramRun) Generate(ctx context.Context, class string, i int) (*generators.Sample, error) {
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	files := r.env.Train[class]
+	files := r.src.files[class]
 	if len(files) == 0 {
-		return nil, fmt.Errorf("class %q has no training files", class)
+		return nil, fmt.Errorf("class %q has no usable training files", class)
 	}
-	f := files[i%len(files)]
-	src, err := r.cache.get(ctx, f.Key, func(ctx context.Context) (*source, error) { return r.ld.load(ctx, f.Key) })
+	key := files[i%len(files)]
+	src, err := r.cache.get(ctx, key, func(ctx context.Context) (*source, error) { return r.ld.load(ctx, key) })
 	if err != nil {
 		return nil, err
 	}
 	sc, err := r.an.scale(toFloat64(src.Linear))
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", f.Key, err)
+		return nil, fmt.Errorf("%s: %w", key, err)
 	}
 	r.sheet.add(class, i, nil, sc.S)
 	r.stats.add(class, src)
-	return encodeSpectrogram(&r.p, sc, sourceProvenance(r.an, src, []string{f.Key}, i/len(files)))
+	return encodeSpectrogram(&r.p, sc, sourceProvenance(r.an, src, []string{key}, i/len(files)))
 }
 
 // sourceProvenance is the provenance every sample carries.
@@ -115,7 +118,7 @@ func sourceProvenance(an *analyzer, src *source, sources []string, cycle int) ma
 }
 
 func (r *spectrogramRun) Finish(context.Context) (*generators.Extras, error) {
-	return finish(r.an, r.cache, r.sheet, r.stats, nil)
+	return finish(r.an, r.cache, r.sheet, r.stats, r.src.report(nil))
 }
 
 // runStats counts what a run made, for the generator report.
