@@ -3,6 +3,7 @@ package api
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"math/rand/v2"
 	"net/http"
@@ -24,6 +25,10 @@ type JobService interface {
 	// Plan applies a strategy under the limits Check applies to a job.
 	Plan(ctx context.Context, spec generators.Spec) (*generators.Prepared, error)
 	Submit(ctx context.Context, spec generators.Spec, idempotencyKey, scheduleID string) (*jobs.Job, bool, error)
+	// SubmitUnchecked queues a job that Check could not check because
+	// storage did not answer; it is checked when it starts.
+	SubmitUnchecked(ctx context.Context, spec generators.Spec, idempotencyKey string) (*jobs.Job, bool, error)
+	Retry(ctx context.Context, id string) (*jobs.Job, error)
 	SubmitEvaluation(ctx context.Context, spec generators.Spec, request json.RawMessage, idempotencyKey string) (*jobs.Job, bool, error)
 	Get(ctx context.Context, id string) (*jobs.Job, error)
 	List(ctx context.Context, o jobs.ListOptions) ([]*jobs.Job, string, error)
@@ -51,6 +56,13 @@ type V1 struct {
 	DefaultOutput string
 	// MaxSamples is reported in errors and /v1/generators.
 	MaxSamples int
+	// StorageReady runs the storage checks of /readyz (nil: none). While
+	// they fail, POST /v1/jobs accepts a job without checking it against
+	// its dataset, and says that it waits for storage.
+	StorageReady func(ctx context.Context) error
+	// StorageRetryWindow is how long a job waits for storage
+	// (jobs.storage_retry_window), for that answer.
+	StorageRetryWindow time.Duration
 }
 
 // Mount adds the /v1 routes to r.
@@ -67,6 +79,7 @@ func (v *V1) Mount(r gin.IRouter) {
 	g.GET("/jobs", handle(v.listJobs))
 	g.GET("/jobs/:id", handle(v.getJob))
 	g.POST("/jobs/:id/cancel", handle(v.cancelJob))
+	g.POST("/jobs/:id/retry", handle(v.retryJob))
 	g.GET("/jobs/:id/events", v.jobEvents)
 	g.POST("/schedules", handle(v.createSchedule))
 	g.GET("/schedules", handle(v.listSchedules))
@@ -297,11 +310,17 @@ func (v *V1) submit(c *gin.Context) (int, any, error) {
 	if err != nil {
 		return 0, nil, err
 	}
-	pr, err := v.Jobs.Check(c.Request.Context(), spec)
+	pr, storageErr, err := v.check(c.Request.Context(), spec)
 	if err != nil {
 		return 0, nil, err
 	}
-	j, created, err := v.Jobs.Submit(c.Request.Context(), spec, key, "")
+	var j *jobs.Job
+	var created bool
+	if storageErr != nil {
+		j, created, err = v.Jobs.SubmitUnchecked(c.Request.Context(), spec, key)
+	} else {
+		j, created, err = v.Jobs.Submit(c.Request.Context(), spec, key, "")
+	}
 	if err != nil {
 		return 0, nil, err
 	}
@@ -310,7 +329,39 @@ func (v *V1) submit(c *gin.Context) (int, any, error) {
 	if !created {
 		status = http.StatusOK
 	}
+	if storageErr != nil {
+		return status, gin.H{"job": j, "waiting_for_storage": fmt.Sprintf("storage is not available (%v): the job is queued and waits for it "+
+			"for up to %s (jobs.storage_retry_window) once it starts, without spending its attempts; its dataset and strategy are checked "+
+			"when storage answers, and a request they refuse fails the job then", storageErr, v.StorageRetryWindow)}, nil
+	}
 	return status, gin.H{"job": j, "plan": gin.H{"add": pr.Add, "after": pr.After, "total": pr.Total, "leakage_guard": pr.LeakageGuard}}, nil
+}
+
+// check checks a job before it is queued. While storage does not answer
+// (StorageReady fails, or Check meets storage.ErrUnavailable) the job
+// cannot be checked against its dataset: check returns why as storageErr,
+// and the job is queued unchecked.
+func (v *V1) check(ctx context.Context, spec generators.Spec) (pr *generators.Prepared, storageErr, err error) {
+	if v.StorageReady != nil {
+		if err := v.StorageReady(ctx); err != nil {
+			return nil, err, nil
+		}
+	}
+	pr, err = v.Jobs.Check(ctx, spec)
+	if errors.Is(err, storage.ErrUnavailable) {
+		return nil, err, nil
+	}
+	return pr, nil, err
+}
+
+// retryJob runs a failed or cancelled job again; it continues from the
+// samples it wrote.
+func (v *V1) retryJob(c *gin.Context) (int, any, error) {
+	j, err := v.Jobs.Retry(c.Request.Context(), c.Param("id"))
+	if err != nil {
+		return 0, nil, notFound(err, "job", c.Param("id"))
+	}
+	return http.StatusAccepted, j, nil
 }
 
 func (v *V1) listJobs(c *gin.Context) (int, any, error) {

@@ -53,8 +53,8 @@ func writeDataset(t *testing.T, dir string, counts map[string]int) {
 }
 
 // newServer runs the real router, job engine (SQLite) and storage (local
-// roots and, when withS3, a versitygw bucket).
-func newServer(t *testing.T, withS3 bool) *server {
+// roots and, when withS3, a versitygw bucket); opts adjust the routes.
+func newServer(t *testing.T, withS3 bool, opts ...func(*api.V1)) *server {
 	t.Helper()
 	root := t.TempDir()
 	writeDataset(t, filepath.Join(root, "ds"), map[string]int{"common": 24, "rare": 3})
@@ -87,6 +87,9 @@ func newServer(t *testing.T, withS3 bool) *server {
 		t.Fatal(err)
 	}
 	v1 := &api.V1{Jobs: eng, Pipeline: p, Resolve: loc.Resolve, DefaultOutput: root + "/out", MaxSamples: 500}
+	for _, o := range opts {
+		o(v1)
+	}
 	r := api.NewRouter(api.Options{Logger: log, MaxBodyBytes: 4096, Mount: []func(gin.IRouter){v1.Mount}})
 	s.Server = httptest.NewServer(r)
 	t.Cleanup(func() {
