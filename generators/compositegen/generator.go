@@ -79,10 +79,10 @@ func (Generator) Start(ctx context.Context, env *generators.Env) (generators.Run
 	if err := r.checkFloor(); err != nil {
 		return nil, err
 	}
-	if err := r.plan(); err != nil {
+	if err := r.plan(uint64(env.Seed)); err != nil {
 		return nil, err
 	}
-	if err := r.resolveMode(); err != nil {
+	if err := r.resolveMode(""); err != nil {
 		return nil, err
 	}
 	return r, nil
@@ -106,9 +106,10 @@ func (r *run) checkFloor() error {
 	return err
 }
 
-// plan runs the planner once for every class over its usable images.
-func (r *run) plan() error {
-	pl := composite.NewPlanner(r.cfg.opts.Layout, uint64(r.env.Seed))
+// plan runs the planner with seed once for every class over its usable
+// images.
+func (r *run) plan(seed uint64) error {
+	pl := composite.NewPlanner(r.cfg.opts.Layout, seed)
 	pl.Order = r.cfg.order
 	pl.Augment = r.cfg.p.Augment
 	files, counts := map[string][]string{}, map[string]int{}
@@ -133,8 +134,10 @@ func (r *run) plan() error {
 
 // resolveMode fixes one colour mode (and bit depth) for the whole job from
 // the kinds of the sources the plans use, so that every output has the same
-// number of channels. composite's own auto decides per composite.
-func (r *run) resolveMode() error {
+// number of channels. composite's own auto decides per composite. A fixed
+// mode (not "") replaces the parameter: the held-out composites of an
+// evaluation take the training job's resolved mode (ComposeHeldOut).
+func (r *run) resolveMode(fixed composite.Mode) error {
 	allGray, all16 := true, true
 	for _, ps := range r.plans {
 		for _, p := range ps {
@@ -147,6 +150,8 @@ func (r *run) resolveMode() error {
 	}
 	opts := r.cfg.opts
 	switch {
+	case fixed != "":
+		opts.Mode, r.modeNote = fixed, "the training composites' mode"
 	case opts.Mode != composite.ModeAuto:
 		r.modeNote = "set by the mode parameter"
 	case allGray:
