@@ -18,11 +18,18 @@
 // all classes train it; the strategy only decides what is generated), at
 // most max_images_per_class (max_files_per_class) per class, an evenly
 // spaced subset in key order. Files that are not of the generator's kind,
-// too large, undecodable, over the pixel limit (composite.Decode's limits)
-// or of another sample rate are excluded and listed in the report's
-// bad_files; storage errors fail the job so that a retry can succeed. A
-// class the plan asks samples of that is left without data fails the job
-// with a generators.DatasetError.
+// too large, undecodable, over the pixel limit (composite.Decode's limits),
+// WAV files that are truncated, without samples, with NaN or infinite
+// samples or of another sample rate are excluded and listed in the
+// report's bad_files; storage errors fail the job so that a retry can
+// succeed. A class the plan asks samples of that is left without data
+// fails the job with a generators.DatasetError. When the job trains, so
+// does such a class with fewer usable files than min_sources (default 2: a
+// GAN trained on one file of a class can only copy it), unless
+// allow_few_sources is true: the job then goes on with a few_sources alert
+// (generators.SourceFloor) in its result, report.json, report.html and the
+// CLI's WARNING lines. Sampling a stored model ("model") reads no class's
+// files to make its samples and applies no floor.
 //
 // Then, unless "model" names a stored model, it trains (Gulrajani et al.
 // 2017, see package gan) with weights seeded by the job seed, reporting
@@ -140,6 +147,8 @@
 //	save_model            true      store the trained model
 //	memorization_samples  256       per class, 0: off
 //	grid_per_class        8         0..32, 0: no grid
+//	min_sources           2         1..10^6 usable files per class that gets samples
+//	allow_few_sources     false     train below min_sources, with a few_sources alert
 //
 // balanced is on by default because the generators exist for rare classes:
 // with uniform batches a 1% class appears in a 64-batch less than once, so

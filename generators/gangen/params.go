@@ -38,6 +38,10 @@ type TrainParams struct {
 	SaveModel       bool    `json:"save_model"`
 	MemorizationN   int     `json:"memorization_samples"`
 	GridPerClass    int     `json:"grid_per_class"`
+	// SourceFloor is min_sources (default 2: a GAN trained on one file of
+	// a class can only copy it) and allow_few_sources; it applies when a
+	// job trains, not when it samples a stored model.
+	generators.SourceFloor
 }
 
 // DefaultTrainParams returns the defaults: Gulrajani et al. 2017's
@@ -45,12 +49,13 @@ type TrainParams struct {
 // z 128, the conv architecture of width 64, 2000 generator steps,
 // DiffAugment chosen by class size (AugmentAuto), class-balanced batches, a checkpoint every 200 steps, the
 // model saved, 256 samples per class checked for memorization, 8 per class
-// in the grid.
+// in the grid, at least 2 usable training files per class that gets
+// samples.
 func DefaultTrainParams() TrainParams {
 	return TrainParams{
 		Steps: 2000, BatchSize: 64, LR: 1e-4, Beta1: 0, Beta2: 0.9, EMA: 0.999, NCritic: 5, Lambda: 10, ZDim: 128,
 		Arch: "conv", Base: 64, GenBlock: string(gan.GenDeconv), Hidden: []int{256, 256}, DiffAugment: AugmentAuto, Balanced: true, CheckpointEvery: 200,
-		SaveModel: true, MemorizationN: 256, GridPerClass: 8,
+		SaveModel: true, MemorizationN: 256, GridPerClass: 8, SourceFloor: generators.SourceFloor{MinSources: 2},
 	}
 }
 
@@ -133,6 +138,9 @@ func (p TrainParams) resolve(gen string, raw json.RawMessage) (trainConfig, erro
 			return c, paramErr(gen, "time_budget %q: want a Go duration such as \"90s\", \"20m\" or \"2h\", > 0 and at most %v", p.TimeBudget, maxTimeBudget)
 		}
 		c.budget = d
+	}
+	if err := p.SourceFloor.Validate(gen, 1); err != nil {
+		return c, err
 	}
 	if p.Steps == 0 && c.budget == 0 && p.Model == "" {
 		return c, paramErr(gen, "steps 0 and no time_budget: training would never stop; set steps > 0 or a time_budget")
@@ -293,7 +301,7 @@ func (c trainConfig) hyper(seed int64) gan.Hyper {
 // trainParamInfos documents TrainParams for Info.
 func trainParamInfos() []generators.ParamInfo {
 	d := DefaultTrainParams()
-	return []generators.ParamInfo{
+	return append([]generators.ParamInfo{
 		{Name: "steps", Type: "integer", Default: d.Steps, Description: "generator updates to train (each after n_critic critic updates); 0: until time_budget"},
 		{Name: "time_budget", Type: "string", Description: `wall time for training, summed over retries: a Go duration such as "20m" or "2h"; training stops at steps or time_budget, whichever comes first`},
 		{Name: "batch_size", Type: "integer", Default: d.BatchSize, Description: "samples per critic and generator batch, 1..1024"},
@@ -315,5 +323,5 @@ func trainParamInfos() []generators.ParamInfo {
 		{Name: "save_model", Type: "boolean", Default: d.SaveModel, Description: "store the trained model in the model store (GET /v1/models)"},
 		{Name: "memorization_samples", Type: "integer", Default: d.MemorizationN, Description: "generated samples per class compared with every training sample of the class (nearest-neighbour L2) in the report; 0: off"},
 		{Name: "grid_per_class", Type: "integer", Default: d.GridPerClass, Description: "real and generated samples per class in the sample grid; 0: no grid"},
-	}
+	}, generators.SourceFloorParams(d.MinSources, "a GAN trained on one file of a class can only copy it; checked when training, not when sampling a stored model")...)
 }

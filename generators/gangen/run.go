@@ -51,6 +51,7 @@ type run struct {
 	meta    *modelstore.Meta
 	data    *trainSet
 	bad     []badFile
+	alerts  []generators.Alert // few_sources alerts allowed by allow_few_sources
 	samp    *sampler
 	mem     *memCheck
 	codec   codec
@@ -202,6 +203,9 @@ func (r *run) report() map[string]any {
 	}
 	if len(r.bad) > 0 {
 		rep["bad_files"] = r.bad
+	}
+	if len(r.alerts) > 0 {
+		rep["alerts"] = r.alerts // the pipeline lists these in report.json's top-level "alerts"
 	}
 	t := r.meta.Training
 	tr := map[string]any{"steps": t.Steps, "seconds": t.Seconds, "stop": t.Stop, "final": t.Final}

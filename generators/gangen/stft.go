@@ -123,7 +123,7 @@ func (g STFTSynth) Start(ctx context.Context, env *generators.Env) (generators.R
 		r.init()
 		return r, nil
 	}
-	if err := needData(env, data, bad); err != nil {
+	if r.alerts, err = needData(env, STFTName, cfg.p.SourceFloor, cands, r.bad, data); err != nil {
 		return nil, err
 	}
 	r.augNote = r.tc.resolveAugment(data.counts(), false)
@@ -321,7 +321,8 @@ feed:
 
 // readMono reads at most maxSeconds of a WAV file, channels averaged. A
 // problem of the file itself (not WAV, corrupt, another sample rate, no
-// samples) is returned as a reason; other errors (storage) as err.
+// samples, NaN or infinite samples) is returned as a reason; other errors
+// (storage) as err.
 func readMono(ctx context.Context, st storage.Store, key string, rate int, maxSeconds float64) ([]float64, string, error) {
 	rc, _, err := st.Get(ctx, key)
 	if errors.Is(err, storage.ErrNotFound) {
@@ -333,8 +334,10 @@ func readMono(ctx context.Context, st storage.Store, key string, rate int, maxSe
 	defer rc.Close()
 	wr, err := spectro.NewWAVReader(bufio.NewReaderSize(rc, 64<<10))
 	if err != nil {
-		reason, err := wavProblem(err)
-		return nil, reason, err
+		if reason, ok := generators.WAVProblem(err); ok {
+			return nil, reason, nil
+		}
+		return nil, "", err
 	}
 	info := wr.Info()
 	if info.SampleRate != rate {
@@ -344,6 +347,7 @@ func readMono(ctx context.Context, st storage.Store, key string, rate int, maxSe
 	buf := make([]float64, 4096*info.Channels)
 	var mono []float64
 	inv := 1 / float64(info.Channels)
+	nonFinite := 0
 	for len(mono) < limit {
 		if err := ctx.Err(); err != nil {
 			return nil, "", err
@@ -353,6 +357,9 @@ func readMono(ctx context.Context, st storage.Store, key string, rate int, maxSe
 		for f := 0; f < n; f++ {
 			var s float64
 			for _, v := range buf[f*info.Channels : (f+1)*info.Channels] {
+				if math.IsNaN(v) || math.IsInf(v, 0) {
+					nonFinite++
+				}
 				s += v
 			}
 			mono = append(mono, s*inv)
@@ -361,24 +368,19 @@ func readMono(ctx context.Context, st storage.Store, key string, rate int, maxSe
 			break
 		}
 		if err != nil {
-			reason, err := wavProblem(err)
-			return nil, reason, err
+			if reason, ok := generators.WAVProblem(err); ok {
+				return nil, reason, nil
+			}
+			return nil, "", err
 		}
 	}
 	if len(mono) == 0 {
-		return nil, "no audio samples", nil
+		return nil, "not a usable WAV file: no audio samples", nil
+	}
+	if nonFinite > 0 {
+		return nil, generators.NonFiniteReason(nonFinite, len(mono)*info.Channels), nil
 	}
 	return mono, "", nil
-}
-
-// wavProblem splits a WAV reading error into a file problem or an I/O error.
-func wavProblem(err error) (string, error) {
-	for _, e := range []error{spectro.ErrMalformed, spectro.ErrTruncated, spectro.ErrUnsupported, spectro.ErrInvalidConfig, io.ErrUnexpectedEOF, io.EOF} {
-		if errors.Is(err, e) {
-			return "not a usable WAV file: " + err.Error(), nil
-		}
-	}
-	return "", err
 }
 
 // spectroCodec writes generated spectrograms as 16-bit PNG, npy or, with

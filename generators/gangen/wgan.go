@@ -102,7 +102,7 @@ func (g WGAN) Start(ctx context.Context, env *generators.Env) (generators.Run, e
 		r.init()
 		return r, nil
 	}
-	if err := needData(env, data, bad); err != nil {
+	if r.alerts, err = needData(env, WGANName, cfg.p.SourceFloor, cands, r.bad, data); err != nil {
 		return nil, err
 	}
 	r.augNote = r.tc.resolveAugment(data.counts(), true)
@@ -151,28 +151,41 @@ func (r *run) trainAndSave(ctx context.Context, models func(context.Context) (st
 	return nil
 }
 
-// needData checks that every class the plan asks for has training data.
-func needData(env *generators.Env, data *trainSet, bad []badFile) error {
+// needData checks that every class the plan asks for has training data,
+// and applies the job's floor (generators.SourceFloor) to the usable files
+// of each: its candidates read, less the bad ones (all of bad, so the
+// files that failed to decode count too).
+func needData(env *generators.Env, gen string, floor generators.SourceFloor, cands []candidate, bad []badFile, data *trainSet) ([]generators.Alert, error) {
+	isBad := map[string]bool{}
+	for _, b := range bad {
+		isBad[b.Key] = true
+	}
+	usable := map[string]int{}
+	for _, c := range cands {
+		if !isBad[c.key] {
+			usable[c.class]++
+		}
+	}
 	have := map[string]bool{}
 	for _, c := range data.classes {
 		have[c] = true
 	}
 	for _, c := range sortedKeys(env.Plan) {
-		if env.Plan[c] > 0 && !have[c] {
+		if env.Plan[c] > 0 && (!have[c] || usable[c] == 0) {
 			n := 0
 			for _, b := range bad {
 				if b.Class == c {
 					n++
 				}
 			}
-			return &generators.DatasetError{Msg: fmt.Sprintf("class %q: %d samples requested but none of its %d training files is usable (%d excluded, see the bad files in the job's log)",
+			return nil, &generators.DatasetError{Msg: fmt.Sprintf("class %q: %d samples requested but none of its %d training files is usable (%d excluded, see the bad files in the job's log)",
 				c, env.Plan[c], len(env.Train[c]), n)}
 		}
 	}
 	if len(data.classes) == 0 {
-		return &generators.DatasetError{Msg: "no usable training data to train a GAN on"}
+		return nil, &generators.DatasetError{Msg: "no usable training data to train a GAN on"}
 	}
-	return nil
+	return floor.Check(gen, env.Plan, usable)
 }
 
 // imageInput records how images became training samples (model.json's input).
