@@ -76,6 +76,7 @@ func toAPIError(err error) *Error {
 		cronErr     *jobs.CronError
 		nameErr     *jobs.NameError
 		cursorErr   *jobs.CursorError
+		finishedErr *jobs.FinishedError
 	)
 	switch {
 	case errors.As(err, &strategyErr), errors.As(err, &paramErr), errors.As(err, &cronErr), errors.As(err, &nameErr), errors.As(err, &cursorErr):
@@ -86,6 +87,8 @@ func toAPIError(err error) *Error {
 		return Errorf(http.StatusUnprocessableEntity, CodeValidation, "%v", err)
 	case errors.As(err, &conflictErr):
 		return Errorf(http.StatusConflict, CodeConflict, "%v", err)
+	case errors.As(err, &finishedErr):
+		return Errorf(http.StatusConflict, CodeConflict, "%v", err).WithDetails(map[string]string{"id": finishedErr.ID, "state": finishedErr.State})
 	case errors.Is(err, jobs.ErrNotFound):
 		return Errorf(http.StatusNotFound, CodeNotFound, "%v", err)
 	case errors.As(err, &mbe):

@@ -655,6 +655,7 @@ type oasJobs struct {
 	jobs      map[string]*jobs.Job
 	datasets  map[string]*jobs.Dataset
 	schedules map[string]*jobs.Schedule
+	submitted int
 }
 
 func (f *oasJobs) Check(ctx context.Context, spec generators.Spec) (*generators.Prepared, error) {
@@ -670,7 +671,8 @@ func (f *oasJobs) Submit(_ context.Context, spec generators.Spec, _, scheduleID 
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	now := time.Now().UTC()
-	spec.ID = fmt.Sprintf("job_%d", len(f.jobs)+1)
+	f.submitted++
+	spec.ID = fmt.Sprintf("job_%d", f.submitted)
 	// A finished job, so that every optional part (progress, result,
 	// timings) is shown and the event stream ends at once.
 	j := &jobs.Job{ID: spec.ID, State: jobs.StateSucceeded, Spec: spec, Attempts: 1, Worker: "host:1", ScheduleID: scheduleID,
@@ -702,7 +704,13 @@ func (f *oasJobs) List(context.Context, jobs.ListOptions) ([]*jobs.Job, string, 
 	return out, "1700000000000.job_0", nil
 }
 
-func (f *oasJobs) Cancel(ctx context.Context, id string) (*jobs.Job, error) { return f.Get(ctx, id) }
+func (f *oasJobs) Cancel(ctx context.Context, id string) (*jobs.Job, error) {
+	j, err := f.Get(ctx, id)
+	if err == nil && jobs.Terminal(j.State) {
+		return nil, &jobs.FinishedError{ID: j.ID, State: j.State}
+	}
+	return j, err
+}
 
 func (f *oasJobs) Watch(string) (<-chan struct{}, func()) { return make(chan struct{}), func() {} }
 
@@ -829,7 +837,10 @@ func TestOpenAPIResponses(t *testing.T) {
 		t.Cleanup(func() { st.Close() })
 		return st, nil
 	}}
-	svc := &oasJobs{pipeline: pipeline, jobs: map[string]*jobs.Job{}, datasets: map[string]*jobs.Dataset{}, schedules: map[string]*jobs.Schedule{}}
+	now := time.Now().UTC()
+	queued := &jobs.Job{ID: "job_queued", Kind: jobs.KindGenerate, State: jobs.StateQueued, Output: "file:///out/job_queued", CreatedAt: now, UpdatedAt: now,
+		Spec: generators.Spec{ID: "job_queued", Dataset: "file://" + dataset, Generator: "oversample", Strategy: generators.Strategy{Mode: generators.ModeAuto}, Output: "file:///out"}}
+	svc := &oasJobs{pipeline: pipeline, jobs: map[string]*jobs.Job{queued.ID: queued}, datasets: map[string]*jobs.Dataset{}, schedules: map[string]*jobs.Schedule{}}
 	v1 := &V1{Jobs: svc, Pipeline: pipeline, Resolve: storage.ParseLocation, DefaultOutput: "file://" + t.TempDir(), MaxSamples: 1000}
 	r := NewRouter(Options{
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
@@ -862,7 +873,8 @@ func TestOpenAPIResponses(t *testing.T) {
 		{"GET", "/v1/jobs?limit=0", "/v1/jobs", "", nil, 400},
 		{"GET", "/v1/jobs/job_1", "/v1/jobs/{id}", "", nil, 200},
 		{"GET", "/v1/jobs/nope", "/v1/jobs/{id}", "", nil, 404},
-		{"POST", "/v1/jobs/job_1/cancel", "/v1/jobs/{id}/cancel", "", nil, 202},
+		{"POST", "/v1/jobs/job_queued/cancel", "/v1/jobs/{id}/cancel", "", nil, 202},
+		{"POST", "/v1/jobs/job_1/cancel", "/v1/jobs/{id}/cancel", "", nil, 409},
 		{"GET", "/v1/jobs/job_1/events", "/v1/jobs/{id}/events", "", nil, 200},
 		{"GET", "/v1/jobs/nope/events", "/v1/jobs/{id}/events", "", nil, 404},
 		{"POST", "/v1/schedules", "/v1/schedules", `{"name":"nightly","cron":"@daily","job":{"dataset":"demo","generator":"oversample","seed":1},"only_if_changed":true}`, nil, 201},

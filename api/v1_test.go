@@ -378,3 +378,25 @@ func TestOutputNotInsideAnotherJobs(t *testing.T) {
 		t.Errorf("second job beside the first: %d %v", code, resp)
 	}
 }
+
+// TestCancelFinishedJob checks issue 13 item 17: cancelling a job that has
+// ended is a 409 whose body names the job's state, and changes nothing.
+func TestCancelFinishedJob(t *testing.T) {
+	s := newServer(t, false)
+	_, _, r := s.do(t, "POST", "/v1/jobs", fmt.Sprintf(`{"dataset": "%s/ds", "generator": "oversample", "seed": 3}`, s.root))
+	id := r["job"].(map[string]any)["id"].(string)
+	if j := s.waitJob(t, id); j["state"] != "succeeded" {
+		t.Fatalf("job %v", j)
+	}
+	code, _, body := s.do(t, "POST", "/v1/jobs/"+id+"/cancel", "")
+	e, _ := body["error"].(map[string]any)
+	msg, _ := e["message"].(string)
+	details, _ := e["details"].(map[string]any)
+	if code != http.StatusConflict || e["code"] != "conflict" || !strings.Contains(msg, "succeeded") ||
+		details["state"] != "succeeded" || details["id"] != id {
+		t.Errorf("cancel a succeeded job: %d %v, want 409 conflict naming the state in the message and details", code, body)
+	}
+	if _, _, j := s.do(t, "GET", "/v1/jobs/"+id, ""); j["state"] != "succeeded" || j["cancel_requested"] == true {
+		t.Errorf("after the refused cancel: %v, want it unchanged", j)
+	}
+}

@@ -102,7 +102,7 @@ type Engine struct {
 	watchers map[string][]chan struct{}
 	stop     context.CancelFunc
 	bg       sync.WaitGroup
-	marks    sync.WaitGroup // markIncompleteLater
+	marks    sync.WaitGroup // Cancel's end of a cancelled job's output, off the request's path
 }
 
 // Args are the River job arguments: the tailsynth job ID.

@@ -120,12 +120,6 @@ func (e *Engine) markIncomplete(ctx context.Context, j *Job, state, reason strin
 	}
 }
 
-// markIncompleteLater is markIncomplete off the caller's path (Cancel
-// answers an HTTP request); Stop waits for it.
-func (e *Engine) markIncompleteLater(j *Job, state, reason string) {
-	e.marks.Go(func() { e.markIncomplete(context.Background(), j, state, reason) })
-}
-
 // clearIncomplete removes the marker of an earlier failure or cancellation
 // from the output of a job that has now succeeded.
 func (e *Engine) clearIncomplete(ctx context.Context, j *Job) {

@@ -230,16 +230,25 @@ func (e *Engine) enqueue(ctx context.Context, id, queue string) error {
 	return err
 }
 
+// FinishedError is a request that needs a job still queued or running
+// (a cancel) about one that has ended; the API answers 409 naming State.
+type FinishedError struct{ ID, State string }
+
+func (e *FinishedError) Error() string {
+	return fmt.Sprintf("job %s has already ended (state %s); there is nothing to cancel", e.ID, e.State)
+}
+
 // Cancel asks a job to stop. A queued job is cancelled at once; a running
-// one stops at its next heartbeat. Cancelling a finished job changes
-// nothing and returns it as it is.
+// one stops at its next heartbeat. A cancelled job's scratch space goes
+// (see removeScratch). A job that has ended is not changed: the error is
+// a *FinishedError.
 func (e *Engine) Cancel(ctx context.Context, id string) (*Job, error) {
 	j, err := e.Get(ctx, id)
 	if err != nil {
 		return nil, err
 	}
 	if Terminal(j.State) {
-		return j, nil
+		return nil, &FinishedError{ID: id, State: j.State}
 	}
 	if _, err := e.db.exec(ctx, `UPDATE tailsynth_jobs SET cancel_requested = 1, updated_at = ? WHERE id = ?`, ms(e.cfg.Now()), id); err != nil {
 		return nil, err
@@ -256,7 +265,15 @@ func (e *Engine) Cancel(ctx context.Context, id string) (*Job, error) {
 			return nil, err
 		}
 		if n, _ := res.RowsAffected(); n == 1 && j.StartedAt != nil {
-			e.markIncompleteLater(j, StateCancelled, errCancelled.Error())
+			// An earlier attempt may have left scratch (a checkpoint) and
+			// samples. Off the request's path; Stop waits for it. The
+			// scratch goes first, so that a folder that held only scratch
+			// is not marked incomplete.
+			e.marks.Go(func() {
+				bg := context.WithoutCancel(ctx)
+				e.removeScratch(bg, j)
+				e.markIncomplete(bg, j, StateCancelled, errCancelled.Error())
+			})
 		}
 	}
 	e.notify(id)

@@ -40,6 +40,7 @@ func (w *worker) Work(ctx context.Context, rj *river.Job[Args]) error {
 	}
 	if j.Cancelling {
 		e.finish(context.WithoutCancel(ctx), j.ID, StateCancelled, nil, errCancelled.Error())
+		e.removeScratch(ctx, j)
 		return river.JobCancel(errCancelled)
 	}
 	now := ms(e.cfg.Now())
@@ -119,12 +120,14 @@ func (w *worker) Work(ctx context.Context, rj *river.Job[Args]) error {
 	switch {
 	case runErr == nil:
 		e.finish(bg, j.ID, StateSucceeded, res, "")
+		e.removeScratch(bg, j)
 		if j.RetryCount > 0 {
 			e.clearIncomplete(bg, j)
 		}
 		return nil
 	case errors.Is(context.Cause(ctx), errCancelled) || errors.Is(runErr, errCancelled):
 		e.finish(bg, j.ID, StateCancelled, nil, errCancelled.Error())
+		e.removeScratch(bg, j) // before the mark: scratch alone is no partial output
 		e.markIncomplete(bg, j, StateCancelled, errCancelled.Error())
 		return river.JobCancel(errCancelled)
 	case ctx.Err() != nil && errors.Is(runErr, context.Canceled):
