@@ -25,6 +25,7 @@ const (
 	DataDir      = "data"
 	MetadataKey  = "metadata.jsonl"
 	ReportKey    = "report.json"
+	ClassesKey   = "classes.json"
 	SuccessKey   = "_SUCCESS" // written last: its presence means the output is complete
 	WorkDir      = "_work"    // scratch kept across retries, removed on success
 	metadataType = "application/x-ndjson"
@@ -352,8 +353,11 @@ feed:
 	if _, err := out.Put(ctx, MetadataKey, bytes.NewReader(meta.Bytes()), int64(meta.Len()), storage.PutOptions{ContentType: metadataType}); err != nil {
 		return nil, err
 	}
+	if err := writeClasses(ctx, out, classes); err != nil {
+		return nil, err
+	}
 	report := map[string]any{
-		"job": spec.ID, "dataset": spec.Dataset, "dataset_fingerprint": pr.Dataset.Fingerprint,
+		"job": spec.ID, "dataset": spec.Dataset, "dataset_fingerprint": pr.Dataset.Fingerprint, "classes": classes,
 		"dataset_layout": pr.Dataset.Layout, "generator": spec.Generator, "params": rawOrEmpty(spec.Params),
 		"strategy": spec.Strategy, "seed": spec.Seed, "counts_before": pr.Before, "added": pr.Add,
 		"counts_after": pr.After, "leakage_guard": pr.LeakageGuard, "skipped_files": pr.Dataset.Skipped,

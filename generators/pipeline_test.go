@@ -206,11 +206,18 @@ func TestBadDatasets(t *testing.T) {
 	os.MkdirAll(filepath.Join(root, "empty"), 0o755)
 	os.MkdirAll(filepath.Join(root, "txt", "a"), 0o755)
 	os.WriteFile(filepath.Join(root, "txt", "a", "x.txt"), []byte("x"), 0o644)
-	for _, ds := range []string{root + "/empty", root + "/txt", root + "/missing"} {
+	// Files, none a sample: a dataset that cannot be used.
+	_, _, err := p.Prepare(context.Background(), generators.Spec{Dataset: root + "/txt", Generator: "oversample"})
+	var de *generators.DatasetError
+	if !errors.As(err, &de) || !strings.Contains(err.Error(), "holds no samples") {
+		t.Errorf("dataset %s: error %v, want a DatasetError", root+"/txt", err)
+	}
+	// No files at all: not found, naming the location (issue 13, item 17).
+	for _, ds := range []string{root + "/empty", root + "/missing"} {
 		_, _, err := p.Prepare(context.Background(), generators.Spec{Dataset: ds, Generator: "oversample"})
-		var de *generators.DatasetError
-		if !errors.As(err, &de) {
-			t.Errorf("dataset %s: error %v, want a DatasetError", ds, err)
+		var nf *generators.NotFoundError
+		if !errors.As(err, &nf) || !errors.Is(err, storage.ErrNotFound) || !strings.Contains(err.Error(), ds) {
+			t.Errorf("dataset %s: error %v, want a NotFoundError naming it", ds, err)
 		}
 	}
 	if _, _, err := p.Prepare(context.Background(), generators.Spec{Dataset: "/etc", Generator: "oversample"}); !errors.Is(err, storage.ErrLocationNotAllowed) {
