@@ -103,8 +103,10 @@ type Env struct {
 	Train   map[string][]File
 	// Plan is the number of samples to make per class.
 	Plan map[string]int
-	// Work is the job's private scratch store, kept across retries of the
-	// job (checkpoints live here).
+	// Work is the job's private scratch store (<output>/<job>/_work/),
+	// kept across attempts of the job (checkpoints live here); the job
+	// layer removes it when the job succeeds or is cancelled, and keeps it
+	// when the job failed, for a retry (see RemoveScratch).
 	Work storage.Store
 	// Progress reports a stage and, optionally, numbers (training step,
 	// losses); it may be called often.

@@ -27,7 +27,7 @@ const (
 	ReportKey    = "report.json"
 	ClassesKey   = "classes.json"
 	SuccessKey   = "_SUCCESS" // written last: its presence means the output is complete
-	WorkDir      = "_work"    // scratch kept across retries, removed on success
+	WorkDir      = "_work"    // scratch kept across attempts; see RemoveScratch
 	metadataType = "application/x-ndjson"
 )
 

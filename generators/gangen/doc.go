@@ -42,7 +42,12 @@
 // path the resumed run ends with the same weights as an uninterrupted one.
 // A checkpoint of other parameters, data or seed is ignored. time_budget
 // counts the step time of every attempt. Training stops at steps, at the
-// time budget or when the job is cancelled.
+// time budget or when the job is cancelled. The checkpoint (and the model
+// id below) live as long as the job may run again: the job layer removes
+// env.Work when the job succeeds or is cancelled, and keeps it while the
+// job is retrying or back in the queue after a shutdown, and when it
+// failed, which a retry (POST /v1/jobs/{id}/retry) resumes from. A
+// cancelled job that is retried trains afresh under a new model id.
 //
 // The model is stored in the model store (package modelstore) under an id
 // drawn on the job's first attempt and kept in env.Work, so a retried job
