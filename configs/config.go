@@ -104,6 +104,13 @@ type Jobs struct {
 	// MinScheduleInterval is the shortest time a schedule may leave
 	// between two runs; 0 sets no floor.
 	MinScheduleInterval time.Duration `yaml:"min_schedule_interval"`
+	// StorageRetryWindow is how long a job waits for storage that does not
+	// answer (an S3 endpoint down) before it fails, without spending its
+	// attempts; 0 turns the wait off.
+	StorageRetryWindow time.Duration `yaml:"storage_retry_window"`
+	// StorageRetryMaxBackoff caps the wait between two tries of a job
+	// waiting for storage (1s, 2s, 4s... doubling up to it).
+	StorageRetryMaxBackoff time.Duration `yaml:"storage_retry_max_backoff"`
 }
 
 // Default returns the configuration used when nothing is set.
@@ -119,7 +126,8 @@ func Default() *Config {
 		},
 		Log:     Log{Format: "text", Level: "info"},
 		Storage: Storage{S3: S3{BucketLookup: "auto", PartSizeMiB: 16}},
-		Jobs:    Jobs{Workers: 2, HeavyWorkers: 1, MaxSamples: 100000, MaxAttempts: 3, MinScheduleInterval: 5 * time.Minute},
+		Jobs: Jobs{Workers: 2, HeavyWorkers: 1, MaxSamples: 100000, MaxAttempts: 3, MinScheduleInterval: 5 * time.Minute,
+			StorageRetryWindow: 10 * time.Minute, StorageRetryMaxBackoff: 30 * time.Second},
 		Quality: Quality{Judges: []string{"cnn", "logreg"}, MaxTrainRows: 12000},
 	}
 }

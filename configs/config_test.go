@@ -25,6 +25,8 @@ func TestBadFiles(t *testing.T) {
 		"read_timeout.bad.yml":             "server.read_timeout: 0s is not accepted; accepted: 1s to 10m",
 		"idle_timeout.bad.yml":             "server.idle_timeout: 2h0m0s is not accepted; accepted: 1s to 1h",
 		"schedule_floor.bad.yml":           "jobs.min_schedule_interval: -1m0s is not accepted; accepted: 0s (no floor) to 24h",
+		"storage_retry_window.bad.yml":     "jobs.storage_retry_window: -5m0s is not accepted; accepted: 0s (jobs do not wait for storage) to 24h",
+		"storage_retry_backoff.bad.yml":    "jobs.storage_retry_max_backoff: 0s is not accepted; accepted: 1s to 1h",
 		"log_format.bad.yml":               `log.format: "xml" is not accepted; accepted: text, json`,
 		"log_level.bad.yml":                `log.level: "loud"`,
 		"relative_root.bad.yml":            "storage.local_roots[0]",
@@ -106,6 +108,7 @@ func TestEnv(t *testing.T) {
 		"TAILSYNTH_SERVER_SHUTDOWN_TIMEOUT=5s",
 		"TAILSYNTH_STORAGE_S3_CREATE_BUCKETS=true",
 		"TAILSYNTH_JOBS_WORKERS=4",
+		"TAILSYNTH_JOBS_STORAGE_RETRY_WINDOW=30m",
 		"TAILSYNTH_TEST_S3_ENDPOINT=ignored",
 		"PATH=/bin",
 	})
@@ -113,7 +116,8 @@ func TestEnv(t *testing.T) {
 		t.Fatal(err)
 	}
 	if c.Server.Addr != "127.0.0.1:9999" || len(c.Server.APIKeys) != 2 || c.Server.APIKeys[1] != "bbbbbbbbbbbbbbbb" ||
-		c.Server.ShutdownTimeout != 5*time.Second || !c.Storage.S3.CreateBuckets || c.Jobs.Workers != 4 {
+		c.Server.ShutdownTimeout != 5*time.Second || !c.Storage.S3.CreateBuckets || c.Jobs.Workers != 4 ||
+		c.Jobs.StorageRetryWindow != 30*time.Minute {
 		t.Errorf("env not applied: %+v", c)
 	}
 	for _, bad := range []string{"TAILSYNTH_SERVER_ADR=x", "TAILSYNTH_JOBS_WORKERS=two", "TAILSYNTH_STORAGE_S3_SECURE=maybe", "TAILSYNTH_SERVER_SHUTDOWN_TIMEOUT=5"} {

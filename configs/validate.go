@@ -105,6 +105,12 @@ func (c *Config) Validate() error {
 	if j.MinScheduleInterval < 0 || j.MinScheduleInterval > 24*time.Hour {
 		bad("jobs.min_schedule_interval", j.MinScheduleInterval, "accepted: 0s (no floor) to 24h, e.g. 5m")
 	}
+	if j.StorageRetryWindow < 0 || j.StorageRetryWindow > 24*time.Hour {
+		bad("jobs.storage_retry_window", j.StorageRetryWindow, "accepted: 0s (jobs do not wait for storage) to 24h, e.g. 10m")
+	}
+	if j.StorageRetryMaxBackoff < time.Second || j.StorageRetryMaxBackoff > time.Hour {
+		bad("jobs.storage_retry_max_backoff", j.StorageRetryMaxBackoff, "accepted: 1s to 1h, e.g. 30s")
+	}
 	q := c.Quality
 	if len(q.Judges) == 0 {
 		errs = append(errs, errors.New(`quality.judges: empty; accepted: "cnn" and "logreg", one or both, the headline first`))

@@ -11,7 +11,9 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -97,16 +99,18 @@ func New(ctx context.Context, cfg *configs.Config, log *slog.Logger, version str
 	s.engine, err = jobs.Open(ctx, jobs.Config{
 		Database: cfg.Jobs.Database, DataDir: cfg.AbsDataDir(), Workers: cfg.Jobs.Workers, HeavyWorkers: cfg.Jobs.HeavyWorkers,
 		MaxAttempts: cfg.Jobs.MaxAttempts, MaxSamples: cfg.Jobs.MaxSamples, MinScheduleInterval: cfg.Jobs.MinScheduleInterval,
+		StorageRetryWindow: storageRetryWindow(cfg.Jobs.StorageRetryWindow), StorageRetryMaxBackoff: cfg.Jobs.StorageRetryMaxBackoff,
 		Pipeline: pipeline, Log: log,
 		Evaluator: &evaluate.Runner{Pipeline: pipeline, Config: quality, Log: log},
 	})
 	if err != nil {
 		return nil, fmt.Errorf("job engine: %w", err)
 	}
-	ready := s.readyChecks()
-	ready = append(ready, api.ReadyCheck{Name: "job_database", Check: s.engine.Ping})
+	storageChecks := s.readyChecks()
+	ready := append(slices.Clone(storageChecks), api.ReadyCheck{Name: "job_database", Check: s.engine.Ping})
 	s.startupChecks(ctx, ready)
-	v1 := &api.V1{Jobs: s.engine, Pipeline: pipeline, Resolve: loc.Resolve, DefaultOutput: cfg.DefaultOutput(), MaxSamples: cfg.Jobs.MaxSamples}
+	v1 := &api.V1{Jobs: s.engine, Pipeline: pipeline, Resolve: loc.Resolve, DefaultOutput: cfg.DefaultOutput(), MaxSamples: cfg.Jobs.MaxSamples,
+		StorageReady: func(ctx context.Context) error { return storageUnavailable(ctx, storageChecks) }, StorageRetryWindow: cfg.Jobs.StorageRetryWindow}
 
 	if len(cfg.Server.APIKeys) == 0 {
 		log.Warn("no API keys configured: the API is open to anyone who can reach " + cfg.Server.Addr +
@@ -182,6 +186,46 @@ func (s *Service) readyChecks() []api.ReadyCheck {
 		}
 	}
 	return checks
+}
+
+// storageRetryWindow is jobs.storage_retry_window for the engine, where
+// 0 means its default and a negative window no wait.
+func storageRetryWindow(d time.Duration) time.Duration {
+	if d == 0 {
+		return -1
+	}
+	return d
+}
+
+// storageUnavailable runs storage checks as /readyz does (at once, within
+// 5s) and returns the first that found storage not answering (an error
+// wrapping storage.ErrUnavailable, a check that timed out counting as
+// one), named; nil if none did. Other failures (a bucket that does not
+// exist, refused credentials) are not an outage: a job meets them when it
+// is checked.
+func storageUnavailable(ctx context.Context, checks []api.ReadyCheck) error {
+	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	errs := make([]error, len(checks))
+	var wg sync.WaitGroup
+	for i, c := range checks {
+		wg.Go(func() {
+			err := c.Check(ctx)
+			switch {
+			case errors.Is(err, storage.ErrUnavailable):
+				errs[i] = fmt.Errorf("%s: %w", c.Name, err)
+			case err != nil && errors.Is(ctx.Err(), context.DeadlineExceeded):
+				errs[i] = fmt.Errorf("%s: no answer within 5s (%v): %w", c.Name, err, storage.ErrUnavailable)
+			}
+		})
+	}
+	wg.Wait()
+	for _, err := range errs {
+		if err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // startupChecks runs the readiness checks once and logs one clear error for

@@ -45,6 +45,8 @@ func (c *cli) submit(ctx context.Context, args []string) int {
 	var sub struct {
 		Job     jobView         `json:"job"`
 		RawPlan json.RawMessage `json:"plan"`
+		// Set instead of the plan when storage did not answer.
+		WaitingForStorage string `json:"waiting_for_storage"`
 	}
 	var plan struct {
 		Total int `json:"total"`
@@ -52,15 +54,20 @@ func (c *cli) submit(ctx context.Context, args []string) int {
 	if err := json.Unmarshal(b, &sub); err != nil || sub.Job.ID == "" {
 		return c.fail(fmt.Errorf("the submit answer names no job: %s", b))
 	}
-	_ = json.Unmarshal(sub.RawPlan, &plan)
-	fmt.Fprintf(c.stderr, "submitted %s: %d samples to generate\n", sub.Job.ID, plan.Total)
-	// The answer keeps the submit's shape, {"job", "plan"}, with the job
-	// as it ended.
+	if sub.WaitingForStorage != "" {
+		fmt.Fprintf(c.stderr, "submitted %s; %s\n", sub.Job.ID, sub.WaitingForStorage)
+	} else {
+		_ = json.Unmarshal(sub.RawPlan, &plan)
+		fmt.Fprintf(c.stderr, "submitted %s: %d samples to generate\n", sub.Job.ID, plan.Total)
+	}
+	// The answer keeps the submit's shape, {"job", "plan"} (or
+	// "waiting_for_storage"), with the job as it ended.
 	return c.waitJob(ctx, cl, sub.Job.ID, func(final json.RawMessage) ([]byte, error) {
 		return json.Marshal(struct {
-			Job  json.RawMessage `json:"job"`
-			Plan json.RawMessage `json:"plan,omitempty"`
-		}{final, sub.RawPlan})
+			Job               json.RawMessage `json:"job"`
+			Plan              json.RawMessage `json:"plan,omitempty"`
+			WaitingForStorage string          `json:"waiting_for_storage,omitempty"`
+		}{final, sub.RawPlan, sub.WaitingForStorage})
 	})
 }
 
@@ -68,6 +75,7 @@ var jobsCommands = map[string]subcommand{
 	"list":   {"list jobs, newest first", (*cli).jobsList},
 	"get":    {"show a job", (*cli).jobsGet},
 	"cancel": {"ask a job to stop", (*cli).jobsCancel},
+	"retry":  {"run a failed or cancelled job again, from the samples it wrote", (*cli).jobsRetry},
 	"wait":   {"follow a job until it ends; exit 1 unless it succeeded", (*cli).jobsWait},
 }
 
@@ -158,6 +166,27 @@ func (c *cli) jobsCancel(ctx context.Context, args []string) int {
 		return code
 	}
 	return c.call(ctx, cn, client.Request{Method: http.MethodPost, Path: "/v1/jobs/" + url.PathEscape(pos[0]) + "/cancel"})
+}
+
+func (c *cli) jobsRetry(ctx context.Context, args []string) int {
+	fs, cn := c.flags("jobs retry", "jobs retry ID [--wait]")
+	wait := fs.Bool("wait", false, "follow the job until it ends, print it as it ended, and exit 1 unless it succeeded")
+	pos, code, ok := c.parseN(fs, args, "ID")
+	if !ok {
+		return code
+	}
+	r := client.Request{Method: http.MethodPost, Path: "/v1/jobs/" + url.PathEscape(pos[0]) + "/retry"}
+	if !*wait {
+		return c.call(ctx, cn, r)
+	}
+	cl, err := c.client(cn)
+	if err != nil {
+		return c.fail(err)
+	}
+	if _, err := cl.Do(ctx, r); err != nil {
+		return c.fail(err)
+	}
+	return c.waitJob(ctx, cl, pos[0], nil)
 }
 
 func (c *cli) jobsWait(ctx context.Context, args []string) int {
