@@ -59,17 +59,16 @@ func TestReportDir(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	reg := generators.NewRegistry()
-	p := &generators.Pipeline{Registry: reg, Open: func(ctx context.Context, uri string) (storage.Store, error) {
+	p := &generators.Pipeline{Open: func(ctx context.Context, uri string) (storage.Store, error) {
 		st, _, err := l.Open(ctx, uri)
 		return st, err
 	}}
 	run := func(id, key string) error {
-		reg2 := generators.NewRegistry()
-		if err := reg2.Register(extraGen{key: key}); err != nil {
+		reg := generators.NewRegistry()
+		if err := reg.Register(extraGen{key: key}); err != nil {
 			t.Fatal(err)
 		}
-		*reg = *reg2
+		p.Registry = reg
 		_, err := p.Run(context.Background(), generators.Spec{ID: id, Dataset: root + "/ds", Generator: "extra",
 			Strategy: generators.Strategy{Mode: "auto"}, Seed: 1, Output: "file://" + root + "/out"}, func(generators.Progress) {})
 		return err
