@@ -239,8 +239,20 @@ func (v *V1) plan(c *gin.Context) (int, any, error) {
 	if err != nil {
 		return 0, nil, err
 	}
+	// Beside the file counts: how many files of each class that gets
+	// samples a generator can read (issue 13: a class of one readable
+	// image and broken files looked like a class of many).
+	st, err := v.Pipeline.Open(c.Request.Context(), ref.Dataset)
+	if err != nil {
+		return 0, nil, err
+	}
+	readable, unreadable, err := generators.Readable(c.Request.Context(), st, generators.ByClass(pr.Dataset.TrainFiles()), pr.Add, generators.ReadableCheckMax)
+	if err != nil {
+		return 0, nil, err
+	}
 	return http.StatusOK, gin.H{"dataset": ref.Dataset, "strategy": s, "before": pr.Before, "add": pr.Add, "after": pr.After,
-		"total": pr.Total, "leakage_guard": pr.LeakageGuard, "fingerprint": pr.Dataset.Fingerprint}, nil
+		"total": pr.Total, "leakage_guard": pr.LeakageGuard, "fingerprint": pr.Dataset.Fingerprint,
+		"readable": readable, "unreadable": unreadable}, nil
 }
 
 // JobRequest is the body of POST /v1/jobs (and a schedule's template).

@@ -2,6 +2,7 @@ package generators
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"image"
 	_ "image/jpeg" // register decoders for DecodeConfig
@@ -34,6 +35,10 @@ type Inspection struct {
 // ClassSummary describes one class.
 type ClassSummary struct {
 	Count   int            `json:"count"` // training files
+	// Readable is the number of training files a generator can read
+	// (CheckFile with the generators' default limits); it is given when
+	// every training file of the class was checked.
+	Readable *int `json:"readable,omitempty"`
 	BySplit map[string]int `json:"by_split,omitempty"`
 	Formats map[string]int `json:"formats,omitempty"` // png, jpeg, wav...
 	// Images: the sizes seen (WxH -> count) among the checked headers.
@@ -48,13 +53,18 @@ type ClassSummary struct {
 // MaxHeaderBytes is how much of a file is read to decode its header.
 const MaxHeaderBytes = 64 << 10
 
-// Inspect summarises ds, reading the headers of up to perClass files of
-// each class (0: all) to report formats, sizes, sample rates and files that
-// cannot be read. Memory stays bounded by the summary, not the files.
+// Inspect summarises ds, checking up to perClass files of each class (0:
+// all) to report formats, sizes, sample rates and files that cannot be
+// read: each is read as the generators read it (CheckFile with
+// DefaultFileLimits), so a header over the pixel limit, truncated pixel data
+// or a truncated WAV is unreadable too. A class whose training files were
+// all checked gets its readable count. Memory stays bounded by the summary
+// and one decoded file per call, not the dataset.
 func Inspect(ctx context.Context, st storage.Store, ds *Dataset, perClass int) (*Inspection, error) {
 	in := &Inspection{Layout: ds.Layout, Fingerprint: ds.Fingerprint, Files: len(ds.Files),
 		Classes: map[string]ClassSummary{}, Kinds: map[string]int{}, Skipped: ds.Skipped}
 	checked := map[string]int{}
+	trainChecked, trainBad := map[string]int{}, map[string]int{}
 	for _, f := range ds.Files {
 		if err := ctx.Err(); err != nil {
 			return nil, err
@@ -78,11 +88,31 @@ func Inspect(ctx context.Context, st storage.Store, ds *Dataset, perClass int) (
 		if perClass == 0 || checked[f.Class] < perClass {
 			checked[f.Class]++
 			in.Checked++
-			if err := probe(ctx, st, f, kind, &cs); err != nil {
+			err := probe(ctx, st, f, kind, &cs)
+			if err == nil {
+				var reason string
+				if reason, err = CheckFile(ctx, st, f, DefaultFileLimits); err == nil && reason != "" {
+					err = errors.New(reason)
+				}
+			}
+			if err != nil {
 				in.Unreadable = append(in.Unreadable, Problem{f.Key, err.Error()})
+			}
+			if TrainSplit(f.Split) {
+				trainChecked[f.Class]++
+				if err != nil {
+					trainBad[f.Class]++
+				}
 			}
 		}
 		in.Classes[f.Class] = cs
+	}
+	for c, cs := range in.Classes {
+		if trainChecked[c] == cs.Count {
+			n := cs.Count - trainBad[c]
+			cs.Readable = &n
+			in.Classes[c] = cs
+		}
 	}
 	names := make([]string, 0, len(in.Classes))
 	for c := range in.Classes {

@@ -156,6 +156,10 @@ type FileLimits struct {
 	MaxPixels int64
 }
 
+// DefaultFileLimits are the limits inspect and plan check files with: the
+// generators' default max_megapixels (64), and no byte limit.
+var DefaultFileLimits = FileLimits{MaxPixels: composite.DefaultMaxPixels}
+
 // CheckFile reads training file f from st as a generator would and tells
 // whether it is usable: images are decoded with composite.Decode's limits
 // (imagesrc.Decode), WAV files are decoded to the end (and must hold at
@@ -294,4 +298,43 @@ func checkNPY(r io.Reader) (string, error) {
 		return bad("truncated: %d of the %d data bytes its header declares (%s, shape %v)", got, want, h.Descr, h.Shape)
 	}
 	return "", nil
+}
+
+// ReadableCheckMax is the most training files of a class Readable checks.
+const ReadableCheckMax = 256
+
+// Readable checks the training files of the classes that get samples
+// (add[c] > 0) and have at most max files, in parallel, as CheckFile does
+// with DefaultFileLimits: it returns the number of readable files of each
+// such class and the files that are not readable (sorted by key). A
+// larger class is left out: its count would not be exact, and it is far
+// above any generator's min_sources. Storage errors are returned.
+func Readable(ctx context.Context, st storage.Store, train map[string][]File, add map[string]int, max int) (map[string]int, []Problem, error) {
+	var files []File
+	counts := map[string]int{}
+	for c, n := range add {
+		if n > 0 && len(train[c]) <= max {
+			files = append(files, train[c]...)
+			counts[c] = 0
+		}
+	}
+	reasons := make([]string, len(files))
+	err := ForEach(ctx, len(files), func(ctx context.Context, i int) error {
+		var err error
+		reasons[i], err = CheckFile(ctx, st, files[i], DefaultFileLimits)
+		return err
+	})
+	if err != nil {
+		return nil, nil, err
+	}
+	bad := []Problem{}
+	for i, f := range files {
+		if reasons[i] != "" {
+			bad = append(bad, Problem{f.Key, reasons[i]})
+			continue
+		}
+		counts[f.Class]++
+	}
+	sort.Slice(bad, func(i, j int) bool { return bad[i].Key < bad[j].Key })
+	return counts, bad, nil
 }
