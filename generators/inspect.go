@@ -35,12 +35,12 @@ type Inspection struct {
 // ClassSummary describes one class.
 type ClassSummary struct {
 	Count   int            `json:"count"` // training files
+	BySplit map[string]int `json:"by_split,omitempty"`
+	Formats map[string]int `json:"formats,omitempty"` // png, jpeg, wav...
 	// Readable is the number of training files a generator can read
 	// (CheckFile with the generators' default limits); it is given when
 	// every training file of the class was checked.
 	Readable *int `json:"readable,omitempty"`
-	BySplit map[string]int `json:"by_split,omitempty"`
-	Formats map[string]int `json:"formats,omitempty"` // png, jpeg, wav...
 	// Images: the sizes seen (WxH -> count) among the checked headers.
 	Sizes map[string]int `json:"sizes,omitempty"`
 	// Audio: sample rates and channel counts seen, and length range.
