@@ -79,6 +79,7 @@
 // files only, so generation never sees the held-out files. Outputs:
 //
 //	<output>/<evaluation>/methods/<name>/   each method's job output
+//	<output>/<evaluation>/held_out/<name>/  a whole_dataset method's held-out composites
 //	<output>/<evaluation>/split.json        the split and held-out files
 //	<output>/<evaluation>/leaderboard.json  [Leaderboard]
 //	<output>/<evaluation>/report.html       tables and pictures, self-contained
@@ -87,6 +88,50 @@
 // The leaderboard always holds the baselines "real", "random_oversampling"
 // and "smote", computed inside the evaluator, beside the methods, sorted by
 // the headline judge's minority F1.
+//
+// # Protocols: mixed and whole_dataset
+//
+// A method is measured by its Method.Protocol. [ProtocolMixed] (the
+// default, and every baseline's) adds its samples to the real training
+// rows and tests on the real held-out images, as above.
+// [ProtocolWholeDataset], accepted for the composite generator only (any
+// other value or generator is a *generators.ParamError naming what is
+// accepted), measures what CB-ImgComp is for, a classifier that consumes
+// composites (Hlali et al. compose the whole dataset):
+//
+//  1. the composite job runs once (first seed) on the training view with
+//     the strategy {"add": {every class: N}}, N the largest class's
+//     training count, at most Config.MaxTrainRows / classes: a balanced
+//     composite-only training set;
+//  2. the leakage guard reads the job's metadata.jsonl and fails the row
+//     unless every source of every training composite is a training file
+//     of the composite's class;
+//  3. compositegen.ComposeHeldOut composes the held-out split the same way
+//     (the job's layout, size, parameters and resolved colour mode, tuples
+//     planned with compositegen.HeldOutSeed of the seed): per class,
+//     min(held-out files, Config.MaxHeldOutPerClass) composites of that
+//     class's held-out files only, so the test keeps the held-out split's
+//     class balance; they are written under held_out/<name>/ (data/ and
+//     metadata.jsonl with each composite's sources);
+//  4. each judge trains on the training composites alone (logreg in a
+//     Features space fitted on them) and is tested on the held-out
+//     composites over the seeds; the figures are the same kinds as the
+//     other rows' (minority F1 over the same generated classes, recall,
+//     balanced accuracy, macro F1).
+//
+// Composing a held-out tuple needs its label, which a deployed classifier
+// does not have, so these figures measure a composite classifier and are
+// not comparable with the single-image rows. The row says so: Row.Protocol
+// "whole_dataset", a caveat alert ([WholeDatasetCaveat], kind "caveat") in
+// the row, the leaderboard's alerts, report.html and the CLI; rank 0,
+// listed after the ranked rows; no lifts and no harm alerts. It is left
+// out of the harm comparison rather than compared with a baseline because
+// no baseline shares its test set: real single images are no baseline for
+// a composite classifier, and the method itself is the composition of the
+// real images. leaderboard.json's "whole_dataset" holds, per method, the
+// caveat, the composites per class, the held-out composition report and
+// each judge's quality.UtilityResult; report.html has a section per
+// method.
 //
 // # Alerts: when a method hurts
 //

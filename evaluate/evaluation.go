@@ -82,22 +82,38 @@ func (r *Runner) RunEvaluation(ctx context.Context, id string, request json.RawM
 	}
 	times["scan_s"] = time.Since(t0).Seconds()
 
-	// Generation: every method on the training part only.
+	cfg := r.Config
+	cfg.UtilitySpace, cfg.Seeds, cfg.Judges = req.Features, req.Seeds, req.Judges
+	cfg = cfg.withDefaults()
+	if err := cfg.validate(); err != nil {
+		return nil, &generators.ParamError{Msg: err.Error()}
+	}
+	src, err := r.Pipeline.Open(ctx, req.Dataset)
+	if err != nil {
+		return nil, err
+	}
+
+	// Generation: every method on the training part only. A whole_dataset
+	// method generates once, every class to the same count, and then
+	// composes the held-out split the same way.
 	t0 = time.Now()
 	runs := make([]methodRun, len(req.Methods))
-	genSeeds := req.Seeds[:1]
-	if req.RepeatGeneration {
-		genSeeds = req.Seeds
-	}
 	for i, m := range req.Methods {
 		runs[i] = methodRun{Method: m, samples: map[int64]map[string][]string{}, outputs: map[int64]string{}}
+		genSeeds, strategy, repeat := req.Seeds[:1], *req.Strategy, req.RepeatGeneration
+		if m.Protocol == ProtocolWholeDataset {
+			strategy, repeat = generators.Strategy{Mode: generators.ModeAdd, Add: wholeCounts(plan.Split.TrainCounts, cfg.MaxTrainRows)}, false
+		}
+		if repeat {
+			genSeeds = req.Seeds
+		}
 		for _, seed := range genSeeds {
 			jobID := m.Name
-			if req.RepeatGeneration {
+			if repeat {
 				jobID = fmt.Sprintf("%s/seed-%d", m.Name, seed)
 			}
 			spec := generators.Spec{ID: jobID, Dataset: req.Dataset, Manifest: req.Manifest, Generator: m.Generator, Params: m.Params,
-				Strategy: *req.Strategy, Seed: seed, Output: uri + "/" + MethodsDir, Quality: generators.QualityOff}
+				Strategy: strategy, Seed: seed, Output: uri + "/" + MethodsDir, Quality: generators.QualityOff}
 			stage := fmt.Sprintf("method %d of %d (%s, seed %d)", i+1, len(req.Methods), m.Name, seed)
 			res, err := r.Pipeline.RunDataset(ctx, spec, view, func(p generators.Progress) {
 				p.Stage = stage + ": " + p.Stage
@@ -119,21 +135,21 @@ func (r *Runner) RunEvaluation(ctx context.Context, id string, request json.RawM
 				break
 			}
 		}
+		if m.Protocol == ProtocolWholeDataset && runs[i].err == "" {
+			runs[i].whole, err = r.composeHeldOut(ctx, src, out, uri, &runs[i], genSeeds[0], plan.Split, cfg, progress)
+			if err != nil {
+				if ctx.Err() != nil {
+					return nil, ctx.Err()
+				}
+				runs[i].err = fmt.Sprintf("composing the held-out split: %v", err)
+				log.Warn("evaluation method failed", "evaluation", id, "method", m.Name, "err", err)
+			}
+		}
 	}
 	times["generate_s"] = time.Since(t0).Seconds()
 
-	cfg := r.Config
-	cfg.UtilitySpace, cfg.Seeds, cfg.Judges = req.Features, req.Seeds, req.Judges
-	cfg = cfg.withDefaults()
-	if err := cfg.validate(); err != nil {
-		return nil, &generators.ParamError{Msg: err.Error()}
-	}
 	progress(generators.Progress{Stage: "measuring: reading real files and fitting the feature space"})
 	t0 = time.Now()
-	src, err := r.Pipeline.Open(ctx, req.Dataset)
-	if err != nil {
-		return nil, err
-	}
 	real, err := loadReal(ctx, src, plan.Split, cfg)
 	if err != nil {
 		return nil, fmt.Errorf("real data: %w", err)
@@ -180,7 +196,9 @@ type methodRun struct {
 	outputs map[int64]string
 	// alerts are those of the first seed's job report (generator caveats).
 	alerts []Alert
-	err    string
+	// whole holds a whole_dataset method's held-out composites.
+	whole *wholeRun
+	err   string
 }
 
 // readJobAlerts reads the "alerts" of a finished job's report.json.
@@ -269,7 +287,7 @@ func (r *Runner) measure(ctx context.Context, id string, req *Request, plan *Pla
 	firstSeed := req.Seeds[0]
 	for i := range runs {
 		m := &runs[i]
-		if m.err != "" {
+		if m.err != "" || m.Protocol == ProtocolWholeDataset {
 			continue
 		}
 		set := synthSet{name: m.Name, bySeed: map[int64]quality.Dataset{}}
@@ -342,6 +360,11 @@ func (r *Runner) measure(ctx context.Context, id string, req *Request, plan *Pla
 	}
 	lb.UtilityNote = strings.Join(notes, ". ")
 	lb.Rows = buildRows(cfg.Judges, utils, runs, lb.Fidelity)
+	whole, wholeRows, errs, err := real.wholeRows(ctx, out, runs, firstSeed, minority)
+	if err != nil {
+		return nil, err
+	}
+	lb.WholeDataset, lb.Rows, lb.Errors = whole, append(lb.Rows, wholeRows...), append(lb.Errors, errs...)
 	lb.Alerts, lb.AlertRule = []Alert{}, HarmRule
 	for _, r := range lb.Rows {
 		lb.Alerts = append(lb.Alerts, r.Alerts...)
@@ -355,6 +378,9 @@ func (r *Runner) measure(ctx context.Context, id string, req *Request, plan *Pla
 		"Every method generated from the training part only; the held-out files (split.json) were never given to a generator.",
 		"Fidelity of methods: their samples read back as images; of random_oversampling and smote: their rows in the fidelity feature space (seed "+fmt.Sprint(firstSeed)+"; the utility runs make their own in each judge's space: the utility feature space for logreg, pixels for cnn), with memorization measured there (random oversampling copies training rows, so its near-copy share is 100% by construction).",
 		quality.FrechetBiasNote, ReliabilityRule, "Alerts: "+HarmRule+".")
+	if len(wholeRows) > 0 {
+		lb.Notes = append(lb.Notes, wholeNote)
+	}
 	if !req.RepeatGeneration {
 		lb.Notes = append(lb.Notes, fmt.Sprintf("Each method generated once (seed %d): under logreg its utility has one run (spread 0) and its lifts pair that run with every seed of the baselines; the CNN trains on the same samples once per seed, so its spread is the network's own; set repeat_generation to include the generators' randomness.", firstSeed))
 	}
@@ -373,9 +399,9 @@ func headlineNote(judges []string) string {
 	return s
 }
 
-// buildRows makes the leaderboard rows, best minority F1 of the headline
-// judge (judges[0]) first; methods that failed come last. utils holds the
-// result of each judge that ran.
+// buildRows makes the leaderboard rows of the mixed protocol, best
+// minority F1 of the headline judge (judges[0]) first; methods that failed
+// come last. utils holds the result of each judge that ran.
 func buildRows(judges []string, utils map[string]*quality.UtilityResult, runs []methodRun, fid map[string][]ClassFidelity) []Row {
 	head := judges[0]
 	rows := []Row{
@@ -384,11 +410,15 @@ func buildRows(judges []string, utils map[string]*quality.UtilityResult, runs []
 		{Name: quality.VariantSMOTE, Kind: KindBaseline, Description: "plus SMOTE rows (k = 5) interpolated in each judge's space: the utility feature space (logreg), pixels (cnn) (seeded)"},
 	}
 	for _, m := range runs {
+		if m.Protocol == ProtocolWholeDataset { // rows of their own: wholeRows
+			continue
+		}
 		rows = append(rows, Row{Name: m.Name, Kind: KindMethod, Generator: m.Generator, Params: m.Params, Error: m.err,
 			Output: m.outputs[firstKey(m.outputs)], Alerts: m.alerts})
 	}
 	for i := range rows {
 		row := &rows[i]
+		row.Protocol = ProtocolMixed
 		if f, ok := fid[row.Name]; ok {
 			row.Fidelity = summarize(f)
 		}

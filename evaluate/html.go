@@ -248,6 +248,15 @@ var evalTmpl = template.Must(template.Must(tmpl.Clone()).Parse(`{{define "evalua
 {{template "table" .Lifts}}
 <h3>F1 per class, {{.Name}} judge</h3>
 {{template "table" .PerClass}}{{end}}
+{{range .Whole}}<h2>Whole-dataset protocol: {{.Name}}, a composite classifier</h2>
+<div class="alerts"><p class="alert-amber">CAVEAT: {{.Caveat}}</p></div>
+<p class="note">{{.Description}}. {{.Note}}.</p>
+{{template "table" .Figures}}
+<h3>Composites per class, {{.Name}}</h3>
+{{template "table" .Composition}}
+{{range .PerClass}}<h3>F1 per class, {{.Name}} judge (composite test set)</h3>
+{{template "table" .Table}}{{end}}
+{{range .Errors}}<p class="err">{{.}}</p>{{end}}{{end}}
 <h2>Fidelity per generated class</h2>
 {{range .Fidelity}}<h3>{{.Name}}</h3>{{template "table" .Table}}{{end}}
 <h2>Samples: real (top) beside synthetic (bottom)</h2>
@@ -273,8 +282,52 @@ type evalView struct {
 	Plan     string
 	Board    [][]string
 	Judges   []judgeView
+	Whole    []wholeView
 	Fidelity []namedTable
 	Pictures []methodPictures
+}
+
+// wholeView is a whole_dataset method's section of report.html.
+type wholeView struct {
+	Name, Caveat, Description, Note string
+	Figures, Composition            [][]string
+	PerClass                        []namedTable
+	Errors                          []string
+}
+
+// wholeViews returns the section of every measured whole_dataset method,
+// its judges in the leaderboard's order.
+func wholeViews(l *Leaderboard) []wholeView {
+	var out []wholeView
+	for _, w := range l.WholeDataset {
+		v := wholeView{Name: w.Method, Caveat: w.Caveat, Description: wholeDescription(&w), Note: w.UtilityNote, Errors: w.Errors,
+			Figures: [][]string{{"judge", "minority F1", "minority recall", "balanced accuracy", "macro F1", "classifier"}}}
+		for _, j := range l.Judges {
+			u := w.UtilityByJudge[j]
+			if u == nil || len(u.Variants) == 0 {
+				continue
+			}
+			f := judgeFigures(u, w.Method)
+			v.Figures = append(v.Figures, []string{j, stat(f.MinorityF1), stat(f.MinorityRecall), stat(f.BalancedAccuracy), stat(f.MacroF1), u.Classifier})
+			v.PerClass = append(v.PerClass, namedTable{j, perClassTable(u)})
+		}
+		v.Composition = [][]string{{"class", "training composites", "held-out files", "readable", "held-out composites", "distinct held-out tuples", "note"}}
+		if h := w.HeldOut; h != nil {
+			for _, c := range h.Classes {
+				note := ""
+				switch {
+				case c.Repeated:
+					note = "fewer held-out files than tiles: images repeat inside each composite"
+				case c.Exhausted:
+					note = "every distinct tuple used: some composites repeat"
+				}
+				v.Composition = append(v.Composition, []string{c.Class, strconv.Itoa(w.TrainComposites[c.Class]), strconv.Itoa(c.Files), strconv.Itoa(c.Usable),
+					strconv.Itoa(c.Composites), c.Distinct, note})
+			}
+		}
+		out = append(out, v)
+	}
+	return out
 }
 
 // renderEvaluation renders an evaluation's report.html: self-contained
@@ -287,6 +340,7 @@ func renderEvaluation(l *Leaderboard) ([]byte, error) {
 	}
 	v.Plan = strings.Join(plan, ", ")
 	v.Judges = judgeViews(l.Judges, l.UtilityByJudge, l.utilityNotes, l.Alerts)
+	v.Whole = wholeViews(l)
 	for _, r := range l.Rows {
 		if f, ok := l.Fidelity[r.Name]; ok {
 			v.Fidelity = append(v.Fidelity, namedTable{r.Name, fidelityTable(f)})

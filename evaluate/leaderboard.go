@@ -55,14 +55,17 @@ type Leaderboard struct {
 	UtilityNote string `json:"utility_note"`
 	// Fidelity holds each row's per-class fidelity figures (baselines in
 	// the feature space, methods from their images).
-	Fidelity        map[string][]ClassFidelity `json:"fidelity"`
-	FrechetBiasNote string                     `json:"frechet_bias_note"`
-	Notes           []string                   `json:"notes"`
-	Unreadable      []generators.Problem       `json:"unreadable,omitempty"`
-	NUnreadable     int                        `json:"n_unreadable"`
-	Errors          []string                   `json:"errors,omitempty"`
-	Config          Config                     `json:"config"`
-	Timings         map[string]float64         `json:"timings"`
+	Fidelity map[string][]ClassFidelity `json:"fidelity"`
+	// WholeDataset holds the measurement of every whole_dataset method
+	// that was measured (its row has the headline's figures).
+	WholeDataset    []WholeDataset       `json:"whole_dataset,omitempty"`
+	FrechetBiasNote string               `json:"frechet_bias_note"`
+	Notes           []string             `json:"notes"`
+	Unreadable      []generators.Problem `json:"unreadable,omitempty"`
+	NUnreadable     int                  `json:"n_unreadable"`
+	Errors          []string             `json:"errors,omitempty"`
+	Config          Config               `json:"config"`
+	Timings         map[string]float64   `json:"timings"`
 
 	pictures     []methodPicture
 	utilityNotes map[string]string
@@ -73,9 +76,16 @@ type Leaderboard struct {
 // The top-level utility figures are the headline judge's (HeadlineJudge);
 // ByJudge holds every judge's, the headline's included.
 type Row struct {
-	Rank             int                      `json:"rank"`
-	Name             string                   `json:"name"`
-	Kind             string                   `json:"kind"`
+	// Rank is the row's place among the rows of protocol "mixed"; 0 for
+	// a "whole_dataset" row, which is not ranked against them.
+	Rank int    `json:"rank"`
+	Name string `json:"name"`
+	Kind string `json:"kind"`
+	// Protocol is ProtocolMixed (trained on the real training images plus
+	// the row's rows, tested on the real held-out images: the baselines
+	// and most methods) or ProtocolWholeDataset (trained and tested on
+	// composites; see WholeDatasetCaveat).
+	Protocol         string                   `json:"protocol,omitempty"`
 	Description      string                   `json:"description,omitempty"`
 	Generator        string                   `json:"generator,omitempty"`
 	Params           json.RawMessage          `json:"params,omitempty"`
@@ -135,7 +145,8 @@ type FidelitySummary struct {
 // Table returns the leaderboard as rows of cells, header first: the
 // minority F1 and lift over SMOTE of every judge (the headline first),
 // then the headline judge's macro F1, balanced accuracy and lift over
-// real, the fidelity figures and the alerts.
+// real, the fidelity figures and the alerts. A whole_dataset row has no
+// rank ("—") and its protocol after its name.
 func (l *Leaderboard) Table() [][]string {
 	judges := l.Judges
 	if len(judges) == 0 { // a leaderboard written before the judges
@@ -154,6 +165,9 @@ func (l *Leaderboard) Table() [][]string {
 	out := [][]string{header}
 	for _, r := range l.Rows {
 		cells := []string{fmt.Sprint(r.Rank), r.Name}
+		if r.Protocol == ProtocolWholeDataset { // not ranked: another test set
+			cells = []string{"—", r.Name + " (" + ProtocolWholeDataset + ": composite test set)"}
+		}
 		for i, j := range judges {
 			f := r.judge(j, i == 0)
 			cells = append(cells, stat(f.MinorityF1), lift(f.LiftOverSMOTE))

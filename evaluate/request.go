@@ -56,6 +56,12 @@ type Method struct {
 	Name      string          `json:"name,omitempty"`
 	Generator string          `json:"generator"`
 	Params    json.RawMessage `json:"params,omitempty"`
+	// Protocol is how the method is measured: ProtocolMixed [default]
+	// adds its samples to the real training images and tests on the real
+	// held-out images; ProtocolWholeDataset (the composite generator only)
+	// trains on composites of every class and tests on composites of the
+	// held-out images (see the package documentation).
+	Protocol string `json:"protocol,omitempty"`
 }
 
 var methodName = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]{0,63}$`)
@@ -115,6 +121,9 @@ func (r *Request) Normalize(reg *generators.Registry) error {
 		}
 		if err := g.Validate(m.Params); err != nil {
 			return fmt.Errorf("methods[%d] (%s): %w", i, m.Name, err)
+		}
+		if err := m.checkProtocol(); err != nil {
+			return bad("methods[%d] (%s): %v", i, m.Name, err)
 		}
 	}
 	if r.Strategy == nil {

@@ -9,6 +9,7 @@ import (
 	"maps"
 	"net/http"
 	"net/url"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -19,32 +20,42 @@ import (
 )
 
 // methodFlags collect repeated --method values: GENERATOR, GENERATOR:JSON
-// or NAME=GENERATOR:JSON.
+// or NAME=GENERATOR:JSON, each optionally followed by @PROTOCOL (the
+// method's protocol, e.g. composite:{"layout":"2x1"}@whole_dataset).
 type methodFlags []evalMethod
 
 type evalMethod struct {
 	Name      string          `json:"name,omitempty"`
 	Generator string          `json:"generator"`
 	Params    json.RawMessage `json:"params,omitempty"`
+	Protocol  string          `json:"protocol,omitempty"`
 }
 
 func (m *methodFlags) String() string { return fmt.Sprint(len(*m), " methods") }
 
+// protocolSuffix is the @PROTOCOL at the end of a --method value: a word
+// after the last '@', which a JSON object (ending in '}') cannot end with.
+var protocolSuffix = regexp.MustCompile(`@([a-z_]+)$`)
+
 func (m *methodFlags) Set(v string) error {
-	spec, params, hasParams := strings.Cut(v, ":")
 	var e evalMethod
+	full := v
+	if loc := protocolSuffix.FindStringSubmatchIndex(v); loc != nil {
+		e.Protocol, v = v[loc[2]:loc[3]], v[:loc[0]]
+	}
+	spec, params, hasParams := strings.Cut(v, ":")
 	if name, gen, ok := strings.Cut(spec, "="); ok {
 		e.Name, e.Generator = name, gen
 	} else {
 		e.Generator = spec
 	}
 	if e.Generator == "" {
-		return fmt.Errorf("%q: want GENERATOR, GENERATOR:JSON or NAME=GENERATOR:JSON", v)
+		return fmt.Errorf("%q: want GENERATOR, GENERATOR:JSON or NAME=GENERATOR:JSON, optionally followed by @PROTOCOL (@whole_dataset)", full)
 	}
 	if hasParams {
 		var obj map[string]any
 		if err := json.Unmarshal([]byte(params), &obj); err != nil || obj == nil {
-			return fmt.Errorf("%q: the parameters after ':' must be a JSON object such as {\"layout\":\"3x1\"}", v)
+			return fmt.Errorf("%q: the parameters after ':' must be a JSON object such as {\"layout\":\"3x1\"}", full)
 		}
 		e.Params = json.RawMessage(params)
 	}
@@ -83,7 +94,7 @@ type evaluationRequest struct {
 }
 
 func (c *cli) evaluate(ctx context.Context, args []string) int {
-	fs, cn := c.flags("evaluate", `evaluate --dataset D --method GEN[:JSON] [--method NAME=GEN:JSON ...] [--strategy S] [--seeds 1,2,3]
+	fs, cn := c.flags("evaluate", `evaluate --dataset D --method GEN[:JSON][@PROTOCOL] [--method NAME=GEN:JSON ...] [--strategy S] [--seeds 1,2,3]
        [--test-fraction F] [--features pca|mlp] [--judges cnn,logreg] [--repeat-generation] [--output URI] [--wait] [--json]
    or: evaluate --show ID [--wait] [--json]`)
 	var req evaluationRequest
@@ -91,7 +102,8 @@ func (c *cli) evaluate(ctx context.Context, args []string) int {
 	var seeds seedList
 	fs.StringVar(&req.Dataset, "dataset", "", "dataset: a location (s3://bucket/prefix, file:///path, or a path: a relative one is made absolute here) or a registered name")
 	fs.StringVar(&req.Manifest, "manifest", "", "manifest key inside the dataset")
-	fs.Var(&methods, "method", "a method to compare, repeatable: `GEN[:JSON]` or NAME=GEN:JSON, e.g. composite:'{\"layout\":\"3x1\"}'")
+	fs.Var(&methods, "method", "a method to compare, repeatable: `GEN[:JSON]` or NAME=GEN:JSON, e.g. composite:'{\"layout\":\"3x1\"}'; "+
+		"@whole_dataset at the end (composite only) trains and tests on composites, e.g. whole=composite:'{\"layout\":\"2x1\"}@whole_dataset'")
 	strategy := fs.String("strategy", "", "sampling `strategy` every method follows (default auto): "+strategyFormsHelp)
 	fs.Var(&seeds, "seeds", "comma-separated `seeds` of the utility runs (default 1,2,3; the first is every method's generation seed)")
 	fs.Float64Var(&req.TestFraction, "test-fraction", 0, "share of each class held out when the dataset has no test split (default 0.2)")
@@ -213,6 +225,9 @@ type leaderboardRow struct {
 	Rank  int    `json:"rank"`
 	Name  string `json:"name"`
 	Error string `json:"error"`
+	// Protocol "whole_dataset" marks a row trained and tested on
+	// composites, not ranked against the others.
+	Protocol string `json:"protocol"`
 	judgeFigures
 	// HeadlineJudge names the judge of the top-level figures; ByJudge
 	// holds every judge's (both absent from servers before the judges).
@@ -307,8 +322,12 @@ func (c *cli) printLeaderboard(b []byte) int {
 	fmt.Fprintln(tw, strings.Join(header, "\t"))
 	var alerts []alertView
 	unreliableN := 0
+	whole := false
 	for _, r := range ev.Leaderboard {
 		cells := []string{strconv.Itoa(r.Rank), r.Name}
+		if r.Protocol == "whole_dataset" {
+			cells, whole = []string{"-", r.Name + " (whole_dataset)"}, true
+		}
 		perJudge := []judgeFigures{r.judgeFigures}
 		if judges != nil {
 			perJudge = perJudge[:0]
@@ -353,6 +372,9 @@ func (c *cli) printLeaderboard(b []byte) int {
 		fmt.Fprintln(tw, strings.Join(cells, "\t"))
 	}
 	_ = tw.Flush()
+	if whole {
+		fmt.Fprintln(c.stdout, "(whole_dataset): trained and tested on composites, each held-out composite made from held-out images of its own class; not ranked against the other rows, whose test set is single images")
+	}
 	if unreliableN > 0 {
 		fmt.Fprintf(c.stdout, "* unreliable: computed on too few rows (n=%d; k-NN precision/recall needs 50 of each, Fréchet 100 and more than the feature dimension)\n", unreliableN)
 	}

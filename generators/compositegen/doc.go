@@ -74,9 +74,31 @@
 // needs its label, which a deployed classifier does not have. Measure the
 // method on your data with an evaluation (POST /v1/evaluations, tailsynth
 // evaluate): its leaderboard repeats the caveat on the composite row and
-// flags harm. The evaluation composes only the training part; a
-// whole-dataset evaluation mode that composes the held-out split the same
-// way does not exist yet.
+// flags harm. Both settings can be measured there: by default (protocol
+// "mixed") the composites are added to the real training images and the
+// judges are tested on real single images; with the method's protocol
+// "whole_dataset" the judges train on a balanced composite-only set made
+// from the training split and are tested on composites of the held-out
+// split made the same way (ComposeHeldOut, below). That row is marked
+// with its protocol and a caveat and is not ranked against the
+// single-image rows: composing a held-out tuple needs its label, so its
+// figures measure a composite classifier, not one a deployment without
+// labels could run.
+//
+// # Held-out composites (ComposeHeldOut)
+//
+// [ComposeHeldOut] is the evaluation's half of the whole-dataset protocol:
+// it composes labelled held-out files with a finished job's parameters
+// (layout, size, fit, filter, order, augmentation), its resolved colour
+// mode (read from the job's metadata rows; "auto" is refused, so both sets
+// have the same channels) and tuples planned with [HeldOutSeed] of the
+// job's seed, each composite from the files of one class only. Bad files
+// are left out and reported as a job leaves out bad training files (the
+// min_sources floor does not apply: a held-out class of one image gives
+// composites that repeat it, which the report marks). It is a function,
+// not a job: a job's Start refuses any file outside the training split
+// (the leakage guard), and this function composes the held-out split on
+// purpose, for testing only.
 //
 // # Whole-dataset composition (Co-OCTDL)
 //
@@ -91,7 +113,9 @@
 // separate parameter is needed, and composite.Planner.Balanced is not used:
 // Minority with equal counts is what Balanced computes. ("all" brings every
 // class up to the majority's count and gives the majority none, which is
-// the minority-only setting.)
+// the minority-only setting.) An evaluation's whole_dataset protocol runs
+// such a job with N = the largest class's training count (at most
+// max_train_rows / classes).
 //
 // # Costs
 //
