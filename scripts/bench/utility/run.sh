@@ -48,7 +48,10 @@
 #                          ({"preset":"medium"}), auto, wgan-gp (WGAN_PARAMS);
 #                          those the server does not list are skipped with a note
 #   EXTRA_METHODS ['']     more --method specs separated by ';', e.g.
-#                          'aug-strong=augment:{"preset":"strong"}'
+#                          'aug-strong=augment:{"preset":"strong"}', or with a
+#                          protocol: 'composite-whole=composite:{"layout":"2x1","size":28}@whole_dataset'
+#                          (trained and tested on composites: the table shows its
+#                          figures marked †, without lift over SMOTE or harm flags)
 #   WGAN [0]               1 adds wgan-gp with WGAN_PARAMS
 #                          ['{"steps":20000,"time_budget":"10m","arch":"conv"}']:
 #                          time_budget bounds each training (the table shows it)
@@ -136,9 +139,11 @@ spec() {
 	esac
 }
 
-# generator SPEC prints the generator a --method value names.
+# generator SPEC prints the generator a --method value names (before its
+# :JSON parameters or @PROTOCOL).
 generator() {
 	local s=${1%%:*}
+	s=${s%%@*}
 	echo "${s#*=}"
 }
 

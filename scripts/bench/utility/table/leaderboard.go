@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"maps"
+	"math"
 	"slices"
 	"strings"
 )
@@ -56,6 +57,10 @@ type figures struct {
 	// Harm is set when the leaderboard flags the method as harmful for
 	// this judge (an alert of kind "harm").
 	Harm bool
+	// Composite is set for a row of protocol "whole_dataset": trained and
+	// tested on composites, so LiftSMOTE is NaN and the figures are not
+	// comparable with the other rows'.
+	Composite bool
 }
 
 // judge is one utility classifier's figures: per method (leaderboard row
@@ -161,7 +166,15 @@ type method struct {
 	Baseline  bool
 	Generator string
 	Params    string // compact JSON, "" when none
+	// WholeDataset: the method's protocol is "whole_dataset" (its judges
+	// trained and tested on composites).
+	WholeDataset bool
 }
+
+// protocolWholeDataset is the protocol of rows trained and tested on
+// composites (evaluate.ProtocolWholeDataset): their figures are each row's
+// by_judge, not a variant of the judges' utility blocks.
+const protocolWholeDataset = "whole_dataset"
 
 // variant is one leaderboard.json read.
 type variant struct {
@@ -184,6 +197,7 @@ func readVariant(path string, b []byte) (variant, error) {
 				Name      string          `json:"name"`
 				Generator string          `json:"generator"`
 				Params    json.RawMessage `json:"params"`
+				Protocol  string          `json:"protocol"`
 			} `json:"methods"`
 		} `json:"request"`
 		Split struct {
@@ -191,9 +205,15 @@ func readVariant(path string, b []byte) (variant, error) {
 		} `json:"split"`
 		Minority []string `json:"minority"`
 		Rows     []struct {
-			Name  string `json:"name"`
-			Kind  string `json:"kind"`
-			Error string `json:"error"`
+			Name     string `json:"name"`
+			Kind     string `json:"kind"`
+			Error    string `json:"error"`
+			Protocol string `json:"protocol"`
+			ByJudge  map[string]struct {
+				MinorityF1       *stat `json:"minority_f1"`
+				MinorityRecall   *stat `json:"minority_recall"`
+				BalancedAccuracy *stat `json:"balanced_accuracy"`
+			} `json:"by_judge"`
 		} `json:"rows"`
 		Errors []string `json:"errors"`
 	}
@@ -218,7 +238,7 @@ func readVariant(path string, b []byte) (variant, error) {
 				p = string(c)
 			}
 		}
-		v.Methods = append(v.Methods, method{Name: m.Name, Generator: m.Generator, Params: p})
+		v.Methods = append(v.Methods, method{Name: m.Name, Generator: m.Generator, Params: p, WholeDataset: m.Protocol == protocolWholeDataset})
 	}
 	for _, r := range lb.Rows {
 		if r.Error != "" {
@@ -232,6 +252,26 @@ func readVariant(path string, b []byte) (variant, error) {
 			msg += "; leaderboard errors: " + strings.Join(lb.Errors, "; ")
 		}
 		return variant{}, fmt.Errorf("%s: %s", path, msg)
+	}
+	// A whole_dataset row's figures are its own (by_judge): no variant of
+	// the judges' blocks, and no lift over SMOTE, whose test set differs.
+	for _, r := range lb.Rows {
+		if r.Protocol != protocolWholeDataset {
+			continue
+		}
+		for j, f := range r.ByJudge {
+			if _, ok := js[j]; !ok || f.MinorityF1 == nil {
+				continue
+			}
+			fig := figures{F1: f.MinorityF1.Mean, F1Std: f.MinorityF1.Std, LiftSMOTE: math.NaN(), Composite: true}
+			if f.MinorityRecall != nil {
+				fig.Recall = f.MinorityRecall.Mean
+			}
+			if f.BalancedAccuracy != nil {
+				fig.BalAcc = f.BalancedAccuracy.Mean
+			}
+			js[j].Methods[r.Name] = fig
+		}
 	}
 	v.Judges = js
 	return v, nil

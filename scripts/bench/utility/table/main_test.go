@@ -64,7 +64,7 @@ func TestReadVariant(t *testing.T) {
 	for _, m := range v.Methods {
 		names = append(names, m.Name)
 	}
-	if got, want := strings.Join(names, ","), "real,random_oversampling,smote,oversample,composite,augment"; got != want {
+	if got, want := strings.Join(names, ","), "real,random_oversampling,smote,oversample,composite,augment,composite-whole"; got != want {
 		t.Errorf("methods %s, want %s", got, want)
 	}
 	if got := v.Errors["composite"]; !strings.HasPrefix(got, "composite: generation failed") {
@@ -102,6 +102,13 @@ func TestReadVariant(t *testing.T) {
 	}
 	if _, ok := lr.Methods["composite"]; ok {
 		t.Errorf("composite failed but has figures")
+	}
+	// A whole_dataset row: its by_judge figures, no lift over SMOTE.
+	if m := v.Methods[len(v.Methods)-1]; m.Name != "composite-whole" || !m.WholeDataset {
+		t.Errorf("method %+v, want composite-whole of protocol whole_dataset", m)
+	}
+	if got := lr.Methods["composite-whole"]; !got.Composite || got.F1 != 0.9 || got.Recall != 0.85 || got.BalAcc != 0.95 || !math.IsNaN(got.LiftSMOTE) {
+		t.Errorf("composite-whole: got %+v, want F1 0.9, recall 0.85, balanced accuracy 0.95, no lift, marked composite", got)
 	}
 }
 
