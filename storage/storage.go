@@ -22,7 +22,9 @@ var (
 	ErrBucketNotFound = errors.New("bucket not found")
 	// ErrPermission reports refused credentials or access.
 	ErrPermission = errors.New("permission denied")
-	// ErrUnavailable reports that the backend could not be reached.
+	// ErrUnavailable reports that the backend could not be reached, or
+	// answered that it is overloaded or failing (an S3 5xx): a fault of the
+	// moment, which jobs wait out (jobs.storage_retry_window).
 	ErrUnavailable = errors.New("storage unavailable")
 	// ErrLocationNotAllowed reports a location outside the configured roots
 	// or buckets.

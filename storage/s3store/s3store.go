@@ -316,8 +316,14 @@ func (s *Store) translate(key string, err error) error {
 	case "PreconditionFailed":
 		return fmt.Errorf("%s: %w", where, storage.ErrExists)
 	}
-	if resp.StatusCode == http.StatusPreconditionFailed {
+	switch resp.StatusCode {
+	case http.StatusPreconditionFailed:
 		return fmt.Errorf("%s: %w", where, storage.ErrExists)
+	case http.StatusInternalServerError, http.StatusBadGateway, http.StatusServiceUnavailable, http.StatusGatewayTimeout:
+		// Overloaded or failing (SlowDown, InternalError, a proxy's
+		// 502/504), still so after minio-go's retries: a fault of the
+		// moment, as an endpoint that does not answer.
+		return fmt.Errorf("%s: the S3 server answered %d %s: %v: %w", where, resp.StatusCode, resp.Code, err, storage.ErrUnavailable)
 	}
 	var netErr net.Error
 	var urlErr *url.Error

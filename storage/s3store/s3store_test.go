@@ -3,7 +3,12 @@ package s3store_test
 import (
 	"context"
 	"errors"
+	"fmt"
+	"net/http"
+	"net/http/httptest"
 	"os"
+	"strconv"
+	"strings"
 	"testing"
 	"time"
 
@@ -64,5 +69,36 @@ func TestConfigErrors(t *testing.T) {
 		if _, err := s3store.NewClient(c); err == nil {
 			t.Errorf("NewClient(%+v) succeeded, want an error", c)
 		}
+	}
+}
+
+// TestServerErrorsAreUnavailable: an S3 server that answers 5xx (overloaded,
+// failing: SlowDown, InternalError, a proxy's 502/504) once minio-go has
+// retried is unavailable, a fault of the moment that jobs wait out, not a
+// failure of the request.
+func TestServerErrorsAreUnavailable(t *testing.T) {
+	for _, status := range []int{http.StatusInternalServerError, http.StatusBadGateway, http.StatusServiceUnavailable, http.StatusGatewayTimeout} {
+		t.Run(strconv.Itoa(status), func(t *testing.T) {
+			srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+				if r.Method == http.MethodHead && r.URL.Path == "/bucket/" || r.URL.Path == "/bucket" {
+					return // the bucket exists
+				}
+				w.Header().Set("Content-Type", "application/xml")
+				w.WriteHeader(status)
+				fmt.Fprint(w, `<?xml version="1.0" encoding="UTF-8"?><Error><Code>SlowDown</Code><Message>Please reduce your request rate.</Message></Error>`)
+			}))
+			defer srv.Close()
+			st, err := s3store.New(context.Background(), s3store.Config{Endpoint: srv.URL, AccessKey: "a", SecretKey: "b", Region: "us-east-1",
+				BucketLookup: "path", MaxRetries: 1}, "bucket")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if _, err := st.Stat(context.Background(), "k"); !errors.Is(err, storage.ErrUnavailable) {
+				t.Errorf("Stat: %v, want ErrUnavailable", err)
+			}
+			if _, err := st.Put(context.Background(), "k", strings.NewReader("x"), 1, storage.PutOptions{}); !errors.Is(err, storage.ErrUnavailable) {
+				t.Errorf("Put: %v, want ErrUnavailable", err)
+			}
+		})
 	}
 }
