@@ -9,6 +9,12 @@
 // again, at once on start-up with SQLite (one process owns the file, under a
 // lock) and after StaleAfter with PostgreSQL. Because samples are named and
 // made deterministically and the completion marker is written last, a
-// re-run rewrites the same files and never leaves a partial output that
-// looks complete.
+// re-run makes the same files (keeping those already stored) and never
+// leaves a partial output that looks complete.
+//
+// Storage that does not answer (storage.ErrUnavailable) is waited out: the
+// job returns to River's queue with JobSnooze, which spends no attempt,
+// until Config.StorageRetryWindow has passed since it last wrote a sample.
+// A failed or cancelled job keeps its partial output, marked
+// generators.IncompleteKey, and Retry runs it again from there.
 package jobs
