@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/tailsynth/tailsynth/generators"
+	"github.com/tailsynth/tailsynth/internal/testpg"
 	"github.com/tailsynth/tailsynth/jobs"
 	"github.com/tailsynth/tailsynth/storage"
 	"github.com/tailsynth/tailsynth/storage/s3store"
@@ -72,11 +73,16 @@ type outageEnv struct {
 // attempts: the old retry window (every attempt spent) is well under a
 // second.
 func setupOutage(t *testing.T, window, maxBackoff time.Duration) *outageEnv {
+	return setupOutageDB(t, "", window, maxBackoff)
+}
+
+func setupOutageDB(t *testing.T, database string, window, maxBackoff time.Duration) *outageEnv {
 	root := t.TempDir()
 	writeDataset(t, filepath.Join(root, "ds"), map[string]int{"big": 30, "small": 5})
 	o := &outageEnv{env: &env{root: root, gen: &slowGen{started: make(chan string, 4)}}}
 	o.eng = newEngineWith(t, root, o.gen, engineOptions{
-		wrap: func(s storage.Store) storage.Store { return flakyStore{Store: s, down: &o.down} },
+		database: database,
+		wrap:     func(s storage.Store) storage.Store { return flakyStore{Store: s, down: &o.down} },
 		config: func(c *jobs.Config) {
 			c.MaxAttempts = 3
 			c.StorageRetryWindow = window
@@ -198,8 +204,16 @@ func TestStorageOutageWaits(t *testing.T) {
 // jobs.storage_retry_window fails the job with an error that says how to
 // go on; once storage is back, Retry continues it from the samples it
 // wrote.
-func TestStorageOutageOutlastsWindow(t *testing.T) {
-	o := setupOutage(t, 300*time.Millisecond, 20*time.Millisecond)
+func TestStorageOutageOutlastsWindow(t *testing.T) { storageOutageOutlastsWindow(t, "") }
+
+// TestStorageOutageOutlastsWindowPostgres is the same on a shared
+// PostgreSQL queue.
+func TestStorageOutageOutlastsWindowPostgres(t *testing.T) {
+	storageOutageOutlastsWindow(t, testpg.NewDatabase(t))
+}
+
+func storageOutageOutlastsWindow(t *testing.T, database string) {
+	o := setupOutageDB(t, database, 300*time.Millisecond, 20*time.Millisecond)
 	o.gen.delay = 20 * time.Millisecond
 	ctx := context.Background()
 	j, _, err := o.eng.Submit(ctx, o.spec("slow"), "", "")
