@@ -52,9 +52,13 @@
 // class's F1 below "real" by more than the tie, the choice is marked Harm
 // and the sentence says so: no candidate helped that class in the
 // internal test. Candidates that failed are listed with their error and
-// left out. generator_report.methods holds each winner's own report, and
-// the winners' extra files (contact sheets) are kept, prefixed with the
-// method's name when more than one method won.
+// left out. generator_report.methods holds each winner's own report (its
+// alerts, such as a few_sources alert of a class allowed below the
+// winner's min_sources, are repeated in report.json's top-level alerts),
+// and the winners' extra files (contact sheets) are kept, prefixed with
+// the method's name when more than one method won. A candidate whose
+// floor (min_sources) a class's fold does not meet fails in that fold and
+// is listed with the error, like any failed candidate.
 //
 // # Cost and limits
 //

@@ -152,6 +152,7 @@ func (r *run) Generate(ctx context.Context, class string, i int) (*generators.Sa
 func (r *run) Finish(ctx context.Context) (*generators.Extras, error) {
 	out := &generators.Extras{}
 	methods := map[string]any{}
+	var alerts []generators.Alert
 	for _, w := range r.winners {
 		ex, err := w.run.Finish(ctx)
 		if err != nil {
@@ -168,13 +169,17 @@ func (r *run) Finish(ctx context.Context) (*generators.Extras, error) {
 		}
 		if ex.Report != nil {
 			methods[w.cand.Name] = ex.Report
+			// The winner's own alerts (few_sources...) go to the top
+			// level too, so the job's result and the CLI show them.
+			if a, ok := ex.Report["alerts"].([]generators.Alert); ok {
+				alerts = append(alerts, a...)
+			}
 		}
 	}
 	out.Report = map[string]any{"auto": r.sel}
 	if len(methods) > 0 {
 		out.Report["methods"] = methods
 	}
-	var alerts []generators.Alert
 	for _, ch := range r.sel.Classes {
 		i := slices.IndexFunc(ch.Scores, func(s Score) bool { return s.Name == ch.Winner })
 		if !ch.Harm || i < 0 {
