@@ -47,6 +47,10 @@ type slowGen struct {
 	delay   time.Duration
 	started chan string
 	fail    atomic.Int32 // fail this many Start calls with a transient error
+	// hold, when set, holds sample holdFrom and later ones back until it
+	// is closed (or the run is cancelled).
+	hold     chan struct{}
+	holdFrom int
 }
 
 func (g *slowGen) Info() generators.Info {
@@ -70,17 +74,24 @@ func (g *slowGen) Start(ctx context.Context, env *generators.Env) (generators.Ru
 	if err != nil {
 		return nil, err
 	}
-	return slowRun{r, g.delay}, nil
+	return slowRun{r, g}, nil
 }
 
 type slowRun struct {
 	generators.Run
-	delay time.Duration
+	g *slowGen
 }
 
 func (r slowRun) Generate(ctx context.Context, class string, i int) (*generators.Sample, error) {
+	if r.g.hold != nil && i >= r.g.holdFrom {
+		select {
+		case <-r.g.hold:
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		}
+	}
 	select {
-	case <-time.After(r.delay):
+	case <-time.After(r.g.delay):
 	case <-ctx.Done():
 		return nil, ctx.Err()
 	}

@@ -171,7 +171,7 @@ func checkReused(t *testing.T, out string, before map[string]os.FileInfo) {
 // not write again the samples it had written.
 func TestStorageOutageWaits(t *testing.T) {
 	o := setupOutage(t, time.Minute, 20*time.Millisecond)
-	o.gen.delay = 20 * time.Millisecond
+	o.gen.hold, o.gen.holdFrom = make(chan struct{}), 5
 	ctx := context.Background()
 	j, _, err := o.eng.Submit(ctx, o.spec("slow"), "", "")
 	if err != nil {
@@ -181,6 +181,7 @@ func TestStorageOutageWaits(t *testing.T) {
 	waitJob(t, o.eng, j.ID, "5 samples", func(*jobs.Job) bool { return len(samplesOnDisk(t, out)) >= 5 })
 	o.down.Store(true)
 	before := samplesOnDisk(t, out)
+	close(o.gen.hold)
 	// Down until the job has met the outage more often than it has
 	// attempts; before this change the third failure failed it.
 	j = waitJob(t, o.eng, j.ID, "more storage retries than attempts", func(j *jobs.Job) bool {
@@ -214,7 +215,7 @@ func TestStorageOutageOutlastsWindowPostgres(t *testing.T) {
 
 func storageOutageOutlastsWindow(t *testing.T, database string) {
 	o := setupOutageDB(t, database, 300*time.Millisecond, 20*time.Millisecond)
-	o.gen.delay = 20 * time.Millisecond
+	o.gen.hold, o.gen.holdFrom = make(chan struct{}), 5
 	ctx := context.Background()
 	j, _, err := o.eng.Submit(ctx, o.spec("slow"), "", "")
 	if err != nil {
@@ -224,6 +225,7 @@ func storageOutageOutlastsWindow(t *testing.T, database string) {
 	waitJob(t, o.eng, j.ID, "5 samples", func(*jobs.Job) bool { return len(samplesOnDisk(t, out)) >= 5 })
 	o.down.Store(true)
 	before := samplesOnDisk(t, out)
+	close(o.gen.hold)
 	j = waitState(t, o.eng, j.ID, jobs.StateFailed, jobs.StateSucceeded)
 	for _, want := range []string{"storage unavailable for", "jobs.storage_retry_window", "/v1/jobs/" + j.ID + "/retry"} {
 		if j.State != jobs.StateFailed || !strings.Contains(j.Error, want) {
@@ -262,7 +264,7 @@ func storageOutageOutlastsWindow(t *testing.T, database string) {
 // the samples it had and the marker goes.
 func TestCancelledJobMarkedAndRetried(t *testing.T) {
 	e := setup(t)
-	e.gen.delay = 50 * time.Millisecond
+	e.gen.hold, e.gen.holdFrom = make(chan struct{}), 3
 	ctx := context.Background()
 	j, _, err := e.eng.Submit(ctx, e.spec("slow"), "", "")
 	if err != nil {
@@ -277,6 +279,7 @@ func TestCancelledJobMarkedAndRetried(t *testing.T) {
 	if j.State != jobs.StateCancelled {
 		t.Fatalf("state %s, want cancelled", j.State)
 	}
+	close(e.gen.hold)
 	before := samplesOnDisk(t, out)
 	b, err := os.ReadFile(filepath.Join(out, generators.IncompleteKey))
 	if err != nil || !strings.Contains(string(b), `"state":"cancelled"`) || !strings.Contains(string(b), "/retry") {
@@ -342,7 +345,7 @@ func TestStorageOutageS3(t *testing.T) {
 	s3cfg.MaxRetries = 1 // fail each call at once, so that attempts go fast
 	root := t.TempDir()
 	writeDataset(t, filepath.Join(root, "ds"), map[string]int{"big": 30, "small": 5})
-	gen := &slowGen{delay: 30 * time.Millisecond}
+	gen := &slowGen{hold: make(chan struct{}), holdFrom: 3}
 	eng := newEngineWith(t, root, gen, engineOptions{s3: &s3cfg, buckets: []string{bucket}, config: func(c *jobs.Config) {
 		c.MaxAttempts = 3
 		c.StorageRetryWindow = 2 * time.Minute
@@ -367,6 +370,7 @@ func TestStorageOutageS3(t *testing.T) {
 		return j.Progress != nil && j.Progress.Classes["small"].Done >= 3
 	})
 	srv.Stop(t)
+	close(gen.hold)
 	waitJob(t, eng, j.ID, "more storage retries than attempts", func(j *jobs.Job) bool {
 		return j.StorageWait != nil && j.StorageWait.Retries > 3
 	})
