@@ -458,6 +458,7 @@ type scheduleRequest struct {
 	Cron          string     `json:"cron"`
 	Job           JobRequest `json:"job"`
 	OnlyIfChanged bool       `json:"only_if_changed"`
+	Overlap       bool       `json:"overlap"`
 }
 
 func (v *V1) createSchedule(c *gin.Context) (int, any, error) {
@@ -475,7 +476,7 @@ func (v *V1) createSchedule(c *gin.Context) (int, any, error) {
 	if err != nil {
 		return 0, nil, err
 	}
-	s, err := v.Jobs.CreateSchedule(c.Request.Context(), jobs.Schedule{Name: req.Name, Cron: req.Cron, Template: spec, OnlyIfChanged: req.OnlyIfChanged})
+	s, err := v.Jobs.CreateSchedule(c.Request.Context(), jobs.Schedule{Name: req.Name, Cron: req.Cron, Template: spec, OnlyIfChanged: req.OnlyIfChanged, Overlap: req.Overlap})
 	if err != nil {
 		return 0, nil, err
 	}

@@ -107,29 +107,48 @@ var addedJobColumns = []struct{ name, def string }{
 	{"check_pending", "INTEGER NOT NULL DEFAULT 0"},
 }
 
+// columns added to tailsynth_schedules after its first release: whether
+// a run may start while the previous one is still going.
+var addedScheduleColumns = []struct{ name, def string }{
+	{"overlap", "INTEGER NOT NULL DEFAULT 0"},
+}
+
 func (d *db) migrate(ctx context.Context) error {
 	for _, s := range schema {
 		if _, err := d.ExecContext(ctx, s); err != nil {
 			return fmt.Errorf("create tables: %w", err)
 		}
 	}
-	for _, c := range addedJobColumns {
-		if d.postgres {
-			// IF NOT EXISTS: processes sharing the database may migrate at once.
-			if _, err := d.ExecContext(ctx, `ALTER TABLE tailsynth_jobs ADD COLUMN IF NOT EXISTS `+c.name+` `+c.def); err != nil {
-				return fmt.Errorf("add column %s: %w", c.name, err)
+	for _, t := range []struct {
+		table   string
+		columns []struct{ name, def string }
+	}{{"tailsynth_jobs", addedJobColumns}, {"tailsynth_schedules", addedScheduleColumns}} {
+		for _, c := range t.columns {
+			if err := d.addColumn(ctx, t.table, c.name, c.def); err != nil {
+				return err
 			}
-			continue
 		}
-		// SQLite has no ADD COLUMN IF NOT EXISTS; one process owns the file.
-		var n int
-		if err := d.QueryRowContext(ctx, `SELECT COUNT(*) FROM pragma_table_info('tailsynth_jobs') WHERE name = ?`, c.name).Scan(&n); err != nil {
-			return fmt.Errorf("inspect tailsynth_jobs: %w", err)
+	}
+	return nil
+}
+
+// addColumn adds a column to table unless it is there.
+func (d *db) addColumn(ctx context.Context, table, name, def string) error {
+	if d.postgres {
+		// IF NOT EXISTS: processes sharing the database may migrate at once.
+		if _, err := d.ExecContext(ctx, `ALTER TABLE `+table+` ADD COLUMN IF NOT EXISTS `+name+` `+def); err != nil {
+			return fmt.Errorf("add column %s.%s: %w", table, name, err)
 		}
-		if n == 0 {
-			if _, err := d.ExecContext(ctx, `ALTER TABLE tailsynth_jobs ADD COLUMN `+c.name+` `+c.def); err != nil {
-				return fmt.Errorf("add column %s: %w", c.name, err)
-			}
+		return nil
+	}
+	// SQLite has no ADD COLUMN IF NOT EXISTS; one process owns the file.
+	var n int
+	if err := d.QueryRowContext(ctx, `SELECT COUNT(*) FROM pragma_table_info('`+table+`') WHERE name = ?`, name).Scan(&n); err != nil {
+		return fmt.Errorf("inspect %s: %w", table, err)
+	}
+	if n == 0 {
+		if _, err := d.ExecContext(ctx, `ALTER TABLE `+table+` ADD COLUMN `+name+` `+def); err != nil {
+			return fmt.Errorf("add column %s.%s: %w", table, name, err)
 		}
 	}
 	return nil

@@ -22,7 +22,11 @@ type Schedule struct {
 	Template generators.Spec `json:"template"`
 	// OnlyIfChanged skips a run when the dataset's fingerprint is the one
 	// of the last run.
-	OnlyIfChanged  bool       `json:"only_if_changed"`
+	OnlyIfChanged bool `json:"only_if_changed"`
+	// Overlap lets a run start while the previous run's job is still
+	// queued, running or retrying; without it that run is skipped (and
+	// LastSkipReason says so), so a slow job cannot pile up behind itself.
+	Overlap        bool       `json:"overlap"`
 	NextRunAt      time.Time  `json:"next_run_at"`
 	LastRunAt      *time.Time `json:"last_run_at,omitempty"`
 	LastJobID      string     `json:"last_job_id,omitempty"`
@@ -104,8 +108,8 @@ func (e *Engine) CreateSchedule(ctx context.Context, s Schedule) (*Schedule, err
 	if s.Name == "" {
 		s.Name = s.ID
 	}
-	_, err = e.db.exec(ctx, `INSERT INTO tailsynth_schedules (id, name, cron, template, only_if_changed, next_run_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)`,
-		s.ID, s.Name, s.Cron, jsonString(s.Template), boolInt(s.OnlyIfChanged), ms(s.NextRunAt), ms(s.CreatedAt))
+	_, err = e.db.exec(ctx, `INSERT INTO tailsynth_schedules (id, name, cron, template, only_if_changed, overlap, next_run_at, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+		s.ID, s.Name, s.Cron, jsonString(s.Template), boolInt(s.OnlyIfChanged), boolInt(s.Overlap), ms(s.NextRunAt), ms(s.CreatedAt))
 	if err != nil {
 		return nil, err
 	}
@@ -119,18 +123,18 @@ func boolInt(b bool) int {
 	return 0
 }
 
-const scheduleColumns = `id, name, cron, template, only_if_changed, last_fingerprint, next_run_at, last_run_at, last_job_id, last_skip_reason, created_at`
+const scheduleColumns = `id, name, cron, template, only_if_changed, overlap, last_fingerprint, next_run_at, last_run_at, last_job_id, last_skip_reason, created_at`
 
 func scanSchedule(row interface{ Scan(...any) error }) (*Schedule, string, error) {
 	var (
 		s                   Schedule
 		tmpl, fp            string
-		only                int
+		only, overlap       int
 		next, created       int64
 		last                sql.NullInt64
 		lastJob, lastReason sql.NullString
 	)
-	if err := row.Scan(&s.ID, &s.Name, &s.Cron, &tmpl, &only, &fp, &next, &last, &lastJob, &lastReason, &created); err != nil {
+	if err := row.Scan(&s.ID, &s.Name, &s.Cron, &tmpl, &only, &overlap, &fp, &next, &last, &lastJob, &lastReason, &created); err != nil {
 		if errors.Is(err, sql.ErrNoRows) {
 			return nil, "", ErrNotFound
 		}
@@ -139,7 +143,7 @@ func scanSchedule(row interface{ Scan(...any) error }) (*Schedule, string, error
 	if err := jsonUnmarshal(tmpl, &s.Template); err != nil {
 		return nil, "", err
 	}
-	s.OnlyIfChanged = only != 0
+	s.OnlyIfChanged, s.Overlap = only != 0, overlap != 0
 	s.NextRunAt = time.UnixMilli(next).UTC()
 	s.LastRunAt = fromMS(last)
 	s.LastJobID, s.LastSkipReason = lastJob.String, lastReason.String
@@ -238,6 +242,16 @@ func (e *Engine) RunDueSchedules(ctx context.Context) (int, error) {
 // dataset and the fingerprint is the last run's.
 func (e *Engine) fire(ctx context.Context, s *Schedule, lastFP string) (jobID, fp, skip string) {
 	fp = lastFP
+	if !s.Overlap && s.LastJobID != "" {
+		prev, err := e.Get(ctx, s.LastJobID)
+		switch {
+		case err == nil && !Terminal(prev.State):
+			e.log.Info("schedule skipped: the previous run is still going", "schedule", s.ID, "job", prev.ID, "state", prev.State)
+			return "", fp, fmt.Sprintf("the previous run, job %s, is still %s; set overlap to true to start runs anyway", prev.ID, prev.State)
+		case err != nil && !errors.Is(err, ErrNotFound):
+			return "", fp, "cannot read the previous run's job: " + err.Error()
+		}
+	}
 	if s.OnlyIfChanged {
 		st, err := e.cfg.Pipeline.Open(ctx, s.Template.Dataset)
 		if err != nil {

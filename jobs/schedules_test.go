@@ -52,7 +52,8 @@ func TestSchedulesFire(t *testing.T) {
 	if _, err := eng.CreateSchedule(ctx, jobs.Schedule{Cron: "every day", Template: tmpl}); !errors.As(err, new(*jobs.CronError)) {
 		t.Errorf("bad cron: error %v, want CronError", err)
 	}
-	s, err := eng.CreateSchedule(ctx, jobs.Schedule{Name: "hourly", Cron: "0 * * * *", Template: tmpl, OnlyIfChanged: true})
+	// Overlap: this engine runs no job, so every fired job stays queued.
+	s, err := eng.CreateSchedule(ctx, jobs.Schedule{Name: "hourly", Cron: "0 * * * *", Template: tmpl, OnlyIfChanged: true, Overlap: true})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -184,5 +185,50 @@ func TestScheduleIntervalFloor(t *testing.T) {
 		if _, err := eng.CreateSchedule(ctx, jobs.Schedule{Cron: expr, Template: tmpl}); err != nil {
 			t.Errorf("cron %q: %v, want it accepted (at or above the floor)", expr, err)
 		}
+	}
+}
+
+// TestScheduleOverlap (issue 13 item 13): a run whose previous job is
+// still going is skipped, with a reason naming the job and the overlap
+// setting, unless the schedule allows overlap. The engine is not started,
+// so every fired job stays queued.
+func TestScheduleOverlap(t *testing.T) {
+	root := t.TempDir()
+	writeDataset(t, filepath.Join(root, "ds"), map[string]int{"big": 10, "small": 2})
+	clock := newClock(time.Date(2026, 11, 25, 10, 30, 0, 0, time.UTC))
+	eng := openWithClock(t, root, clock)
+	ctx := context.Background()
+	tmpl := generators.Spec{Dataset: root + "/ds", Generator: "oversample", Seed: 4, Output: root + "/out"}
+	strict, err := eng.CreateSchedule(ctx, jobs.Schedule{Name: "strict", Cron: "@hourly", Template: tmpl})
+	if err != nil {
+		t.Fatal(err)
+	}
+	loose, err := eng.CreateSchedule(ctx, jobs.Schedule{Name: "loose", Cron: "@hourly", Template: tmpl, Overlap: true})
+	if err != nil || !loose.Overlap || strict.Overlap {
+		t.Fatalf("create: %v, overlap strict %v loose %v", err, strict.Overlap, loose.Overlap)
+	}
+	for run, want := range []int{2, 1} { // the second hour: only loose fires
+		clock.Advance(time.Hour)
+		if n, err := eng.RunDueSchedules(ctx); err != nil || n != want {
+			t.Fatalf("hour %d: fired %d (%v), want %d", run+1, n, err, want)
+		}
+	}
+	s, err := eng.GetSchedule(ctx, strict.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(s.LastSkipReason, s.LastJobID) || !strings.Contains(s.LastSkipReason, "still queued") || !strings.Contains(s.LastSkipReason, "overlap") {
+		t.Errorf("strict: skip reason %q, want it to name job %s, its state and overlap", s.LastSkipReason, s.LastJobID)
+	}
+	if l, _ := eng.GetSchedule(ctx, loose.ID); l.LastSkipReason != "" || !l.Overlap {
+		t.Errorf("loose: skip reason %q, overlap %v; want none and true", l.LastSkipReason, l.Overlap)
+	}
+	// Once the previous job has ended, the strict schedule fires again.
+	if _, err := eng.Cancel(ctx, s.LastJobID); err != nil {
+		t.Fatal(err)
+	}
+	clock.Advance(time.Hour)
+	if n, err := eng.RunDueSchedules(ctx); err != nil || n != 2 {
+		t.Errorf("after the job ended: fired %d (%v), want 2", n, err)
 	}
 }
