@@ -21,6 +21,7 @@ import (
 
 	"github.com/tailsynth/tailsynth/configs"
 	"github.com/tailsynth/tailsynth/generators"
+	"github.com/tailsynth/tailsynth/generators/augmentgen"
 	"github.com/tailsynth/tailsynth/internal/testpg"
 	"github.com/tailsynth/tailsynth/service"
 	"github.com/tailsynth/tailsynth/storage/storagetest"
@@ -64,6 +65,16 @@ func (c counted) Start(ctx context.Context, env *generators.Env) (generators.Run
 
 type helperConfig struct {
 	DataDir, Root, Database, S3Endpoint, S3Access, S3Secret, Bucket, Log string
+
+	// The fault suite's settings (faultsuite_test.go); zero values keep
+	// the service above.
+	Output                 string   // storage.default_output instead of s3://Bucket/runs
+	APIKeys                []string // server.api_keys
+	ReadTimeout            time.Duration
+	StorageRetryMaxBackoff time.Duration
+	// Gate and HoldAt hold jobs of the held generators (see held).
+	Gate   string
+	HoldAt int
 }
 
 // serviceHelper runs a whole tailsynth service in this process.
@@ -76,14 +87,28 @@ func serviceHelper(raw string) {
 	cfg.DataDir = h.DataDir
 	cfg.Storage.LocalRoots = []string{h.Root}
 	cfg.Storage.DefaultOutput = "s3://" + h.Bucket + "/runs"
-	cfg.Storage.S3 = configs.S3{Endpoint: h.S3Endpoint, AccessKey: h.S3Access, SecretKey: h.S3Secret, BucketLookup: "path",
-		Region: "us-east-1", PartSizeMiB: 16, AllowedBuckets: []string{h.Bucket}}
+	if h.Output != "" {
+		cfg.Storage.DefaultOutput = h.Output
+	}
+	if h.S3Endpoint != "" {
+		cfg.Storage.S3 = configs.S3{Endpoint: h.S3Endpoint, AccessKey: h.S3Access, SecretKey: h.S3Secret, BucketLookup: "path",
+			Region: "us-east-1", PartSizeMiB: 16, AllowedBuckets: []string{h.Bucket}}
+	}
 	cfg.Jobs.Database = h.Database
 	cfg.Jobs.Workers = 1
+	cfg.Server.APIKeys = h.APIKeys
+	if h.ReadTimeout > 0 {
+		cfg.Server.ReadTimeout = h.ReadTimeout
+	}
+	if h.StorageRetryMaxBackoff > 0 {
+		cfg.Jobs.StorageRetryMaxBackoff = h.StorageRetryMaxBackoff
+	}
 	log := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	svc, err := service.New(ctx, cfg, log, "test", counted{log: h.Log})
+	svc, err := service.New(ctx, cfg, log, "test", counted{log: h.Log},
+		held{Generator: generators.Oversample{}, name: "held-oversample", gate: h.Gate, at: h.HoldAt},
+		held{Generator: augmentgen.Generator{}, name: "held-augment", gate: h.Gate, at: h.HoldAt})
 	if err != nil {
 		fmt.Println("ERROR", err)
 		os.Exit(1)
@@ -99,6 +124,98 @@ func serviceHelper(raw string) {
 	}()
 	if err := svc.Serve(ctx, ln); err != nil {
 		fmt.Println("ERROR", err)
+	}
+}
+
+// serviceProc is a whole tailsynth service in a child process (this test
+// binary, running serviceHelper): what `tailsynth serve` runs, with the
+// tests' generators beside the built-in ones.
+type serviceProc struct {
+	Addr  string
+	cmd   *exec.Cmd
+	stdin io.WriteCloser
+	log   string        // its stderr: warnings and errors
+	done  chan struct{} // closed when the process has exited
+}
+
+// startService starts a service process configured by h and waits until
+// it listens. It is stopped when the test ends (gracefully, killed after
+// 15s), and its log is shown if the test failed.
+func startService(t *testing.T, h helperConfig) *serviceProc {
+	t.Helper()
+	raw, err := json.Marshal(h)
+	if err != nil {
+		t.Fatal(err)
+	}
+	logf, err := os.CreateTemp(t.TempDir(), "service-*.log")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer logf.Close()
+	cmd := exec.Command(os.Args[0], "-test.run=^$")
+	cmd.Env = append(os.Environ(), "TAILSYNTH_SERVICE_HELPER="+string(raw))
+	cmd.Stderr = logf
+	stdin, err := cmd.StdinPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	out, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	p := &serviceProc{cmd: cmd, stdin: stdin, log: logf.Name(), done: make(chan struct{})}
+	addr := make(chan string, 1)
+	go func() {
+		sc := bufio.NewScanner(out)
+		for sc.Scan() {
+			if a, ok := strings.CutPrefix(sc.Text(), "LISTEN "); ok {
+				addr <- a
+				break
+			}
+			fmt.Fprintln(logf, "stdout:", sc.Text())
+		}
+		close(addr)
+		io.Copy(io.Discard, out)
+		cmd.Wait()
+		close(p.done)
+	}()
+	t.Cleanup(func() {
+		p.Stop()
+		if t.Failed() {
+			b, _ := os.ReadFile(p.log)
+			if len(b) > 8000 {
+				b = b[len(b)-8000:]
+			}
+			t.Logf("log of the service process %s (pid %d):\n%s", p.Addr, cmd.Process.Pid, b)
+		}
+	})
+	a, ok := <-addr
+	if !ok {
+		<-p.done
+		t.Fatalf("the service process exited before it listened (%v); its log follows", cmd.ProcessState)
+	}
+	p.Addr = a
+	return p
+}
+
+// Kill kills the process without warning (SIGKILL, kill -9) and waits
+// until it is gone.
+func (p *serviceProc) Kill() {
+	p.cmd.Process.Kill()
+	<-p.done
+}
+
+// Stop stops the process gracefully (closing its stdin), killing it if it
+// has not stopped within 15s.
+func (p *serviceProc) Stop() {
+	p.stdin.Close()
+	select {
+	case <-p.done:
+	case <-time.After(15 * time.Second):
+		p.Kill()
 	}
 }
 
@@ -128,39 +245,9 @@ func TestTwoProcessesOneQueue(t *testing.T) {
 
 	var addrs []string
 	for i := range 2 {
-		h := helperConfig{DataDir: filepath.Join(root, fmt.Sprintf("p%d", i)), Root: root, Database: database,
-			S3Endpoint: "http://" + s3.Endpoint, S3Access: s3.AccessKey, S3Secret: s3.SecretKey, Bucket: bucket, Log: execLog}
-		raw, _ := json.Marshal(h)
-		cmd := exec.Command(os.Args[0], "-test.run=^$")
-		cmd.Env = append(os.Environ(), "TAILSYNTH_SERVICE_HELPER="+string(raw))
-		stdin, _ := cmd.StdinPipe()
-		out, _ := cmd.StdoutPipe()
-		cmd.Stderr = os.Stderr
-		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() {
-			stdin.Close() // graceful stop
-			done := make(chan struct{})
-			go func() { cmd.Wait(); close(done) }()
-			select {
-			case <-done:
-			case <-time.After(15 * time.Second):
-				cmd.Process.Kill()
-			}
-		})
-		sc := bufio.NewScanner(out)
-		for sc.Scan() {
-			if a, ok := strings.CutPrefix(sc.Text(), "LISTEN "); ok {
-				addrs = append(addrs, a)
-				break
-			}
-			t.Log("process:", sc.Text())
-		}
-		go io.Copy(io.Discard, out)
-	}
-	if len(addrs) != 2 {
-		t.Fatalf("started %d processes, want 2", len(addrs))
+		p := startService(t, helperConfig{DataDir: filepath.Join(root, fmt.Sprintf("p%d", i)), Root: root, Database: database,
+			S3Endpoint: "http://" + s3.Endpoint, S3Access: s3.AccessKey, S3Secret: s3.SecretKey, Bucket: bucket, Log: execLog})
+		addrs = append(addrs, p.Addr)
 	}
 
 	const n = 8
