@@ -281,9 +281,15 @@ func TestCancelledJobMarkedAndRetried(t *testing.T) {
 	}
 	close(e.gen.hold)
 	before := samplesOnDisk(t, out)
-	b, err := os.ReadFile(filepath.Join(out, generators.IncompleteKey))
-	if err != nil || !strings.Contains(string(b), `"state":"cancelled"`) || !strings.Contains(string(b), "/retry") {
-		t.Fatalf("%s of a cancelled job: %q, %v; want its state and how to retry it", generators.IncompleteKey, b, err)
+	// The worker marks the output once the job's end is recorded.
+	var b []byte
+	for deadline := time.Now().Add(30 * time.Second); ; time.Sleep(20 * time.Millisecond) {
+		if b, err = os.ReadFile(filepath.Join(out, generators.IncompleteKey)); err == nil || time.Now().After(deadline) {
+			break
+		}
+	}
+	if !strings.Contains(string(b), `"state":"cancelled"`) || !strings.Contains(string(b), "/retry") {
+		t.Fatalf("%s of a cancelled job: %q; want its state and how to retry it", generators.IncompleteKey, b)
 	}
 	if _, err := e.eng.Retry(ctx, j.ID); err != nil {
 		t.Fatal(err)

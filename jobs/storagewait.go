@@ -78,10 +78,11 @@ func (e *Engine) endStorageWait(ctx context.Context, id string) {
 }
 
 // markIncomplete writes generators.IncompleteKey into the output folder of
-// a job that failed or was cancelled, when the folder holds anything: it
-// says that the output is partial, why, and how to go on. It is best
-// effort (storage may be what failed): the missing _SUCCESS marks the
-// output incomplete in any case.
+// a job that failed or was cancelled (call it once the state is recorded),
+// when the folder holds anything: it says that the output is partial, why,
+// and how to go on. A job no longer in that state (retried meanwhile) is
+// not marked. It is best effort (storage may be what failed): the missing
+// _SUCCESS marks the output incomplete in any case.
 func (e *Engine) markIncomplete(ctx context.Context, j *Job, state, reason string) {
 	if e.cfg.Pipeline == nil || e.cfg.Pipeline.Open == nil {
 		return
@@ -89,6 +90,9 @@ func (e *Engine) markIncomplete(ctx context.Context, j *Job, state, reason strin
 	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
 	defer cancel()
 	err := func() error {
+		if cur, err := e.Get(ctx, j.ID); err != nil || cur.State != state {
+			return err
+		}
 		root, err := e.cfg.Pipeline.Open(ctx, j.Spec.Output)
 		if err != nil {
 			return err

@@ -119,11 +119,13 @@ func (w *worker) Work(ctx context.Context, rj *river.Job[Args]) error {
 	mu.Unlock()
 	switch {
 	case runErr == nil:
-		e.finish(bg, j.ID, StateSucceeded, res, "")
-		e.removeScratch(bg, j)
 		if j.RetryCount > 0 {
+			// Before the success is recorded: a succeeded job's output
+			// never shows the marker of its earlier end.
 			e.clearIncomplete(bg, j)
 		}
+		e.finish(bg, j.ID, StateSucceeded, res, "")
+		e.removeScratch(bg, j)
 		return nil
 	case errors.Is(context.Cause(ctx), errCancelled) || errors.Is(runErr, errCancelled):
 		e.finish(bg, j.ID, StateCancelled, nil, errCancelled.Error())
