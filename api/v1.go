@@ -56,9 +56,10 @@ type V1 struct {
 	DefaultOutput string
 	// MaxSamples is reported in errors and /v1/generators.
 	MaxSamples int
-	// StorageReady runs the storage checks of /readyz (nil: none). While
-	// they fail, POST /v1/jobs accepts a job without checking it against
-	// its dataset, and says that it waits for storage.
+	// StorageReady runs the storage checks of /readyz (nil: none) and
+	// returns an error when storage does not answer. Meanwhile POST
+	// /v1/jobs accepts a job without checking it against its dataset, and
+	// says that it waits for storage.
 	StorageReady func(ctx context.Context) error
 	// StorageRetryWindow is how long a job waits for storage
 	// (jobs.storage_retry_window), for that answer.
