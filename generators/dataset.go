@@ -14,6 +14,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/tailsynth/tailsynth/errkind"
 	"github.com/tailsynth/tailsynth/storage"
 )
 
@@ -129,11 +130,18 @@ func (e *NotFoundError) Error() string {
 
 func (e *NotFoundError) Unwrap() error { return storage.ErrNotFound }
 
-// DatasetError is a dataset that cannot be used; the API answers it with 400
-// or 422.
+// Kind is errkind.NotFound.
+func (e *NotFoundError) Kind() errkind.Kind { return errkind.NotFound }
+
+// DatasetError is a dataset that cannot be used; the API answers it with
+// 422.
 type DatasetError struct{ Msg string }
 
 func (e *DatasetError) Error() string { return e.Msg }
+
+// Kind is errkind.Unprocessable: the request is well-formed, but its
+// dataset cannot serve it; a retry cannot fix that.
+func (e *DatasetError) Kind() errkind.Kind { return errkind.Unprocessable }
 
 func (d *Dataset) fromFolders(all []storage.ObjectInfo) {
 	split := len(all) > 0

@@ -14,6 +14,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/tailsynth/tailsynth/errkind"
 	"github.com/tailsynth/tailsynth/storage"
 )
 
@@ -126,6 +127,9 @@ func SampleRand(seed int64, class string, i int) *rand.Rand {
 type ParamError struct{ Msg string }
 
 func (e *ParamError) Error() string { return e.Msg }
+
+// Kind is errkind.Invalid: a retry cannot fix a bad parameter.
+func (e *ParamError) Kind() errkind.Kind { return errkind.Invalid }
 
 // DecodeParams decodes params strictly into v (which holds the defaults):
 // unknown fields and wrong types are *ParamError naming the generator.

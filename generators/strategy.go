@@ -9,6 +9,8 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+
+	"github.com/tailsynth/tailsynth/errkind"
 )
 
 // Strategy says how many samples of which class to generate, with
@@ -56,6 +58,9 @@ const strategyHelp = `accepted strategies: "auto", "not majority", "minority", "
 type StrategyError struct{ Msg string }
 
 func (e *StrategyError) Error() string { return e.Msg }
+
+// Kind is errkind.Invalid.
+func (e *StrategyError) Kind() errkind.Kind { return errkind.Invalid }
 
 func strategyErr(format string, args ...any) error {
 	return &StrategyError{Msg: fmt.Sprintf(format, args...) + "; " + strategyHelp}

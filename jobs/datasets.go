@@ -8,6 +8,8 @@ import (
 	"fmt"
 	"regexp"
 	"time"
+
+	"github.com/tailsynth/tailsynth/errkind"
 )
 
 // Dataset is a registered dataset: a name for a location.
@@ -25,6 +27,9 @@ var datasetName = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]{0,63}$`)
 type NameError struct{ Msg string }
 
 func (e *NameError) Error() string { return e.Msg }
+
+// Kind is errkind.Invalid.
+func (e *NameError) Kind() errkind.Kind { return errkind.Invalid }
 
 // ValidDatasetName reports whether name can name a dataset.
 func ValidDatasetName(name string) bool { return datasetName.MatchString(name) }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"log/slog"
 	"os"
@@ -22,6 +21,7 @@ import (
 	"github.com/riverqueue/river/rivermigrate"
 	"github.com/riverqueue/river/rivertype"
 
+	"github.com/tailsynth/tailsynth/errkind"
 	"github.com/tailsynth/tailsynth/generators"
 )
 
@@ -443,4 +443,4 @@ func jsonString(v any) string {
 	return string(b)
 }
 
-var errCancelled = errors.New("cancelled by request")
+var errCancelled = errkind.New(errkind.Canceled, "cancelled by request")

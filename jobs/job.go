@@ -13,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/tailsynth/tailsynth/errkind"
 	"github.com/tailsynth/tailsynth/generators"
 )
 
@@ -91,12 +92,15 @@ type StorageWait struct {
 }
 
 // ErrNotFound is a job, dataset or schedule that does not exist.
-var ErrNotFound = errors.New("not found")
+var ErrNotFound = errkind.New(errkind.NotFound, "not found")
 
 // ConflictError is an Idempotency-Key reused with another request.
 type ConflictError struct{ Msg string }
 
 func (e *ConflictError) Error() string { return e.Msg }
+
+// Kind is errkind.Conflict.
+func (e *ConflictError) Kind() errkind.Kind { return errkind.Conflict }
 
 func newID(prefix string) string {
 	var b [10]byte
@@ -256,6 +260,9 @@ type CursorError struct{ Cursor string }
 func (e *CursorError) Error() string {
 	return fmt.Sprintf("cursor %q is not one this server issued; accepted: the next_cursor of the previous page (<milliseconds>.<job id>, e.g. 1700000000000.job_00112233445566778899), or no cursor for the first page", e.Cursor)
 }
+
+// Kind is errkind.Invalid.
+func (e *CursorError) Kind() errkind.Kind { return errkind.Invalid }
 
 // parseCursor reads a cursor as List writes it: the creation time in Unix
 // milliseconds (digits only), a dot, and a job id. Anything else is

@@ -9,6 +9,7 @@ import (
 
 	"github.com/robfig/cron/v3"
 
+	"github.com/tailsynth/tailsynth/errkind"
 	"github.com/tailsynth/tailsynth/generators"
 )
 
@@ -40,6 +41,9 @@ var cronParser = cron.NewParser(cron.Minute | cron.Hour | cron.Dom | cron.Month 
 type CronError struct{ Msg string }
 
 func (e *CronError) Error() string { return e.Msg }
+
+// Kind is errkind.Invalid.
+func (e *CronError) Kind() errkind.Kind { return errkind.Invalid }
 
 func parseCron(expr string) (cron.Schedule, error) {
 	s, err := cronParser.Parse(expr)

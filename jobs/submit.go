@@ -9,6 +9,7 @@ import (
 
 	"github.com/riverqueue/river"
 
+	"github.com/tailsynth/tailsynth/errkind"
 	"github.com/tailsynth/tailsynth/generators"
 	"github.com/tailsynth/tailsynth/storage"
 )
@@ -17,6 +18,10 @@ import (
 type LimitError struct{ Msg string }
 
 func (e *LimitError) Error() string { return e.Msg }
+
+// Kind is errkind.Unprocessable: the request goes past a limit of the
+// server.
+func (e *LimitError) Kind() errkind.Kind { return errkind.Unprocessable }
 
 // Check validates a request against its generator and dataset without
 // recording anything: the generator and its parameters, the dataset, the
@@ -237,6 +242,9 @@ type FinishedError struct{ ID, State string }
 func (e *FinishedError) Error() string {
 	return fmt.Sprintf("job %s has already ended (state %s); there is nothing to cancel", e.ID, e.State)
 }
+
+// Kind is errkind.Conflict.
+func (e *FinishedError) Kind() errkind.Kind { return errkind.Conflict }
 
 // Cancel asks a job to stop. A queued job is cancelled at once; a running
 // one stops at its next heartbeat. A cancelled job's scratch space goes

@@ -2,35 +2,37 @@ package storage
 
 import (
 	"context"
-	"errors"
 	"io"
 	"iter"
 	"time"
+
+	"github.com/tailsynth/tailsynth/errkind"
 )
 
 // Sentinel errors. Backends wrap them (with %w) so that callers can test for
-// them with errors.Is.
+// them with errors.Is; each carries its errkind.Kind, which sets the API's
+// HTTP status and a job's retry decision.
 var (
 	// ErrNotFound reports that an object does not exist.
-	ErrNotFound = errors.New("object not found")
+	ErrNotFound = errkind.New(errkind.NotFound, "object not found")
 	// ErrExists reports that an object already exists where a write asked
 	// for it not to (PutOptions.IfNotExists).
-	ErrExists = errors.New("object already exists")
+	ErrExists = errkind.New(errkind.Conflict, "object already exists")
 	// ErrInvalidKey reports a key that breaks the rules of ValidateKey.
-	ErrInvalidKey = errors.New("invalid key")
+	ErrInvalidKey = errkind.New(errkind.Malformed, "invalid key")
 	// ErrBucketNotFound reports that an S3 bucket does not exist.
-	ErrBucketNotFound = errors.New("bucket not found")
+	ErrBucketNotFound = errkind.New(errkind.NotFound, "bucket not found")
 	// ErrPermission reports refused credentials or access.
-	ErrPermission = errors.New("permission denied")
+	ErrPermission = errkind.New(errkind.Permission, "permission denied")
 	// ErrUnavailable reports that the backend could not be reached, or
 	// answered that it is overloaded or failing (an S3 5xx): a fault of the
 	// moment, which jobs wait out (jobs.storage_retry_window).
-	ErrUnavailable = errors.New("storage unavailable")
+	ErrUnavailable = errkind.New(errkind.Unavailable, "storage unavailable")
 	// ErrLocationNotAllowed reports a location outside the configured roots
 	// or buckets.
-	ErrLocationNotAllowed = errors.New("location not allowed")
+	ErrLocationNotAllowed = errkind.New(errkind.Permission, "location not allowed")
 	// ErrInvalidLocation reports a location URI that cannot be parsed.
-	ErrInvalidLocation = errors.New("invalid location")
+	ErrInvalidLocation = errkind.New(errkind.Malformed, "invalid location")
 )
 
 // ObjectInfo describes one stored object.

@@ -14,6 +14,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/tailsynth/tailsynth/errkind"
 	"github.com/tailsynth/tailsynth/storage"
 )
 
@@ -29,7 +30,7 @@ var ErrNotFound = fmt.Errorf("model not found: %w", storage.ErrNotFound)
 
 // ErrInvalidID is wrapped by the error for an id that is not "m_" and 16
 // lowercase hex digits.
-var ErrInvalidID = errors.New("invalid model id")
+var ErrInvalidID = errkind.New(errkind.Invalid, "invalid model id")
 
 // ErrCorrupt is wrapped when a checkpoint does not match its recorded size
 // and SHA-256.
