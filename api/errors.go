@@ -1,7 +1,6 @@
 package api
 
 import (
-	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -12,9 +11,9 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/tailsynth/tailsynth/errkind"
 	"github.com/tailsynth/tailsynth/generators"
 	"github.com/tailsynth/tailsynth/jobs"
-	"github.com/tailsynth/tailsynth/storage"
 )
 
 // Error is an error with an HTTP status and a stable machine-readable code.
@@ -60,53 +59,59 @@ type errorBody struct {
 	Error *Error `json:"error"`
 }
 
-// toAPIError maps any error onto an *Error.
+// kindStatus is the HTTP status and error code of an error of kind k;
+// status 0 for a kind answered as an internal error (errkind.Other,
+// errkind.Canceled).
+func kindStatus(k errkind.Kind) (status int, code string) {
+	switch k {
+	case errkind.Invalid:
+		return http.StatusBadRequest, CodeValidation
+	case errkind.Malformed:
+		return http.StatusBadRequest, CodeBadRequest
+	case errkind.Unprocessable:
+		return http.StatusUnprocessableEntity, CodeValidation
+	case errkind.NotFound:
+		return http.StatusNotFound, CodeNotFound
+	case errkind.Conflict:
+		return http.StatusConflict, CodeConflict
+	case errkind.Permission:
+		return http.StatusForbidden, CodeForbidden
+	case errkind.TooLarge:
+		return http.StatusRequestEntityTooLarge, CodeTooLarge
+	case errkind.Unavailable:
+		return http.StatusServiceUnavailable, CodeUnavailable
+	case errkind.Timeout:
+		return http.StatusGatewayTimeout, CodeTimeout
+	}
+	return 0, ""
+}
+
+// toAPIError maps any error onto an *Error by its kind (errkind.Of), the
+// kind that also decides whether a job retries it; nil for an internal
+// error. The message is the error's, but where the error carries more: a
+// body over the limit names the limit, a timeout does not show the
+// context's message, a job already over names its state in details.
 func toAPIError(err error) *Error {
 	var ae *Error
 	if errors.As(err, &ae) {
 		return ae
 	}
-	var mbe *http.MaxBytesError
-	var (
-		strategyErr *generators.StrategyError
-		paramErr    *generators.ParamError
-		datasetErr  *generators.DatasetError
-		limitErr    *jobs.LimitError
-		conflictErr *jobs.ConflictError
-		cronErr     *jobs.CronError
-		nameErr     *jobs.NameError
-		cursorErr   *jobs.CursorError
-		finishedErr *jobs.FinishedError
-	)
-	switch {
-	case errors.As(err, &strategyErr), errors.As(err, &paramErr), errors.As(err, &cronErr), errors.As(err, &nameErr), errors.As(err, &cursorErr):
-		return Errorf(http.StatusBadRequest, CodeValidation, "%v", err)
-	case errors.As(err, &datasetErr):
-		return Errorf(http.StatusUnprocessableEntity, CodeValidation, "%v", err)
-	case errors.As(err, &limitErr):
-		return Errorf(http.StatusUnprocessableEntity, CodeValidation, "%v", err)
-	case errors.As(err, &conflictErr):
-		return Errorf(http.StatusConflict, CodeConflict, "%v", err)
-	case errors.As(err, &finishedErr):
-		return Errorf(http.StatusConflict, CodeConflict, "%v", err).WithDetails(map[string]string{"id": finishedErr.ID, "state": finishedErr.State})
-	case errors.Is(err, jobs.ErrNotFound):
-		return Errorf(http.StatusNotFound, CodeNotFound, "%v", err)
-	case errors.As(err, &mbe):
-		return Errorf(http.StatusRequestEntityTooLarge, CodeTooLarge, "request body is larger than the %d bytes accepted", mbe.Limit)
-	case errors.Is(err, storage.ErrInvalidLocation), errors.Is(err, storage.ErrInvalidKey):
-		return Errorf(http.StatusBadRequest, CodeBadRequest, "%v", err)
-	case errors.Is(err, storage.ErrLocationNotAllowed):
-		return Errorf(http.StatusForbidden, CodeForbidden, "%v", err)
-	case errors.Is(err, storage.ErrNotFound), errors.Is(err, storage.ErrBucketNotFound):
-		return Errorf(http.StatusNotFound, CodeNotFound, "%v", err)
-	case errors.Is(err, storage.ErrPermission):
-		return Errorf(http.StatusForbidden, CodeForbidden, "%v", err)
-	case errors.Is(err, storage.ErrUnavailable):
-		return Errorf(http.StatusServiceUnavailable, CodeUnavailable, "%v", err)
-	case errors.Is(err, context.DeadlineExceeded):
-		return Errorf(http.StatusGatewayTimeout, CodeTimeout, "the request took too long")
+	k := errkind.Of(err)
+	status, code := kindStatus(k)
+	if status == 0 {
+		return nil
 	}
-	return nil
+	var mbe *http.MaxBytesError
+	var finished *jobs.FinishedError
+	switch {
+	case k == errkind.TooLarge && errors.As(err, &mbe):
+		return Errorf(status, code, "request body is larger than the %d bytes accepted", mbe.Limit)
+	case k == errkind.Timeout:
+		return Errorf(status, code, "the request took too long")
+	case k == errkind.Conflict && errors.As(err, &finished):
+		return Errorf(status, code, "%v", err).WithDetails(map[string]string{"id": finished.ID, "state": finished.State})
+	}
+	return Errorf(status, code, "%v", err)
 }
 
 // respondError writes err as the JSON error model. Errors that are not API

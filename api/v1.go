@@ -14,6 +14,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/tailsynth/tailsynth/errkind"
 	"github.com/tailsynth/tailsynth/generators"
 	"github.com/tailsynth/tailsynth/jobs"
 	"github.com/tailsynth/tailsynth/storage"
@@ -351,7 +352,8 @@ func (v *V1) submit(c *gin.Context) (int, any, error) {
 }
 
 // check checks a job before it is queued. While storage does not answer
-// (StorageReady fails, or Check meets storage.ErrUnavailable) the job
+// (StorageReady fails, or Check fails with an errkind.Unavailable error
+// such as storage.ErrUnavailable: the kind on which a job waits) the job
 // cannot be checked against its dataset: check returns why as storageErr,
 // and the job is queued unchecked.
 func (v *V1) check(ctx context.Context, spec generators.Spec) (pr *generators.Prepared, storageErr, err error) {
@@ -361,7 +363,7 @@ func (v *V1) check(ctx context.Context, spec generators.Spec) (pr *generators.Pr
 		}
 	}
 	pr, err = v.Jobs.Check(ctx, spec)
-	if errors.Is(err, storage.ErrUnavailable) {
+	if errkind.Of(err) == errkind.Unavailable {
 		return nil, err, nil
 	}
 	return pr, nil, err
@@ -509,7 +511,7 @@ func (v *V1) deleteSchedule(c *gin.Context) (int, any, error) {
 }
 
 func notFound(err error, what, id string) error {
-	if err == jobs.ErrNotFound {
+	if errors.Is(err, jobs.ErrNotFound) {
 		return Errorf(http.StatusNotFound, CodeNotFound, "no %s %q", what, id)
 	}
 	return err
