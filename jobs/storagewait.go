@@ -10,14 +10,18 @@ import (
 
 	"github.com/riverqueue/river"
 
+	"github.com/tailsynth/tailsynth/errkind"
 	"github.com/tailsynth/tailsynth/generators"
 	"github.com/tailsynth/tailsynth/storage"
 )
 
-// StorageUnavailable reports an error of storage that did not answer (an
-// S3 endpoint down or unreachable): a fault of the moment, which a job
-// waits out (Config.StorageRetryWindow) instead of spending its attempts.
-func StorageUnavailable(err error) bool { return errors.Is(err, storage.ErrUnavailable) }
+// StorageUnavailable reports an error of kind errkind.Unavailable, such as
+// storage.ErrUnavailable: storage that did not answer (an S3 endpoint down
+// or unreachable), a fault of the moment, which a job waits out
+// (Config.StorageRetryWindow) instead of spending its attempts. Such an
+// error is never Permanent: a dataset that cannot be read while storage is
+// down is not a bad dataset.
+func StorageUnavailable(err error) bool { return errkind.Of(err) == errkind.Unavailable }
 
 // storageBackoff is the wait before storage retry n (0-based): 1s, 2s,
 // 4s... at most max.

@@ -10,8 +10,8 @@ import (
 
 	"github.com/riverqueue/river"
 
+	"github.com/tailsynth/tailsynth/errkind"
 	"github.com/tailsynth/tailsynth/generators"
-	"github.com/tailsynth/tailsynth/storage"
 )
 
 // workerName identifies this process in job records.
@@ -137,8 +137,6 @@ func (w *worker) Work(ctx context.Context, rj *river.Job[Args]) error {
 		e.setState(bg, j.ID, StateQueued, "interrupted by a shutdown; it runs again")
 		return runErr
 	case StorageUnavailable(runErr) && e.cfg.StorageRetryWindow > 0:
-		// Before Permanent: a dataset that cannot be read while storage is
-		// down is not a bad dataset.
 		return e.waitForStorage(bg, j, runErr, progressed)
 	case Permanent(runErr):
 		e.finish(bg, j.ID, StateFailed, nil, runErr.Error())
@@ -156,18 +154,11 @@ func (w *worker) Work(ctx context.Context, rj *river.Job[Args]) error {
 	}
 }
 
-// Permanent reports errors that a retry cannot fix: bad datasets,
-// parameters, strategies, locations, limits.
-func Permanent(err error) bool {
-	var de *generators.DatasetError
-	var pe *generators.ParamError
-	var se *generators.StrategyError
-	var le *LimitError
-	return errors.As(err, &de) || errors.As(err, &pe) || errors.As(err, &se) || errors.As(err, &le) ||
-		errors.Is(err, storage.ErrLocationNotAllowed) || errors.Is(err, storage.ErrInvalidLocation) ||
-		errors.Is(err, storage.ErrNotFound) || errors.Is(err, storage.ErrBucketNotFound) ||
-		errors.Is(err, storage.ErrPermission) || errors.Is(err, storage.ErrInvalidKey)
-}
+// Permanent reports errors that a retry cannot fix, by their kind (the
+// kind that also sets the API's HTTP status; see errkind.Retryable): bad
+// parameters, strategies, datasets, locations and keys, limits, things not
+// found, refused access. A job fails at once on them.
+func Permanent(err error) bool { return !errkind.Retryable(errkind.Of(err)) }
 
 // heartbeat records progress and liveness, and reports whether the job was
 // asked to cancel.
