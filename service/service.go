@@ -20,6 +20,7 @@ import (
 
 	"github.com/tailsynth/tailsynth/api"
 	"github.com/tailsynth/tailsynth/configs"
+	"github.com/tailsynth/tailsynth/errkind"
 	"github.com/tailsynth/tailsynth/evaluate"
 	"github.com/tailsynth/tailsynth/generators"
 	"github.com/tailsynth/tailsynth/generators/augmentgen"
@@ -199,10 +200,10 @@ func storageRetryWindow(d time.Duration) time.Duration {
 
 // storageUnavailable runs storage checks as /readyz does (at once, within
 // 5s) and returns the first that found storage not answering (an error
-// wrapping storage.ErrUnavailable, a check that timed out counting as
-// one), named; nil if none did. Other failures (a bucket that does not
-// exist, refused credentials) are not an outage: a job meets them when it
-// is checked.
+// of kind errkind.Unavailable, such as storage.ErrUnavailable: the kind a
+// job waits out; a check that timed out counting as one), named; nil if
+// none did. Other failures (a bucket that does not exist, refused
+// credentials) are not an outage: a job meets them when it is checked.
 func storageUnavailable(ctx context.Context, checks []api.ReadyCheck) error {
 	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 	defer cancel()
@@ -212,7 +213,7 @@ func storageUnavailable(ctx context.Context, checks []api.ReadyCheck) error {
 		wg.Go(func() {
 			err := c.Check(ctx)
 			switch {
-			case errors.Is(err, storage.ErrUnavailable):
+			case errkind.Of(err) == errkind.Unavailable:
 				errs[i] = fmt.Errorf("%s: %w", c.Name, err)
 			case err != nil && errors.Is(ctx.Err(), context.DeadlineExceeded):
 				errs[i] = fmt.Errorf("%s: no answer within 5s (%v): %w", c.Name, err, storage.ErrUnavailable)
