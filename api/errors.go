@@ -7,6 +7,7 @@ import (
 	"io"
 	"log/slog"
 	"net/http"
+	"os"
 	"strings"
 
 	"github.com/gin-gonic/gin"
@@ -188,6 +189,10 @@ func jsonError(err error) error {
 		return Errorf(http.StatusBadRequest, CodeInvalidJSON, "unknown field %s; see /openapi.json for the accepted fields", name)
 	case errors.Is(err, io.ErrUnexpectedEOF):
 		return Errorf(http.StatusBadRequest, CodeInvalidJSON, "the body ends in the middle of a JSON value")
+	case errors.Is(err, os.ErrDeadlineExceeded):
+		// The connection's read deadline (server.read_timeout) passed
+		// before the whole body arrived: a slow client, not a bad body.
+		return Errorf(http.StatusRequestTimeout, CodeTimeout, "the request body did not arrive within the server's read timeout (server.read_timeout); send it in one go")
 	}
 	return Errorf(http.StatusBadRequest, CodeInvalidJSON, "cannot read the body: %v", err)
 }

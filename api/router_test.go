@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"strings"
 	"testing"
 
@@ -176,5 +177,32 @@ func TestAuth(t *testing.T) {
 	}
 	if w := do(r, "GET", "/nope", "", "Authorization", "Bearer wrong"); w.Code != 401 {
 		t.Errorf("unknown route without a valid key: %d, want 401 (do not reveal routes)", w.Code)
+	}
+}
+
+// timeoutReader is a request body whose next read fails as a connection
+// read deadline does.
+type timeoutReader struct{ sent bool }
+
+func (r *timeoutReader) Read(p []byte) (int, error) {
+	if !r.sent {
+		r.sent = true
+		return copy(p, `{"name":`), nil
+	}
+	return 0, os.ErrDeadlineExceeded
+}
+
+// TestBodyReadTimeout: a body that does not arrive within
+// server.read_timeout is 408 Request Timeout naming the setting, not 400.
+func TestBodyReadTimeout(t *testing.T) {
+	r := testRouter(nil, nil)
+	req := httptest.NewRequest("POST", "/echo", &timeoutReader{})
+	w := httptest.NewRecorder()
+	r.ServeHTTP(w, req)
+	if w.Code != http.StatusRequestTimeout {
+		t.Fatalf("status = %d (%s), want 408", w.Code, w.Body)
+	}
+	if e := errorOf(t, w); e.Code != CodeTimeout || !strings.Contains(e.Message, "server.read_timeout") {
+		t.Errorf("error = %+v, want code %q naming server.read_timeout", e, CodeTimeout)
 	}
 }
