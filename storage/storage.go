@@ -72,6 +72,9 @@ type Store interface {
 	// Put streams r into key. size is the length of r, or -1 when unknown.
 	// The object appears whole or not at all: a reader never sees a
 	// partial object, and a failed or cancelled Put leaves no object.
+	// The ObjectInfo returned has the key, size, ETag, content type and
+	// user metadata of the write; its ModTime may be zero (S3 does not
+	// return one to a PUT): Stat gives it.
 	Put(ctx context.Context, key string, r io.Reader, size int64, opts PutOptions) (ObjectInfo, error)
 	// Get opens key for streaming. The caller closes the reader.
 	Get(ctx context.Context, key string) (io.ReadCloser, ObjectInfo, error)

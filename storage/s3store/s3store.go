@@ -172,7 +172,11 @@ func (s *Store) Check(ctx context.Context) error {
 	return nil
 }
 
-// Put implements storage.Store.
+// Put implements storage.Store. The ObjectInfo it returns comes from the
+// PUT's response and the options, without a HEAD: Key, Size, ETag,
+// ContentType and UserMetadata (keys lower-cased) are set; ModTime is zero
+// unless the server's answer carried it (S3 does not return it to a PUT).
+// Call Stat for the server's modification time.
 func (s *Store) Put(ctx context.Context, key string, r io.Reader, size int64, opts storage.PutOptions) (storage.ObjectInfo, error) {
 	if err := storage.ValidateKey(key); err != nil {
 		return storage.ObjectInfo{}, err
@@ -195,7 +199,16 @@ func (s *Store) Put(ctx context.Context, key string, r io.Reader, size int64, op
 	if size >= 0 && up.Size != size {
 		return storage.ObjectInfo{}, fmt.Errorf("put %q: stored %d bytes, the caller said %d: %w", key, up.Size, size, io.ErrUnexpectedEOF)
 	}
-	return s.Stat(ctx, key)
+	// The PUT's answer says what was stored; a HEAD after it would double
+	// the requests of a job writing many small files (issue 17).
+	return s.info(minio.ObjectInfo{
+		Key:          key,
+		Size:         up.Size,
+		ETag:         up.ETag,
+		LastModified: up.LastModified,
+		ContentType:  po.ContentType,
+		UserMetadata: opts.UserMetadata,
+	}), nil
 }
 
 // Get implements storage.Store.

@@ -95,6 +95,14 @@ func roundTrip(t *testing.T, ctx context.Context, s storage.Store, key string, n
 	if st.Size != int64(n) || st.ModTime.IsZero() {
 		t.Errorf("Stat(%q) = size %d modtime %v, want size %d and a modtime", key, st.Size, st.ModTime, n)
 	}
+	// Put answers from the write itself (no HEAD after it on S3): what it
+	// says must agree with Stat.
+	if st.ETag != "" && info.ETag != st.ETag {
+		t.Errorf("Put(%q) returned ETag %q, Stat says %q", key, info.ETag, st.ETag)
+	}
+	if info.ContentType != st.ContentType {
+		t.Errorf("Put(%q) returned content type %q, Stat says %q", key, info.ContentType, st.ContentType)
+	}
 }
 
 func notFound(t *testing.T, ctx context.Context, s storage.Store) {
@@ -140,20 +148,23 @@ func ifNotExists(t *testing.T, ctx context.Context, s storage.Store) {
 
 func metadata(t *testing.T, ctx context.Context, s storage.Store) {
 	opts := storage.PutOptions{ContentType: "image/png", UserMetadata: map[string]string{"Tailsynth-Job": "j1", "seed": "7"}}
-	if _, err := s.Put(ctx, "meta/a.png", bytes.NewReader([]byte("png")), 3, opts); err != nil {
+	put, err := s.Put(ctx, "meta/a.png", bytes.NewReader([]byte("png")), 3, opts)
+	if err != nil {
 		t.Fatalf("Put: %v", err)
 	}
 	st, err := s.Stat(ctx, "meta/a.png")
 	if err != nil {
 		t.Fatalf("Stat: %v", err)
 	}
-	if st.ContentType != "image/png" {
-		t.Errorf("content type = %q, want image/png", st.ContentType)
-	}
 	want := map[string]string{"tailsynth-job": "j1", "seed": "7"}
-	for k, v := range want {
-		if st.UserMetadata[k] != v {
-			t.Errorf("metadata[%q] = %q, want %q (all: %v)", k, st.UserMetadata[k], v, st.UserMetadata)
+	for name, info := range map[string]storage.ObjectInfo{"Stat": st, "Put's result": put} {
+		if info.ContentType != "image/png" {
+			t.Errorf("%s: content type = %q, want image/png", name, info.ContentType)
+		}
+		for k, v := range want {
+			if info.UserMetadata[k] != v {
+				t.Errorf("%s: metadata[%q] = %q, want %q (all: %v)", name, k, info.UserMetadata[k], v, info.UserMetadata)
+			}
 		}
 	}
 }
