@@ -57,11 +57,12 @@
 //     classes, and the first N plans do not depend on how many are asked for.
 //   - Augmentation (Planner.Augment) is off by default; when on, the drawn
 //     parameters are stored per tile in Plan.Augment.
-//   - Decoding (Decode, FSLoader): PNG (8/16-bit) and JPEG by magic bytes,
-//     the header checked against DecodeOptions.MaxPixels (default 64 Mpx)
-//     before any pixel is decoded, JPEG EXIF orientation applied; per-file
-//     failures are typed (ErrCorrupt, ErrEmptyFile, ...) and Compose wraps
-//     them in *SourceError with the file's key.
+//   - Decoding (FSLoader, with media.Decode): PNG (8/16-bit) and JPEG by
+//     magic bytes, the header checked against media.DecodeOptions.MaxPixels
+//     (default 64 Mpx) before any pixel is decoded, JPEG EXIF orientation
+//     applied; per-file failures are typed (media.ErrCorrupt,
+//     media.ErrEmptyFile, ...) and Compose wraps them in *SourceError with
+//     the file's key.
 //
 // # Leakage
 //
@@ -81,7 +82,7 @@
 //		// encode img as PNG; store plan as provenance (it is JSON-ready)
 //	}
 //
-// NewEncoder gives a PNG encoder that pools its buffers (use one per job);
-// Decode takes a faster path for 8-bit non-interlaced PNGs (pngdec.go).
+// media.NewEncoder gives a PNG encoder that pools its buffers (use one per
+// job); media.Decode takes a faster path for 8-bit non-interlaced PNGs.
 // ContactSheet renders a per-class grid of samples for a job's report.
 package composite

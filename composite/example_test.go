@@ -57,7 +57,7 @@ func ExamplePlanner_Minority() {
 
 func ExampleCompose() {
 	// In a service the LoadFunc reads from storage, e.g.
-	// composite.FSLoader(os.DirFS(root), composite.DecodeOptions{}).
+	// composite.FSLoader(os.DirFS(root), media.DecodeOptions{}).
 	colours := map[string]color.Gray{"a": {Y: 10}, "b": {Y: 128}, "c": {Y: 250}}
 	load := func(_ context.Context, key string) (image.Image, error) {
 		img := image.NewGray(image.Rect(0, 0, 50, 40))

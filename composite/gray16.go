@@ -5,6 +5,7 @@ import (
 	"math"
 
 	"github.com/disintegration/imaging"
+	"github.com/tailsynth/tailsynth/media"
 )
 
 // The 16-bit gray path (Options.Keep16). imaging works in 8-bit NRGBA, so
@@ -132,10 +133,10 @@ func (t TileAug) apply16(img *image.Gray16, bg uint16) *image.Gray16 {
 	b := img.Bounds()
 	w, h := b.Dx(), b.Dy()
 	if t.FlipH {
-		img = Orientation(2).Apply(img).(*image.Gray16)
+		img = media.Orientation(2).Apply(img).(*image.Gray16)
 	}
 	if t.FlipV {
-		img = Orientation(4).Apply(img).(*image.Gray16)
+		img = media.Orientation(4).Apply(img).(*image.Gray16)
 	}
 	if t.Rotate != 0 {
 		img = rotate16(img, t.Rotate, bg)

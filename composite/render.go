@@ -9,6 +9,7 @@ import (
 	"math"
 
 	"github.com/disintegration/imaging"
+	"github.com/tailsynth/tailsynth/media"
 )
 
 // Renderer renders plans with fixed Options. It is safe for concurrent use
@@ -78,7 +79,7 @@ func (r *Renderer) Compose(ctx context.Context, plan Plan) (image.Image, error) 
 				var err error
 				src, err = r.load(ctx, key)
 				if err == nil && (src == nil || src.Bounds().Empty()) {
-					err = fmt.Errorf("%w: loader returned an empty image", ErrCorrupt)
+					err = fmt.Errorf("%w: loader returned an empty image", media.ErrCorrupt)
 				}
 				if err != nil {
 					return fitted{}, &SourceError{Key: key, Tile: i, Err: err}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/disintegration/imaging"
 	"github.com/tailsynth/tailsynth/composite"
+	"github.com/tailsynth/tailsynth/media"
 )
 
 var (
@@ -241,7 +242,7 @@ func TestComposeErrors(t *testing.T) {
 		t.Errorf("missing source: got %v, want *SourceError for key \"missing\" tile 1", err)
 	}
 	_, err = composite.Compose(ctx, plan3("a", "a", "empty"), ld.load, o)
-	if !errors.As(err, &se) || !errors.Is(err, composite.ErrCorrupt) {
+	if !errors.As(err, &se) || !errors.Is(err, media.ErrCorrupt) {
 		t.Errorf("empty image: got %v, want *SourceError wrapping ErrCorrupt", err)
 	}
 	if _, err = composite.Compose(ctx, plan3("a", "a"), ld.load, o); err == nil {

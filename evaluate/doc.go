@@ -163,7 +163,7 @@
 //
 // # Features
 //
-// [Featurizer] reads images safely (composite.Decode limits; unreadable
+// [Featurizer] reads images safely (media.Decode limits; unreadable
 // files skipped and counted), converts them to grey or RGB (decided once
 // per dataset), resizes them to 28×28 (FeatureOptions.Size) and flattens
 // them to [0, 1]. WAV files become a log-mel summary (mean and standard

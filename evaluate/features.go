@@ -15,8 +15,8 @@ import (
 	"github.com/disintegration/imaging"
 	"gonum.org/v1/gonum/blas/blas32"
 
-	"github.com/tailsynth/tailsynth/composite"
 	"github.com/tailsynth/tailsynth/generators"
+	"github.com/tailsynth/tailsynth/media"
 	"github.com/tailsynth/tailsynth/spectro"
 	"github.com/tailsynth/tailsynth/storage"
 )
@@ -46,7 +46,7 @@ type FeatureOptions struct {
 	// colour model, or R = G = B at every pixel), else RGB. Decided once per
 	// dataset, so real and synthetic rows share it.
 	Color string `json:"color"`
-	// MaxPixels and MaxBytes bound one image file (see composite.Decode)
+	// MaxPixels and MaxBytes bound one image file (see media.Decode)
 	// [16 Mpx, 64 MiB]; larger files are skipped and counted.
 	MaxPixels int64 `json:"max_pixels"`
 	MaxBytes  int64 `json:"max_bytes"`
@@ -101,7 +101,7 @@ func (o FeatureOptions) validate() error {
 
 // Featurizer turns the files of one dataset into fixed-length float32 rows:
 //
-//   - images: decoded safely (composite.Decode: format sniffed, pixel and
+//   - images: decoded safely (media.Decode: format sniffed, pixel and
 //     byte limits checked before pixels are allocated), resized to
 //     Size×Size, grey (ITU-R BT.601 luma, as Go's color.GrayModel) or RGB,
 //     flattened row by row (RGB interleaved) with values in [0, 1];
@@ -248,7 +248,7 @@ func readImage(ctx context.Context, st storage.Store, key string, o FeatureOptio
 	if err != nil {
 		return nil, err
 	}
-	return composite.DecodeBytes(b, composite.DecodeOptions{MaxPixels: o.MaxPixels, MaxBytes: o.MaxBytes})
+	return media.DecodeBytes(b, media.DecodeOptions{MaxPixels: o.MaxPixels, MaxBytes: o.MaxBytes})
 }
 
 // imageRow writes the feature row of img into dst (len Dim).

@@ -11,7 +11,7 @@ import (
 	"strings"
 	"sync/atomic"
 
-	"github.com/tailsynth/tailsynth/composite"
+	"github.com/tailsynth/tailsynth/media"
 )
 
 // Oversample is random oversampling (imbalanced-learn's RandomOverSampler):
@@ -62,7 +62,7 @@ func (Oversample) Info() Info {
 }
 
 func defaultOversampleParams() OversampleParams {
-	return OversampleParams{MaxBytes: 256 << 20, MaxMegapixels: composite.DefaultMaxPixels >> 20, SourceFloor: SourceFloor{MinSources: 1}}
+	return OversampleParams{MaxBytes: 256 << 20, MaxMegapixels: media.DefaultMaxPixels >> 20, SourceFloor: SourceFloor{MinSources: 1}}
 }
 
 func (o Oversample) params(raw json.RawMessage) (OversampleParams, error) {

@@ -11,8 +11,8 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/tailsynth/tailsynth/composite"
 	"github.com/tailsynth/tailsynth/generators/imagesrc"
+	"github.com/tailsynth/tailsynth/media"
 	"github.com/tailsynth/tailsynth/spectro"
 	"github.com/tailsynth/tailsynth/storage"
 )
@@ -152,16 +152,16 @@ type FileLimits struct {
 	MaxBytes int64
 	Param    string
 	// MaxPixels refuses images whose header declares more pixels (0:
-	// composite.DefaultMaxPixels), before any pixel is decoded.
+	// media.DefaultMaxPixels), before any pixel is decoded.
 	MaxPixels int64
 }
 
 // DefaultFileLimits are the limits inspect and plan check files with: the
 // generators' default max_megapixels (64), and no byte limit.
-var DefaultFileLimits = FileLimits{MaxPixels: composite.DefaultMaxPixels}
+var DefaultFileLimits = FileLimits{MaxPixels: media.DefaultMaxPixels}
 
 // CheckFile reads training file f from st as a generator would and tells
-// whether it is usable: images are decoded with composite.Decode's limits
+// whether it is usable: images are decoded with media.Decode's limits
 // (imagesrc.Decode), WAV files are decoded to the end (and must hold at
 // least one sample, all finite), .npy files must have a readable header
 // and as many data bytes as their shape and dtype declare. A problem of the
@@ -177,7 +177,7 @@ func CheckFile(ctx context.Context, st storage.Store, f File, lim FileLimits) (r
 		if maxBytes <= 0 {
 			maxBytes = math.MaxInt64
 		}
-		_, reason, err := imagesrc.Decode(ctx, st, f.Key, f.Size, maxBytes, composite.DecodeOptions{MaxPixels: lim.MaxPixels, MaxBytes: maxBytes})
+		_, reason, err := imagesrc.Decode(ctx, st, f.Key, f.Size, maxBytes, media.DecodeOptions{MaxPixels: lim.MaxPixels, MaxBytes: maxBytes})
 		return reason, err
 	}
 	if kind != "audio" && kind != "array" {

@@ -10,7 +10,7 @@
 // their training files (env.Train: the training split when the dataset has
 // splits; any other split is refused as a second guard), and decodes every
 // training image of those classes once, in parallel, with
-// composite.Decode's limits: files over max_file_mib (refused from the
+// media.Decode's limits: files over max_file_mib (refused from the
 // scanned size, without reading), zero-byte files, files that are not PNG
 // or JPEG whatever their name, headers declaring more than max_megapixels
 // (refused before pixels are decoded), and corrupt or truncated pixel data
@@ -52,9 +52,9 @@
 //
 // The transforms are those that fired, in order, with every drawn value
 // (augment.Applied; absent fields are zero, scale and gamma 0 mean 1).
-// Decoding the source with composite.Decode, calling augment.Apply with
+// Decoding the source with media.Decode, calling augment.Apply with
 // the transforms and augment.Options{Border, Fill, W, H}, and encoding with
-// composite.NewEncoder at the job's png_level gives the sample's bytes
+// media.NewEncoder at the job's png_level gives the sample's bytes
 // exactly (TestReproduce does this for every row).
 //
 // # Parameters

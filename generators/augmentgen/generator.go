@@ -7,8 +7,8 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/tailsynth/tailsynth/composite"
 	"github.com/tailsynth/tailsynth/generators"
+	"github.com/tailsynth/tailsynth/media"
 )
 
 // Name is the generator's name in jobs and in the registry.
@@ -49,7 +49,7 @@ func (Generator) Start(ctx context.Context, env *generators.Env) (generators.Run
 	if err != nil {
 		return nil, err
 	}
-	r := &run{env: env, cfg: cfg, enc: composite.NewEncoder(cfg.level), classes: map[string]*classState{}}
+	r := &run{env: env, cfg: cfg, enc: media.NewEncoder(cfg.level), classes: map[string]*classState{}}
 	for _, c := range sortedKeys(env.Plan) {
 		if env.Plan[c] <= 0 {
 			continue

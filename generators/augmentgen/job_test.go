@@ -15,6 +15,7 @@ import (
 	"github.com/tailsynth/tailsynth/augment"
 	"github.com/tailsynth/tailsynth/composite"
 	"github.com/tailsynth/tailsynth/generators"
+	"github.com/tailsynth/tailsynth/media"
 	"github.com/tailsynth/tailsynth/storage/storagetest"
 )
 
@@ -119,13 +120,13 @@ func TestReproduce(t *testing.T) {
 			} else if strings.Contains(c.params, "best") {
 				cfg.level = png.BestCompression
 			}
-			enc := composite.NewEncoder(cfg.level)
+			enc := media.NewEncoder(cfg.level)
 			for _, r := range j.rows {
 				data, err := os.ReadFile(filepath.Join(root, "ds", filepath.FromSlash(r.Sources[0])))
 				if err != nil {
 					t.Fatal(err)
 				}
-				src, err := composite.DecodeBytes(data, composite.DecodeOptions{})
+				src, err := media.DecodeBytes(data, media.DecodeOptions{})
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -203,8 +204,8 @@ func TestPipelineProbability(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		src, _ := composite.DecodeBytes(data, composite.DecodeOptions{})
-		out, err := composite.DecodeBytes(half.read(r.FileName), composite.DecodeOptions{})
+		src, _ := media.DecodeBytes(data, media.DecodeOptions{})
+		out, err := media.DecodeBytes(half.read(r.FileName), media.DecodeOptions{})
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -297,7 +298,7 @@ func TestLabelPreservingOptions(t *testing.T) {
 	}
 	// A vertical flip of the source, exactly.
 	r := list.rows[0]
-	src, err := composite.DecodeBytes(mustRead(t, filepath.Join(root, "ds", r.Sources[0])), composite.DecodeOptions{})
+	src, err := media.DecodeBytes(mustRead(t, filepath.Join(root, "ds", r.Sources[0])), media.DecodeOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -9,6 +9,7 @@ import (
 	"github.com/tailsynth/tailsynth/augment"
 	"github.com/tailsynth/tailsynth/composite"
 	"github.com/tailsynth/tailsynth/generators"
+	"github.com/tailsynth/tailsynth/media"
 )
 
 // Params are the generator's parameters, decoded strictly from the job's
@@ -67,7 +68,7 @@ const (
 // samples.
 func DefaultParams() Params {
 	return Params{Preset: augment.PresetLight, P: 1, Border: string(augment.BorderReflect), PNGLevel: "default",
-		CacheMiB: 256, MaxFileMiB: 64, MaxMegapixels: composite.DefaultMaxPixels >> 20, SheetPerClass: 8,
+		CacheMiB: 256, MaxFileMiB: 64, MaxMegapixels: media.DefaultMaxPixels >> 20, SheetPerClass: 8,
 		SourceFloor: generators.SourceFloor{MinSources: 2}}
 }
 
@@ -94,7 +95,7 @@ type config struct {
 	preset   string // the preset's name, or "custom" for a transforms list
 	pipeline *augment.Pipeline
 	level    png.CompressionLevel
-	dec      composite.DecodeOptions
+	dec      media.DecodeOptions
 	maxFile  int64
 	cacheB   int64
 }
@@ -154,8 +155,8 @@ func parseParams(raw json.RawMessage) (config, error) {
 		return c, perr("%s", strings.TrimPrefix(err.Error(), "augment: "))
 	}
 	var ok bool
-	if c.level, ok = composite.ParsePNGLevel(p.PNGLevel); !ok {
-		return c, perr("png_level %q: want %s", p.PNGLevel, composite.PNGLevelNames)
+	if c.level, ok = media.ParsePNGLevel(p.PNGLevel); !ok {
+		return c, perr("png_level %q: want %s", p.PNGLevel, media.PNGLevelNames)
 	}
 	for _, r := range []struct {
 		name  string
@@ -177,7 +178,7 @@ func parseParams(raw json.RawMessage) (config, error) {
 	}
 	c.maxFile = int64(p.MaxFileMiB) << 20
 	c.cacheB = int64(p.CacheMiB) << 20
-	c.dec = composite.DecodeOptions{MaxPixels: int64(p.MaxMegapixels) << 20, MaxBytes: c.maxFile}
+	c.dec = media.DecodeOptions{MaxPixels: int64(p.MaxMegapixels) << 20, MaxBytes: c.maxFile}
 	return c, nil
 }
 

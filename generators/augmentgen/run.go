@@ -10,13 +10,14 @@ import (
 	"github.com/tailsynth/tailsynth/augment"
 	"github.com/tailsynth/tailsynth/composite"
 	"github.com/tailsynth/tailsynth/generators"
+	"github.com/tailsynth/tailsynth/media"
 )
 
 // run is one prepared augment job; read-only after Start.
 type run struct {
 	env         *generators.Env
 	cfg         config
-	enc         *composite.Encoder
+	enc         *media.Encoder
 	classes     map[string]*classState // classes with samples to make
 	bad         []badFile              // sorted by key
 	alerts      []generators.Alert     // few_sources alerts allowed by allow_few_sources

@@ -8,6 +8,7 @@ import (
 
 	"github.com/tailsynth/tailsynth/composite"
 	"github.com/tailsynth/tailsynth/generators"
+	"github.com/tailsynth/tailsynth/media"
 )
 
 // Name is the generator's name in jobs and in the registry.
@@ -49,7 +50,7 @@ func (Generator) Start(ctx context.Context, env *generators.Env) (generators.Run
 		return nil, err
 	}
 	r := &run{env: env, cfg: cfg, cache: composite.NewCache(cfg.cacheB),
-		enc: composite.NewEncoder(cfg.level), plans: map[string][]composite.Plan{},
+		enc: media.NewEncoder(cfg.level), plans: map[string][]composite.Plan{},
 		classes: map[string]*classState{}}
 	r.src = &sources{store: env.Source, dec: cfg.dec, maxFile: cfg.maxFile, sizes: map[string]int64{}, kinds: map[string]pixelKind{}}
 

@@ -10,6 +10,7 @@ import (
 
 	"github.com/tailsynth/tailsynth/composite"
 	"github.com/tailsynth/tailsynth/generators"
+	"github.com/tailsynth/tailsynth/media"
 	"github.com/tailsynth/tailsynth/storage"
 )
 
@@ -93,7 +94,7 @@ func ComposeHeldOut(ctx context.Context, src storage.Store, h HeldOut, put func(
 	}
 	seed := HeldOutSeed(h.Seed)
 	r := &run{env: &generators.Env{Params: h.Params, Seed: h.Seed, Source: src, Plan: h.Counts, Progress: h.Progress},
-		cfg: cfg, cache: composite.NewCache(cfg.cacheB), enc: composite.NewEncoder(cfg.level),
+		cfg: cfg, cache: composite.NewCache(cfg.cacheB), enc: media.NewEncoder(cfg.level),
 		plans: map[string][]composite.Plan{}, classes: map[string]*classState{}}
 	r.src = &sources{store: src, dec: cfg.dec, maxFile: cfg.maxFile, sizes: map[string]int64{}, kinds: map[string]pixelKind{}}
 	for _, c := range sortedKeys(h.Counts) {

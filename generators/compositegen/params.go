@@ -8,6 +8,7 @@ import (
 
 	"github.com/tailsynth/tailsynth/composite"
 	"github.com/tailsynth/tailsynth/generators"
+	"github.com/tailsynth/tailsynth/media"
 )
 
 // Params are the generator's parameters, decoded strictly from the job's
@@ -68,7 +69,7 @@ func DefaultParams() Params {
 	return Params{
 		Layout: "3x1", Size: "224", Fit: "stretch", PadColor: "#000000", Filter: "linear",
 		Mode: "auto", Order: "unordered", PNGLevel: "default",
-		CacheMiB: composite.DefaultCacheBytes >> 20, MaxFileMiB: 64, MaxMegapixels: composite.DefaultMaxPixels >> 20,
+		CacheMiB: composite.DefaultCacheBytes >> 20, MaxFileMiB: 64, MaxMegapixels: media.DefaultMaxPixels >> 20,
 		SheetPerClass: 8, SourceFloor: generators.SourceFloor{MinSources: 2},
 	}
 }
@@ -96,7 +97,7 @@ type config struct {
 	opts    composite.Options // Mode may be auto until Start resolves it
 	order   composite.Order
 	level   png.CompressionLevel
-	dec     composite.DecodeOptions
+	dec     media.DecodeOptions
 	cacheB  int64
 	maxFile int64
 }
@@ -141,8 +142,8 @@ func parseParams(raw json.RawMessage) (config, error) {
 		return c, paramErr("augment", err)
 	}
 	var ok bool
-	if c.level, ok = composite.ParsePNGLevel(p.PNGLevel); !ok {
-		return c, &generators.ParamError{Msg: fmt.Sprintf("%s params: png_level %q: want %s", Name, p.PNGLevel, composite.PNGLevelNames)}
+	if c.level, ok = media.ParsePNGLevel(p.PNGLevel); !ok {
+		return c, &generators.ParamError{Msg: fmt.Sprintf("%s params: png_level %q: want %s", Name, p.PNGLevel, media.PNGLevelNames)}
 	}
 	for _, r := range []struct {
 		name  string
@@ -164,7 +165,7 @@ func parseParams(raw json.RawMessage) (config, error) {
 	}
 	c.cacheB = int64(p.CacheMiB) << 20
 	c.maxFile = int64(p.MaxFileMiB) << 20
-	c.dec = composite.DecodeOptions{MaxPixels: int64(p.MaxMegapixels) << 20, MaxBytes: c.maxFile}
+	c.dec = media.DecodeOptions{MaxPixels: int64(p.MaxMegapixels) << 20, MaxBytes: c.maxFile}
 	return c, nil
 }
 

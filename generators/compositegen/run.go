@@ -7,6 +7,7 @@ import (
 
 	"github.com/tailsynth/tailsynth/composite"
 	"github.com/tailsynth/tailsynth/generators"
+	"github.com/tailsynth/tailsynth/media"
 )
 
 // run is one prepared composite job. After Start it is read-only except for
@@ -19,7 +20,7 @@ type run struct {
 	src      *sources
 	cache    *composite.Cache
 	renderer *composite.Renderer
-	enc      *composite.Encoder
+	enc      *media.Encoder
 	plans    map[string][]composite.Plan // by class, plan i is sample i
 	classes  map[string]*classState      // classes with composites to make
 	bad      []badFile                   // sorted by key

@@ -12,6 +12,7 @@ import (
 	"sync"
 
 	"github.com/tailsynth/tailsynth/composite"
+	"github.com/tailsynth/tailsynth/media"
 	"github.com/tailsynth/tailsynth/storage"
 )
 
@@ -28,7 +29,7 @@ const (
 // sources loads source images from the dataset's store with bounded reads.
 type sources struct {
 	store   storage.Store
-	dec     composite.DecodeOptions
+	dec     media.DecodeOptions
 	maxFile int64
 	sizes   map[string]int64 // from the dataset scan; read-only after Start
 
@@ -38,18 +39,18 @@ type sources struct {
 
 // load is the composite.LoadFunc: it refuses a file whose scanned size is
 // over max_file_mib without opening it, streams the rest through
-// composite.Decode (which stops reading at the byte limit and checks the
+// media.Decode (which stops reading at the byte limit and checks the
 // header's pixel count before decoding pixels), and records the pixel kind.
 func (s *sources) load(ctx context.Context, key string) (image.Image, error) {
 	if size := s.sizes[key]; size > s.maxFile {
-		return nil, fmt.Errorf("%w: %d bytes, limit %d (max_file_mib)", composite.ErrFileTooLarge, size, s.maxFile)
+		return nil, fmt.Errorf("%w: %d bytes, limit %d (max_file_mib)", media.ErrFileTooLarge, size, s.maxFile)
 	}
 	rc, _, err := s.store.Get(ctx, key)
 	if err != nil {
 		return nil, err
 	}
 	defer rc.Close()
-	img, err := composite.Decode(rc, s.dec)
+	img, err := media.Decode(rc, s.dec)
 	if err != nil {
 		return nil, err
 	}
@@ -93,8 +94,8 @@ func fileProblem(err error) (string, bool) {
 		msg = se.Err.Error()
 	}
 	msg = paramNames.Replace(msg)
-	for _, e := range []error{composite.ErrEmptyFile, composite.ErrUnsupportedFormat, composite.ErrTooManyPixels,
-		composite.ErrFileTooLarge, composite.ErrCorrupt} {
+	for _, e := range []error{media.ErrEmptyFile, media.ErrUnsupportedFormat, media.ErrTooManyPixels,
+		media.ErrFileTooLarge, media.ErrCorrupt} {
 		if errors.Is(err, e) {
 			return msg, true
 		}

@@ -18,7 +18,7 @@
 // all classes train it; the strategy only decides what is generated), at
 // most max_images_per_class (max_files_per_class) per class, an evenly
 // spaced subset in key order. Files that are not of the generator's kind,
-// too large, undecodable, over the pixel limit (composite.Decode's limits),
+// too large, undecodable, over the pixel limit (media.Decode's limits),
 // WAV files that are truncated, without samples, with NaN or infinite
 // samples or of another sample rate are excluded and listed in the
 // report's bad_files; storage errors fail the job so that a retry can

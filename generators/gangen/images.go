@@ -16,8 +16,8 @@ import (
 
 	"github.com/disintegration/imaging"
 
-	"github.com/tailsynth/tailsynth/composite"
 	"github.com/tailsynth/tailsynth/generators"
+	"github.com/tailsynth/tailsynth/media"
 	"github.com/tailsynth/tailsynth/storage"
 )
 
@@ -128,10 +128,10 @@ type pixels struct {
 	gray bool
 }
 
-// decodeImages reads every candidate with composite.Decode's limits,
+// decodeImages reads every candidate with media.Decode's limits,
 // resizes it to w x h (stretch, imaging.Linear), in parallel. Files with
 // problems of their own are returned as bad; storage errors fail.
-func decodeImages(ctx context.Context, env *generators.Env, cands []candidate, dec composite.DecodeOptions, w, h int) ([]*pixels, []badFile, error) {
+func decodeImages(ctx context.Context, env *generators.Env, cands []candidate, dec media.DecodeOptions, w, h int) ([]*pixels, []badFile, error) {
 	out := make([]*pixels, len(cands))
 	bad := make([]string, len(cands))
 	ctx, cancel := context.WithCancelCause(ctx)
@@ -186,13 +186,13 @@ feed:
 	return out, bads, nil
 }
 
-func decodeOne(ctx context.Context, st storage.Store, key string, dec composite.DecodeOptions, w, h int) (*pixels, error) {
+func decodeOne(ctx context.Context, st storage.Store, key string, dec media.DecodeOptions, w, h int) (*pixels, error) {
 	rc, _, err := st.Get(ctx, key)
 	if err != nil {
 		return nil, err
 	}
 	defer rc.Close()
-	img, err := composite.Decode(rc, dec)
+	img, err := media.Decode(rc, dec)
 	if err != nil {
 		return nil, err
 	}
@@ -220,8 +220,8 @@ func decodeOne(ctx context.Context, st storage.Store, key string, dec composite.
 // (excluded and reported) or anything else (the job fails, so that a
 // network error is retried rather than silently dropping data).
 func fileProblem(err error) (string, bool) {
-	for _, e := range []error{composite.ErrEmptyFile, composite.ErrUnsupportedFormat, composite.ErrTooManyPixels,
-		composite.ErrFileTooLarge, composite.ErrCorrupt} {
+	for _, e := range []error{media.ErrEmptyFile, media.ErrUnsupportedFormat, media.ErrTooManyPixels,
+		media.ErrFileTooLarge, media.ErrCorrupt} {
 		if errors.Is(err, e) {
 			return err.Error(), true
 		}

@@ -7,8 +7,8 @@ import (
 	"strconv"
 	"strings"
 
-	"github.com/tailsynth/tailsynth/composite"
 	"github.com/tailsynth/tailsynth/generators"
+	"github.com/tailsynth/tailsynth/media"
 )
 
 // WGANParams are the wgan-gp generator's parameters: the training
@@ -33,7 +33,7 @@ type WGANParams struct {
 func DefaultWGANParams() WGANParams {
 	return WGANParams{
 		TrainParams: DefaultTrainParams(), ImageSize: "auto", Channels: "auto",
-		MaxImagesPerClass: 5000, MaxFileMiB: 64, MaxMegapixels: composite.DefaultMaxPixels >> 20,
+		MaxImagesPerClass: 5000, MaxFileMiB: 64, MaxMegapixels: media.DefaultMaxPixels >> 20,
 	}
 }
 
@@ -122,7 +122,7 @@ type wganConfig struct {
 	trainConfig
 	w, h     int // 0: auto
 	channels int // 0: auto
-	dec      composite.DecodeOptions
+	dec      media.DecodeOptions
 	maxFile  int64
 	perClass int
 }
@@ -160,7 +160,7 @@ func parseWGANParams(raw json.RawMessage) (wganConfig, error) {
 	}
 	c.perClass = p.MaxImagesPerClass
 	c.maxFile = int64(p.MaxFileMiB) << 20
-	c.dec = composite.DecodeOptions{MaxPixels: int64(p.MaxMegapixels) << 20, MaxBytes: c.maxFile}
+	c.dec = media.DecodeOptions{MaxPixels: int64(p.MaxMegapixels) << 20, MaxBytes: c.maxFile}
 	if p.Model != "" {
 		for _, k := range []string{"image_size", "channels"} {
 			if c.given[k] {

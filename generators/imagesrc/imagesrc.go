@@ -13,7 +13,7 @@ import (
 	"image"
 	"strings"
 
-	"github.com/tailsynth/tailsynth/composite"
+	"github.com/tailsynth/tailsynth/media"
 	"github.com/tailsynth/tailsynth/storage"
 )
 
@@ -22,9 +22,9 @@ import (
 // reading, and dec bounds the decoding. A problem of the file itself gives
 // a reason, in the job parameters' words (max_file_mib, max_megapixels);
 // anything else is an error.
-func Decode(ctx context.Context, st storage.Store, key string, size, maxFile int64, dec composite.DecodeOptions) (image.Image, string, error) {
+func Decode(ctx context.Context, st storage.Store, key string, size, maxFile int64, dec media.DecodeOptions) (image.Image, string, error) {
 	if size > maxFile {
-		return nil, fmt.Sprintf("%v: %d bytes, limit %d (max_file_mib)", composite.ErrFileTooLarge, size, maxFile), nil
+		return nil, fmt.Sprintf("%v: %d bytes, limit %d (max_file_mib)", media.ErrFileTooLarge, size, maxFile), nil
 	}
 	rc, _, err := st.Get(ctx, key)
 	if err != nil {
@@ -34,10 +34,10 @@ func Decode(ctx context.Context, st storage.Store, key string, size, maxFile int
 		return nil, "", fmt.Errorf("reading %s: %w", key, err)
 	}
 	defer rc.Close()
-	img, err := composite.Decode(rc, dec)
+	img, err := media.Decode(rc, dec)
 	if err != nil {
-		for _, e := range []error{composite.ErrEmptyFile, composite.ErrUnsupportedFormat, composite.ErrTooManyPixels,
-			composite.ErrFileTooLarge, composite.ErrCorrupt} {
+		for _, e := range []error{media.ErrEmptyFile, media.ErrUnsupportedFormat, media.ErrTooManyPixels,
+			media.ErrFileTooLarge, media.ErrCorrupt} {
 			if errors.Is(err, e) {
 				return nil, ParamNames.Replace(err.Error()), nil
 			}

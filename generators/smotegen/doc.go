@@ -22,7 +22,7 @@
 //
 //  2. reads every training file of those classes into one row each:
 //
-//     Images are decoded with composite.Decode (format sniffed from the
+//     Images are decoded with media.Decode (format sniffed from the
 //     bytes, header checked against max_megapixels before any pixel is
 //     decoded, files over max_file_mib refused from the listed size without
 //     reading, JPEG EXIF orientation applied), converted to the job's colour

@@ -8,14 +8,14 @@ import (
 	"math"
 	"sync"
 
-	"github.com/tailsynth/tailsynth/composite"
+	"github.com/tailsynth/tailsynth/media"
 	"github.com/tailsynth/tailsynth/smote"
 	"github.com/tailsynth/tailsynth/spectro"
 )
 
 // pngEncoder encodes every image of every job (its buffers are pooled; it
 // is safe for concurrent use).
-var pngEncoder = composite.NewPNGEncoder(png.DefaultCompression)
+var pngEncoder = media.NewPNGEncoder(png.DefaultCompression)
 
 // interpolate32 is smote's formula on float32 rows, evaluated exactly as
 // smote.Generate does (in float64, stored as float32), so the row equals

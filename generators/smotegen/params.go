@@ -7,6 +7,7 @@ import (
 
 	"github.com/tailsynth/tailsynth/composite"
 	"github.com/tailsynth/tailsynth/generators"
+	"github.com/tailsynth/tailsynth/media"
 	"github.com/tailsynth/tailsynth/smote"
 )
 
@@ -66,7 +67,7 @@ type config struct {
 	p       Params
 	size    composite.Size // zero: automatic
 	mode    string         // modeAuto, modeGray or modeRGB
-	dec     composite.DecodeOptions
+	dec     media.DecodeOptions
 	maxFile int64
 	// limit bounds the bytes of the matrices held (see MaxMatrixBytes);
 	// tests lower it.
@@ -115,7 +116,7 @@ func parseParams(raw json.RawMessage) (config, error) {
 		return c, err
 	}
 	c.maxFile = int64(p.MaxFileMiB) << 20
-	c.dec = composite.DecodeOptions{MaxPixels: int64(p.MaxMegapixels) << 20, MaxBytes: c.maxFile}
+	c.dec = media.DecodeOptions{MaxPixels: int64(p.MaxMegapixels) << 20, MaxBytes: c.maxFile}
 	return c, nil
 }
 

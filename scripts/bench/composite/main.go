@@ -6,8 +6,8 @@
 //
 // One composite = read 3 source files, decode them, resize each to its tile
 // (3x1 layout, stretch, Lanczos-3), paste into a canvas of the source size,
-// encode the result as PNG into memory (-enc fast: composite.NewEncoder;
-// -enc stdlib: composite.NewPNGEncoder, image/png with pooled buffers).
+// encode the result as PNG into memory (-enc fast: media.NewEncoder;
+// -enc stdlib: media.NewPNGEncoder, image/png with pooled buffers).
 // Composite i uses sources 3i, 3i+1, 3i+2 (mod the number of files). No cache: every composite decodes its
 // sources, as Pillow does. Timing excludes one warm-up pass over 10% of n.
 package main
@@ -35,6 +35,7 @@ import (
 	"time"
 
 	"github.com/tailsynth/tailsynth/composite"
+	"github.com/tailsynth/tailsynth/media"
 )
 
 // Sets of sources: side, colour, count.
@@ -54,7 +55,7 @@ func main() {
 	filter := flag.String("filter", "lanczos", "resampling filter")
 	out := flag.String("out", "", "also write composite 0 here (for comparing outputs)")
 	cpuprofile := flag.String("cpuprofile", "", "write a CPU profile of the timed pass here")
-	encName := flag.String("enc", "fast", "PNG encoder: fast (composite.NewEncoder) or stdlib (composite.NewPNGEncoder, image/png)")
+	encName := flag.String("enc", "fast", "PNG encoder: fast (media.NewEncoder) or stdlib (media.NewPNGEncoder, image/png)")
 	flag.Parse()
 	if *cpuprofile != "" {
 		f, err := os.Create(*cpuprofile)
@@ -140,7 +141,7 @@ func run(dir string, side, n, workers, level int, filter, encName, out string) e
 	opts := composite.DefaultOptions()
 	opts.Size = composite.Size{W: side, H: side}
 	opts.Filter = filter
-	r, err := composite.NewRenderer(opts, composite.FSLoader(os.DirFS(d), composite.DecodeOptions{}), nil)
+	r, err := composite.NewRenderer(opts, composite.FSLoader(os.DirFS(d), media.DecodeOptions{}), nil)
 	if err != nil {
 		return err
 	}
@@ -153,9 +154,9 @@ func run(dir string, side, n, workers, level int, filter, encName, out string) e
 	}
 	switch encName {
 	case "fast":
-		enc = composite.NewEncoder(pl)
+		enc = media.NewEncoder(pl)
 	case "stdlib":
-		enc = composite.NewPNGEncoder(pl)
+		enc = media.NewPNGEncoder(pl)
 	default:
 		return fmt.Errorf("-enc %q: want fast or stdlib", encName)
 	}

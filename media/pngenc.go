@@ -1,4 +1,4 @@
-package composite
+package media
 
 import (
 	"bytes"
@@ -23,7 +23,7 @@ const (
 )
 
 // idatChunk is the largest IDAT chunk written. One chunk would do for the
-// composites of this package; chunks of 256 KiB keep streaming readers'
+// composites and contact sheets; chunks of 256 KiB keep streaming readers'
 // buffers bounded.
 const idatChunk = 256 << 10
 
@@ -97,7 +97,7 @@ type encState struct {
 func (e *Encoder) Encode(w io.Writer, m image.Image) error {
 	b := m.Bounds()
 	if b.Dx() <= 0 || b.Dy() <= 0 || int64(b.Dx()) >= 1<<32 || int64(b.Dy()) >= 1<<32 {
-		return fmt.Errorf("composite: Encoder: invalid image size %dx%d: want both sides in 1..2^32-1", b.Dx(), b.Dy())
+		return fmt.Errorf("media: Encoder: invalid image size %dx%d: want both sides in 1..2^32-1", b.Dx(), b.Dy())
 	}
 	src, ok := pngSource(m)
 	if !ok {
@@ -183,7 +183,7 @@ func (e *Encoder) encode(st *encState, r rawImage) ([]byte, error) {
 			st.zw, err = zlib.NewWriterLevel(&st.z, e.zlevel)
 		}
 		if err != nil {
-			return nil, fmt.Errorf("composite: Encoder: %w", err)
+			return nil, fmt.Errorf("media: Encoder: %w", err)
 		}
 	} else {
 		st.zw.Reset(&st.z)
@@ -207,7 +207,7 @@ func (e *Encoder) encode(st *encState, r rawImage) ([]byte, error) {
 		st.filt[0] = byte(ft)
 		applyFilter(st.filt[1:], cur, prev, r.bpp, ft)
 		if _, err := st.zw.Write(st.filt); err != nil {
-			return nil, fmt.Errorf("composite: Encoder: %w", err)
+			return nil, fmt.Errorf("media: Encoder: %w", err)
 		}
 		if r.rgb { // the packed row becomes the previous one
 			st.cur, st.prev = st.prev, st.cur
@@ -217,7 +217,7 @@ func (e *Encoder) encode(st *encState, r rawImage) ([]byte, error) {
 		}
 	}
 	if err := st.zw.Close(); err != nil {
-		return nil, fmt.Errorf("composite: Encoder: %w", err)
+		return nil, fmt.Errorf("media: Encoder: %w", err)
 	}
 
 	out := append(st.out[:0], pngMagic...)

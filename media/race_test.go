@@ -1,5 +1,5 @@
 //go:build race
 
-package composite
+package media
 
 const raceEnabled = true

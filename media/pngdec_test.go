@@ -1,4 +1,4 @@
-package composite
+package media
 
 import (
 	"bufio"
@@ -338,7 +338,7 @@ func checkAgainstImagePNG(t *testing.T, d []byte) {
 }
 
 // FuzzDecodePNG is a differential fuzz target: Decode (fast path or
-// fallback) against image/png. Run: go test -fuzz FuzzDecodePNG ./composite
+// fallback) against image/png. Run: go test -fuzz FuzzDecodePNG ./media
 func FuzzDecodePNG(f *testing.F) {
 	f.Add(pngSpec{w: 5, h: 4, ct: ctRGB, seed: 1}.build())
 	f.Add(pngSpec{w: 5, h: 4, ct: ctGray, seed: 2, before: [][2]string{{"tRNS", "\x00\x07"}}}.build())

@@ -1,8 +1,7 @@
-package composite_test
+package media_test
 
 import (
 	"bytes"
-	"context"
 	"encoding/binary"
 	"errors"
 	"hash/crc32"
@@ -13,9 +12,8 @@ import (
 	"io"
 	"runtime"
 	"testing"
-	"testing/fstest"
 
-	"github.com/tailsynth/tailsynth/composite"
+	"github.com/tailsynth/tailsynth/media"
 )
 
 func encodePNG(t testing.TB, img image.Image) []byte {
@@ -78,37 +76,37 @@ func TestDecodeBadInputs(t *testing.T) {
 	tests := []struct {
 		name string
 		r    io.Reader
-		opts composite.DecodeOptions
+		opts media.DecodeOptions
 		want error
 	}{
-		{"zero bytes", bytes.NewReader(nil), composite.DecodeOptions{}, composite.ErrEmptyFile},
-		{"text named .png", bytes.NewReader([]byte("id,label\n1,cat\n")), composite.DecodeOptions{}, composite.ErrUnsupportedFormat},
-		{"gif", bytes.NewReader([]byte("GIF89a\x01\x00\x01\x00")), composite.DecodeOptions{}, composite.ErrUnsupportedFormat},
-		{"png signature only", bytes.NewReader(good[:8]), composite.DecodeOptions{}, composite.ErrCorrupt},
-		{"truncated png", bytes.NewReader(good[:len(good)/2]), composite.DecodeOptions{}, composite.ErrCorrupt},
-		{"corrupt png", bytes.NewReader(corrupt), composite.DecodeOptions{}, composite.ErrCorrupt},
-		{"truncated jpeg", bytes.NewReader(goodJPEG[:len(goodJPEG)/3]), composite.DecodeOptions{}, composite.ErrCorrupt},
-		{"huge png header", bytes.NewReader(pngHeader(50000, 50000)), composite.DecodeOptions{}, composite.ErrTooManyPixels},
-		{"over pixel limit", bytes.NewReader(good), composite.DecodeOptions{MaxPixels: 64*64 - 1}, composite.ErrTooManyPixels},
-		{"over byte limit", bytes.NewReader(good), composite.DecodeOptions{MaxBytes: 100}, composite.ErrFileTooLarge},
-		{"reader error", &failingReader{data: good[:50], err: errRead}, composite.DecodeOptions{}, errRead},
+		{"zero bytes", bytes.NewReader(nil), media.DecodeOptions{}, media.ErrEmptyFile},
+		{"text named .png", bytes.NewReader([]byte("id,label\n1,cat\n")), media.DecodeOptions{}, media.ErrUnsupportedFormat},
+		{"gif", bytes.NewReader([]byte("GIF89a\x01\x00\x01\x00")), media.DecodeOptions{}, media.ErrUnsupportedFormat},
+		{"png signature only", bytes.NewReader(good[:8]), media.DecodeOptions{}, media.ErrCorrupt},
+		{"truncated png", bytes.NewReader(good[:len(good)/2]), media.DecodeOptions{}, media.ErrCorrupt},
+		{"corrupt png", bytes.NewReader(corrupt), media.DecodeOptions{}, media.ErrCorrupt},
+		{"truncated jpeg", bytes.NewReader(goodJPEG[:len(goodJPEG)/3]), media.DecodeOptions{}, media.ErrCorrupt},
+		{"huge png header", bytes.NewReader(pngHeader(50000, 50000)), media.DecodeOptions{}, media.ErrTooManyPixels},
+		{"over pixel limit", bytes.NewReader(good), media.DecodeOptions{MaxPixels: 64*64 - 1}, media.ErrTooManyPixels},
+		{"over byte limit", bytes.NewReader(good), media.DecodeOptions{MaxBytes: 100}, media.ErrFileTooLarge},
+		{"reader error", &failingReader{data: good[:50], err: errRead}, media.DecodeOptions{}, errRead},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			img, err := composite.Decode(tc.r, tc.opts)
+			img, err := media.Decode(tc.r, tc.opts)
 			if !errors.Is(err, tc.want) {
 				t.Fatalf("got %v, want an error wrapping %v", err, tc.want)
 			}
 			if img != nil {
 				t.Errorf("got an image with the error")
 			}
-			if tc.want == errRead && errors.Is(err, composite.ErrCorrupt) {
+			if tc.want == errRead && errors.Is(err, media.ErrCorrupt) {
 				t.Errorf("a read error was reported as a corrupt file: %v", err)
 			}
 		})
 	}
 	// Exactly at the limits is accepted.
-	if _, err := composite.DecodeBytes(good, composite.DecodeOptions{MaxPixels: 64 * 64, MaxBytes: int64(len(good))}); err != nil {
+	if _, err := media.DecodeBytes(good, media.DecodeOptions{MaxPixels: 64 * 64, MaxBytes: int64(len(good))}); err != nil {
 		t.Errorf("at the limits: %v", err)
 	}
 }
@@ -121,9 +119,9 @@ func TestHugeHeaderDoesNotAllocate(t *testing.T) {
 	var before, after runtime.MemStats
 	runtime.GC()
 	runtime.ReadMemStats(&before)
-	_, err := composite.DecodeBytes(data, composite.DecodeOptions{})
+	_, err := media.DecodeBytes(data, media.DecodeOptions{})
 	runtime.ReadMemStats(&after)
-	if !errors.Is(err, composite.ErrTooManyPixels) {
+	if !errors.Is(err, media.ErrTooManyPixels) {
 		t.Fatalf("got %v, want ErrTooManyPixels", err)
 	}
 	if got := after.TotalAlloc - before.TotalAlloc; got > 1<<20 {
@@ -144,7 +142,7 @@ func TestDecodeFormats(t *testing.T) {
 		{"jpeg gray", encodeJPEG(t, grayImg(5, 3, 7)), "*image.Gray"},
 	}
 	for _, tc := range tests {
-		img, err := composite.DecodeBytes(tc.data, composite.DecodeOptions{})
+		img, err := media.DecodeBytes(tc.data, media.DecodeOptions{})
 		if err != nil {
 			t.Fatalf("%s: %v", tc.name, err)
 		}
@@ -152,41 +150,14 @@ func TestDecodeFormats(t *testing.T) {
 			t.Errorf("%s: type %s, want %s", tc.name, got, tc.want)
 		}
 	}
-	img, _ := composite.DecodeBytes(encodePNG(t, g16), composite.DecodeOptions{})
+	img, _ := media.DecodeBytes(encodePNG(t, g16), media.DecodeOptions{})
 	if got := img.(*image.Gray16).Gray16At(1, 1).Y; got != 0x1234 {
 		t.Errorf("16-bit sample = %#x, want 0x1234", got)
 	}
 }
 
-// TestBadFilesThroughFSLoader: per-file errors reach the caller of Compose
-// as *SourceError with the key, classifiable with errors.Is.
-func TestBadFilesThroughFSLoader(t *testing.T) {
-	fsys := fstest.MapFS{
-		"a/good.png":      {Data: encodePNG(t, pattern(16, 16, red))},
-		"a/empty.png":     {Data: nil},
-		"a/notes.png":     {Data: []byte("this is a text file")},
-		"a/truncated.png": {Data: encodePNG(t, pattern(16, 16, red))[:60]},
-		"a/huge.png":      {Data: pngHeader(50000, 50000)},
-	}
-	load := composite.FSLoader(fsys, composite.DecodeOptions{})
-	o := opts(t, "3x1", "24", composite.FitStretch)
-	for key, want := range map[string]error{
-		"a/empty.png": composite.ErrEmptyFile, "a/notes.png": composite.ErrUnsupportedFormat,
-		"a/truncated.png": composite.ErrCorrupt, "a/huge.png": composite.ErrTooManyPixels,
-	} {
-		_, err := composite.Compose(context.Background(), plan3("a/good.png", "a/good.png", key), load, o)
-		var se *composite.SourceError
-		if !errors.As(err, &se) || se.Key != key || !errors.Is(err, want) {
-			t.Errorf("%s: got %v, want *SourceError{Key: %q} wrapping %v", key, err, key, want)
-		}
-	}
-	if _, err := composite.Compose(context.Background(), plan3("a/good.png", "a/good.png", "a/good.png"), load, o); err != nil {
-		t.Errorf("good files: %v", err)
-	}
-}
-
 // FuzzDecode: Decode never panics and returns either an image with pixels
-// or an error. `go test -fuzz FuzzDecode ./composite` explores further.
+// or an error. `go test -fuzz FuzzDecode ./media` explores further.
 func FuzzDecode(f *testing.F) {
 	f.Add(encodePNG(f, pattern(8, 8, red)))
 	f.Add(encodePNG(f, gray16Img(3, 3, 9)))
@@ -195,7 +166,7 @@ func FuzzDecode(f *testing.F) {
 	f.Add(pngHeader(1, 1))
 	f.Add([]byte{0xff, 0xd8, 0xff})
 	f.Fuzz(func(t *testing.T, data []byte) {
-		img, err := composite.DecodeBytes(data, composite.DecodeOptions{MaxPixels: 1 << 20})
+		img, err := media.DecodeBytes(data, media.DecodeOptions{MaxPixels: 1 << 20})
 		if err == nil && (img == nil || img.Bounds().Empty()) {
 			t.Fatalf("no error and no pixels")
 		}

@@ -1,4 +1,4 @@
-package composite_test
+package media_test
 
 import (
 	"bytes"
@@ -9,7 +9,7 @@ import (
 	"math/rand/v2"
 	"testing"
 
-	"github.com/tailsynth/tailsynth/composite"
+	"github.com/tailsynth/tailsynth/media"
 )
 
 // noisyRGB is a w x h opaque image like the benchmark's sources: smooth
@@ -35,7 +35,7 @@ func noisyRGB(w, h int) *image.NRGBA {
 func BenchmarkPNG(b *testing.B) {
 	for _, side := range []int{224, 512} {
 		img := noisyRGB(side, side)
-		fast, std := composite.NewEncoder(png.DefaultCompression), composite.NewPNGEncoder(png.DefaultCompression)
+		fast, std := media.NewEncoder(png.DefaultCompression), media.NewPNGEncoder(png.DefaultCompression)
 		var file []byte
 		for _, e := range []struct {
 			name string
@@ -61,7 +61,7 @@ func BenchmarkPNG(b *testing.B) {
 			name string
 			dec  func([]byte) (image.Image, error)
 		}{
-			{"Decode", func(p []byte) (image.Image, error) { return composite.DecodeBytes(p, composite.DecodeOptions{}) }},
+			{"Decode", func(p []byte) (image.Image, error) { return media.DecodeBytes(p, media.DecodeOptions{}) }},
 			{"image-png", func(p []byte) (image.Image, error) { return png.Decode(bytes.NewReader(p)) }},
 		} {
 			b.Run(fmt.Sprintf("side=%d/decode/%s", side, d.name), func(b *testing.B) {

@@ -1,4 +1,4 @@
-package composite_test
+package media_test
 
 import (
 	"bytes"
@@ -8,7 +8,7 @@ import (
 	"testing"
 
 	"github.com/disintegration/imaging"
-	"github.com/tailsynth/tailsynth/composite"
+	"github.com/tailsynth/tailsynth/media"
 )
 
 // withEXIF inserts an APP1 Exif segment after the SOI marker of a JPEG. Its
@@ -48,7 +48,7 @@ func TestJPEGOrientationParse(t *testing.T) {
 	jpg := encodeJPEG(t, pattern(8, 8, red))
 	for o := uint16(1); o <= 8; o++ {
 		for _, bo := range []binary.AppendByteOrder{binary.LittleEndian, binary.BigEndian} {
-			if got := composite.JPEGOrientation(withEXIF(jpg, o, bo)); got != composite.Orientation(o) {
+			if got := media.JPEGOrientation(withEXIF(jpg, o, bo)); got != media.Orientation(o) {
 				t.Errorf("orientation %d (%v): got %d", o, bo, got)
 			}
 		}
@@ -62,7 +62,7 @@ func TestJPEGOrientationParse(t *testing.T) {
 		"only the SOI":  {0xFF, 0xD8},
 		"bad tiff byte": bytes.Replace(withEXIF(jpg, 6, binary.BigEndian), []byte("MM"), []byte("XX"), 1),
 	} {
-		if got := composite.JPEGOrientation(data); got != 0 {
+		if got := media.JPEGOrientation(data); got != 0 {
 			t.Errorf("%s: got %d, want 0", name, got)
 		}
 	}
@@ -83,7 +83,7 @@ func TestDecodeAppliesOrientation(t *testing.T) {
 		for o := uint16(1); o <= 8; o++ {
 			for _, bo := range []binary.AppendByteOrder{binary.LittleEndian, binary.BigEndian} {
 				data := withEXIF(jpg, o, bo)
-				got, err := composite.DecodeBytes(data, composite.DecodeOptions{})
+				got, err := media.DecodeBytes(data, media.DecodeOptions{})
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -126,7 +126,7 @@ func TestOrientationByHand(t *testing.T) {
 		{8, false, 16, 32, false, image.Pt(8, 4), image.Pt(8, 28)},
 		{6, true, 32, 16, true, image.Pt(4, 8), image.Pt(28, 8)},
 	} {
-		img, err := composite.DecodeBytes(withEXIF(jpg, tc.o, binary.LittleEndian), composite.DecodeOptions{IgnoreOrientation: tc.ignore})
+		img, err := media.DecodeBytes(withEXIF(jpg, tc.o, binary.LittleEndian), media.DecodeOptions{IgnoreOrientation: tc.ignore})
 		if err != nil {
 			t.Fatal(err)
 		}

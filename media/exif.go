@@ -1,4 +1,4 @@
-package composite
+package media
 
 import (
 	"encoding/binary"

@@ -1,4 +1,4 @@
-package composite_test
+package media_test
 
 import (
 	"bytes"
@@ -7,7 +7,7 @@ import (
 	"image/color"
 	"image/png"
 
-	"github.com/tailsynth/tailsynth/composite"
+	"github.com/tailsynth/tailsynth/media"
 )
 
 // An Encoder writes PNG files that any decoder reads back exactly; one
@@ -19,13 +19,13 @@ func ExampleEncoder() {
 			img.SetNRGBA(x, y, color.NRGBA{R: uint8(4 * x), G: uint8(8 * y), B: 128, A: 255})
 		}
 	}
-	enc := composite.NewEncoder(png.DefaultCompression)
+	enc := media.NewEncoder(png.DefaultCompression)
 	var buf bytes.Buffer
 	if err := enc.Encode(&buf, img); err != nil {
 		fmt.Println(err)
 		return
 	}
-	back, err := composite.DecodeBytes(buf.Bytes(), composite.DecodeOptions{})
+	back, err := media.DecodeBytes(buf.Bytes(), media.DecodeOptions{})
 	if err != nil {
 		fmt.Println(err)
 		return

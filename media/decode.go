@@ -1,16 +1,14 @@
-package composite
+package media
 
 import (
 	"bufio"
 	"bytes"
-	"context"
 	"errors"
 	"fmt"
 	"image"
 	"image/jpeg"
 	"image/png"
 	"io"
-	"io/fs"
 )
 
 // Default decoding limits.
@@ -208,25 +206,4 @@ func wrapRead(err error) error {
 // DecodeBytes is Decode on an in-memory file.
 func DecodeBytes(data []byte, opts DecodeOptions) (image.Image, error) {
 	return Decode(bytes.NewReader(data), opts)
-}
-
-// LoadFunc returns the decoded image for a key (a path, an object key). It is
-// how Compose reaches storage without knowing about it; it must be safe for
-// concurrent use when a Renderer is shared by goroutines.
-type LoadFunc func(ctx context.Context, key string) (image.Image, error)
-
-// FSLoader returns a LoadFunc that opens key in fsys (os.DirFS, embed.FS,
-// fstest.MapFS) and decodes it with Decode.
-func FSLoader(fsys fs.FS, opts DecodeOptions) LoadFunc {
-	return func(ctx context.Context, key string) (image.Image, error) {
-		if err := ctx.Err(); err != nil {
-			return nil, err
-		}
-		f, err := fsys.Open(key)
-		if err != nil {
-			return nil, err
-		}
-		defer f.Close()
-		return Decode(f, opts)
-	}
 }

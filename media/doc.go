@@ -1,0 +1,12 @@
+// Package media holds the file I/O that the algorithm packages and the
+// generators share: image decoding with limits (Decode, DecodeBytes,
+// DecodeOptions: the format sniffed from magic bytes, the header's pixel
+// count checked before any pixel is allocated, JPEG EXIF orientation
+// applied, failures typed as ErrEmptyFile, ErrUnsupportedFormat,
+// ErrTooManyPixels, ErrFileTooLarge or ErrCorrupt) and the PNG codec
+// (a fast decoder for 8-bit non-interlaced PNGs, Encoder, NewPNGEncoder,
+// ParsePNGLevel).
+//
+// media imports no algorithm package (composite, gan, spectro, smote,
+// quality) and no generator: they import it.
+package media
