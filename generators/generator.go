@@ -35,7 +35,9 @@ type Generator interface {
 // Run is one prepared generation.
 type Run interface {
 	// Generate makes sample i (0-based) of class. The same env, class and
-	// i give the same bytes. It is called concurrently.
+	// i give the same bytes. It is called concurrently. The Sample belongs
+	// to the caller: the pipeline writes it later, while Generate runs
+	// again, so a Run must not reuse or change its Data.
 	Generate(ctx context.Context, class string, i int) (*Sample, error)
 	// Finish returns extra output files (contact sheets, loss curves,
 	// models) and generator figures for report.json, after all samples.
