@@ -84,5 +84,5 @@
 //
 // media.NewEncoder gives a PNG encoder that pools its buffers (use one per
 // job); media.Decode takes a faster path for 8-bit non-interlaced PNGs.
-// ContactSheet renders a per-class grid of samples for a job's report.
+// media.ContactSheet renders a per-class grid of samples for a job's report.
 package composite

@@ -6,10 +6,10 @@ import (
 	"html/template"
 	"image"
 	"image/color"
-	"image/png"
 
 	"gonum.org/v1/gonum/blas/blas32"
 
+	"github.com/tailsynth/tailsynth/media"
 	"github.com/tailsynth/tailsynth/quality/neighbors"
 )
 
@@ -60,36 +60,43 @@ func dataURI(png []byte) template.URL {
 func gridPNG(fz *Featurizer, real, fake blas32.General) ([]byte, error) {
 	s := fz.Size
 	scale := max(1, (56+s-1)/s)
-	cell := s * scale
-	const gap = 4
-	img := image.NewNRGBA(image.Rect(0, 0, gridColumns*(cell+gap)+gap, 2*(cell+gap)+gap))
-	for i := range img.Pix {
-		img.Pix[i] = 0xee
+	sheet := media.Sheet{
+		Cell:       image.Pt(s*scale, s*scale),
+		Scale:      media.ScalePixels,
+		Gap:        4,
+		NoLabels:   true,
+		Background: color.NRGBA{R: 0xee, G: 0xee, B: 0xee, A: 0xff},
 	}
-	for row, m := range []blas32.General{real, fake} {
+	for _, m := range []blas32.General{real, fake} {
+		tiles := make([]image.Image, gridColumns) // empty cells keep the width fixed
 		for col := range min(m.Rows, gridColumns) {
-			v := neighbors.Row(m, col)
-			x0, y0 := gap+col*(cell+gap), gap+row*(cell+gap)
-			for y := range cell {
-				for x := range cell {
-					px := (y/scale)*s + x/scale
-					var c color.NRGBA
-					if fz.Color == ColorRGB {
-						c = color.NRGBA{to8(v[3*px]), to8(v[3*px+1]), to8(v[3*px+2]), 255}
-					} else {
-						g := to8(v[px])
-						c = color.NRGBA{g, g, g, 255}
-					}
-					img.SetNRGBA(x0+x, y0+y, c)
-				}
-			}
+			tiles[col] = vectorImage(fz, neighbors.Row(m, col))
 		}
+		sheet.Rows = append(sheet.Rows, media.SheetRow{Tiles: [][]image.Image{tiles}})
 	}
 	var buf bytes.Buffer
-	if err := png.Encode(&buf, img); err != nil {
+	if err := sheet.WritePNG(&buf); err != nil {
 		return nil, err
 	}
 	return buf.Bytes(), nil
+}
+
+// vectorImage is the fz.Size-square image whose pixels v holds, values in
+// 0..1, RGB interleaved or gray.
+func vectorImage(fz *Featurizer, v []float32) *image.NRGBA {
+	s := fz.Size
+	img := image.NewNRGBA(image.Rect(0, 0, s, s))
+	for px := range s * s {
+		var c color.NRGBA
+		if fz.Color == ColorRGB {
+			c = color.NRGBA{to8(v[3*px]), to8(v[3*px+1]), to8(v[3*px+2]), 255}
+		} else {
+			g := to8(v[px])
+			c = color.NRGBA{g, g, g, 255}
+		}
+		img.SetNRGBA(px%s, px/s, c)
+	}
+	return img
 }
 
 func to8(v float32) uint8 {

@@ -8,7 +8,6 @@ import (
 	"math/rand/v2"
 
 	"github.com/tailsynth/tailsynth/augment"
-	"github.com/tailsynth/tailsynth/composite"
 	"github.com/tailsynth/tailsynth/generators"
 	"github.com/tailsynth/tailsynth/media"
 )
@@ -126,7 +125,7 @@ func (r *run) contactSheet(ctx context.Context) ([]byte, error) {
 	if per == 0 || len(r.classes) == 0 {
 		return nil, nil
 	}
-	var items []composite.Labeled
+	var items []media.Labeled
 	for _, c := range sortedKeys(r.classes) {
 		n := min(per, r.classes[c].requested)
 		for i := range n {
@@ -134,11 +133,11 @@ func (r *run) contactSheet(ctx context.Context) ([]byte, error) {
 			if err != nil {
 				return nil, fmt.Errorf("contact sheet: %w", err)
 			}
-			items = append(items, composite.Labeled{Class: c, Image: src}, composite.Labeled{Class: c, Image: out})
+			items = append(items, media.Labeled{Class: c, Image: src}, media.Labeled{Class: c, Image: out})
 		}
 	}
 	var buf bytes.Buffer
-	if err := composite.WriteContactSheet(&buf, items, composite.SheetOptions{PerRow: 2 * per}); err != nil {
+	if err := media.WriteContactSheet(&buf, items, 2*per); err != nil {
 		return nil, err
 	}
 	return buf.Bytes(), nil

@@ -97,7 +97,7 @@ func (r *run) contactSheet(ctx context.Context) ([]byte, error) {
 	if per == 0 {
 		return nil, nil
 	}
-	var items []composite.Labeled
+	var items []media.Labeled
 	for _, c := range sortedKeys(r.plans) {
 		ps := r.plans[c]
 		for _, p := range ps[:min(per, len(ps))] {
@@ -105,7 +105,7 @@ func (r *run) contactSheet(ctx context.Context) ([]byte, error) {
 			if err != nil {
 				return nil, fmt.Errorf("contact sheet: %w", err)
 			}
-			items = append(items, composite.Labeled{Class: c, Image: img})
+			items = append(items, media.Labeled{Class: c, Image: img})
 		}
 		// ContactSheet labels a row with the number of items given for the
 		// class and draws the first PerRow: pad with the last image so the
@@ -118,7 +118,7 @@ func (r *run) contactSheet(ctx context.Context) ([]byte, error) {
 		return nil, nil
 	}
 	var buf bytes.Buffer
-	if err := composite.WriteContactSheet(&buf, items, composite.SheetOptions{PerRow: per}); err != nil {
+	if err := media.WriteContactSheet(&buf, items, per); err != nil {
 		return nil, err
 	}
 	return buf.Bytes(), nil

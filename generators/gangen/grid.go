@@ -3,20 +3,13 @@ package gangen
 import (
 	"image"
 	"image/color"
-	"image/draw"
 	"slices"
 
-	"golang.org/x/image/font"
-	"golang.org/x/image/font/basicfont"
-	"golang.org/x/image/math/fixed"
+	"github.com/tailsynth/tailsynth/media"
 )
 
 // Grid geometry, pixels.
 const (
-	gridGap     = 2
-	gridSection = 12 // between the real and the generated samples
-	gridLabelW  = 7*16 + 8
-	gridHeaderH = 18
 	gridTile    = 64 // tiles are scaled up by an integer factor towards this size
 	gridClasses = 32
 )
@@ -28,49 +21,25 @@ type gridRow struct {
 	fake  []image.Image
 }
 
-// drawGrid draws one row per class: its name, up to n real samples, a gap
-// and n generated ones, every tile h x w scaled up by the integer factor
-// that brings the longer side closest to 64 pixels without exceeding it
-// (at least 1), nearest neighbour.
-func drawGrid(rows []gridRow, n, h, w int) *image.RGBA {
+// drawGrid draws one row per class: its name, up to n real samples ("real")
+// and n generated ones ("generated"), every tile h x w scaled up by the
+// integer factor that brings the longer side closest to 64 pixels without
+// exceeding it (at least 1), nearest neighbour.
+func drawGrid(rows []gridRow, n, h, w int) (*image.NRGBA, error) {
 	s := max(1, gridTile/max(h, w))
-	th, tw := h*s, w*s
-	width := gridLabelW + n*(tw+gridGap) + gridSection + n*(tw+gridGap)
-	height := gridHeaderH + len(rows)*(th+gridGap) + gridGap
-	img := image.NewRGBA(image.Rect(0, 0, width, height))
-	draw.Draw(img, img.Bounds(), image.NewUniform(color.Gray{235}), image.Point{}, draw.Src)
-	text := func(x, y int, s string) {
-		d := font.Drawer{Dst: img, Src: image.NewUniform(color.Gray{40}), Face: basicfont.Face7x13, Dot: fixed.P(x, y)}
-		d.DrawString(s)
+	sheet := media.Sheet{
+		Groups:     []string{"real", "generated"},
+		Cell:       image.Pt(w*s, h*s),
+		Scale:      media.ScalePixels,
+		LabelChars: 16,
+		Background: color.NRGBA{R: 235, G: 235, B: 235, A: 255},
 	}
-	fakeX := gridLabelW + n*(tw+gridGap) + gridSection
-	text(gridLabelW, 13, "real")
-	text(fakeX, 13, "generated")
-	for r, row := range rows {
-		y := gridHeaderH + r*(th+gridGap)
-		name := row.class
-		if len(name) > 16 {
-			name = name[:15] + "~"
-		}
-		text(4, y+min(th, 13)+(th-min(th, 13))/2, name)
-		for i, t := range row.real {
-			blit(img, t, gridLabelW+i*(tw+gridGap), y, s)
-		}
-		for i, t := range row.fake {
-			blit(img, t, fakeX+i*(tw+gridGap), y, s)
-		}
+	for _, row := range rows {
+		real := make([]image.Image, n)
+		copy(real, row.real)
+		sheet.Rows = append(sheet.Rows, media.SheetRow{Label: row.class, Tiles: [][]image.Image{real, row.fake}})
 	}
-	return img
-}
-
-// blit draws src at (x0, y0) scaled by s (nearest neighbour).
-func blit(dst *image.RGBA, src image.Image, x0, y0, s int) {
-	b := src.Bounds()
-	for y := 0; y < b.Dy()*s; y++ {
-		for x := 0; x < b.Dx()*s; x++ {
-			dst.Set(x0+x, y0+y, src.At(b.Min.X+x/s, b.Min.Y+y/s))
-		}
-	}
+	return sheet.Draw()
 }
 
 func sortedKeys[K interface{ ~string | ~int }, V any](m map[K]V) []K {

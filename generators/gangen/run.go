@@ -135,7 +135,7 @@ func (r *run) Finish(ctx context.Context) (*generators.Extras, error) {
 // planned), at most gridClasses: the first grid_per_class training samples
 // in key order beside generated samples 0..grid_per_class-1 — the same as
 // the output files.
-func (r *run) grid(ctx context.Context) (*image.RGBA, error) {
+func (r *run) grid(ctx context.Context) (*image.NRGBA, error) {
 	var classes []string
 	for _, c := range sortedKeys(r.env.Plan) {
 		if r.env.Plan[c] > 0 {
@@ -184,7 +184,7 @@ func (r *run) grid(ctx context.Context) (*image.RGBA, error) {
 		b := rows[0].fake[0].Bounds()
 		h, w = b.Dy(), b.Dx()
 	}
-	return drawGrid(rows, n, h, w), nil
+	return drawGrid(rows, n, h, w)
 }
 
 func (r *run) report() map[string]any {

@@ -7,8 +7,8 @@ import (
 	"image"
 	"slices"
 
-	"github.com/tailsynth/tailsynth/composite"
 	"github.com/tailsynth/tailsynth/generators"
+	"github.com/tailsynth/tailsynth/media"
 )
 
 // ContactSheetKey is the extra file that shows, per class, real training
@@ -61,10 +61,10 @@ func (r *run) Finish(ctx context.Context) (*generators.Extras, error) {
 // class's real count of images of that row.
 func (r *run) contactSheet() ([]byte, error) {
 	per := r.cfg.p.SheetPerClass
-	var items []composite.Labeled
+	var items []media.Labeled
 	add := func(label string, imgs []image.Image, count int) {
 		for _, m := range imgs {
-			items = append(items, composite.Labeled{Class: label, Image: m})
+			items = append(items, media.Labeled{Class: label, Image: m})
 		}
 		// ContactSheet labels a row with the number of items given and
 		// draws the first PerRow: pad with the last image so that the label
@@ -88,7 +88,7 @@ func (r *run) contactSheet() ([]byte, error) {
 		add(name+" smote", syn, len(cl.prov))
 	}
 	var buf bytes.Buffer
-	if err := composite.WriteContactSheet(&buf, items, composite.SheetOptions{PerRow: per}); err != nil {
+	if err := media.WriteContactSheet(&buf, items, per); err != nil {
 		return nil, fmt.Errorf("contact sheet: %w", err)
 	}
 	return buf.Bytes(), nil

@@ -4,18 +4,12 @@ import (
 	"bytes"
 	"fmt"
 	"image"
-	"image/color"
-	"image/draw"
-	"image/png"
 	"math"
 	"sort"
 	"sync"
 
-	"golang.org/x/image/font"
-	"golang.org/x/image/font/basicfont"
-	"golang.org/x/image/math/fixed"
-
 	"github.com/tailsynth/tailsynth/generators"
+	"github.com/tailsynth/tailsynth/media"
 	"github.com/tailsynth/tailsynth/spectro"
 )
 
@@ -29,11 +23,7 @@ const (
 	sheetClasses  = 32 // classes drawn at most (the first, by name)
 	tileW, tileH  = 128, 96
 	tileGap       = 4
-	groupGap      = 14
-	sheetMargin   = 6
-	headerH       = 18
 	labelChars    = 16
-	glyphW        = 7 // basicfont.Face7x13
 )
 
 // sheet collects small renderings of the first samples of each class while
@@ -96,75 +86,38 @@ func (s *sheet) encode() ([]byte, error) {
 		return nil, nil
 	}
 	sort.Strings(classes)
-	more := 0
-	if len(classes) > sheetClasses {
-		more, classes = len(classes)-sheetClasses, classes[:sheetClasses]
+	sh := media.Sheet{
+		Groups:     []string{"samples"},
+		Cell:       image.Pt(tileW, tileH),
+		Gap:        tileGap,
+		LabelChars: labelChars,
 	}
-	labelW := 2*sheetMargin + glyphW*min(labelChars, longest(classes))
-	groupW := sheetPerClass*(tileW+tileGap) - tileGap
-	groups := []string{"samples"}
 	if s.withReal {
-		groups = []string{"real", "synthetic"}
+		sh.Groups = []string{"real", "synthetic"}
 	}
-	w := labelW + len(groups)*groupW + (len(groups)-1)*groupGap + sheetMargin
-	h := headerH + len(classes)*(tileH+tileGap) + sheetMargin
-	if more > 0 {
-		h += headerH
+	if len(classes) > sheetClasses {
+		sh.Footer = fmt.Sprintf("... and %d more classes", len(classes)-sheetClasses)
+		classes = classes[:sheetClasses]
 	}
-	img := image.NewRGBA(image.Rect(0, 0, w, h))
-	draw.Draw(img, img.Bounds(), image.NewUniform(color.White), image.Point{}, draw.Src)
-	ink := color.RGBA{30, 30, 30, 255}
-	for g, name := range groups {
-		drawText(img, labelW+g*(groupW+groupGap), headerH-5, name, ink)
-	}
-	for r, c := range classes {
-		y := headerH + r*(tileH+tileGap)
-		drawText(img, sheetMargin, y+tileH/2+4, clip(c, labelChars), ink)
-		for g, name := range groups {
-			tiles := s.syn[c]
-			if name == "real" {
-				tiles = s.real[c]
-			}
-			for i := 0; i < sheetPerClass; i++ {
-				t, ok := tiles[i]
-				if !ok {
-					continue
-				}
-				x := labelW + g*(groupW+groupGap) + i*(tileW+tileGap)
-				draw.Draw(img, image.Rect(x, y, x+tileW, y+tileH), t, image.Point{}, draw.Src)
-			}
+	tiles := func(m map[int]*image.RGBA) []image.Image {
+		out := make([]image.Image, sheetPerClass)
+		for i, t := range m {
+			out[i] = t
 		}
+		return out
 	}
-	if more > 0 {
-		drawText(img, sheetMargin, h-sheetMargin-3, fmt.Sprintf("... and %d more classes", more), ink)
+	for _, c := range classes {
+		row := media.SheetRow{Label: c, Tiles: [][]image.Image{tiles(s.syn[c])}}
+		if s.withReal {
+			row.Tiles = [][]image.Image{tiles(s.real[c]), tiles(s.syn[c])}
+		}
+		sh.Rows = append(sh.Rows, row)
 	}
 	var buf bytes.Buffer
-	if err := png.Encode(&buf, img); err != nil {
+	if err := sh.WritePNG(&buf); err != nil {
 		return nil, fmt.Errorf("encode %s: %w", SheetKey, err)
 	}
 	return buf.Bytes(), nil
-}
-
-func longest(ss []string) int {
-	n := 0
-	for _, s := range ss {
-		n = max(n, len([]rune(s)))
-	}
-	return n
-}
-
-func clip(s string, n int) string {
-	r := []rune(s)
-	if len(r) <= n {
-		return s
-	}
-	return string(r[:n-1]) + "~"
-}
-
-// drawText draws s with its baseline at y in the 7x13 basic font.
-func drawText(img *image.RGBA, x, y int, s string, c color.RGBA) {
-	d := font.Drawer{Dst: img, Src: image.NewUniform(c), Face: basicfont.Face7x13, Dot: fixed.P(x, y)}
-	d.DrawString(s)
 }
 
 // renderTile draws s into a w×h viridis picture, low frequencies at the
