@@ -9,8 +9,6 @@ import (
 	"io"
 	"math"
 	"path"
-	"runtime"
-	"sync"
 
 	"github.com/disintegration/imaging"
 	"gonum.org/v1/gonum/blas/blas32"
@@ -371,26 +369,14 @@ type Rows struct {
 func (f *Featurizer) Load(ctx context.Context, st storage.Store, keys []string) (Rows, error) {
 	data := make([]float32, len(keys)*f.Dim)
 	errs := make([]error, len(keys))
-	var wg sync.WaitGroup
-	next := make(chan int)
-	for range runtime.GOMAXPROCS(0) {
-		wg.Go(func() {
-			for i := range next {
-				errs[i] = f.loadOne(ctx, st, keys[i], data[i*f.Dim:(i+1)*f.Dim])
-			}
-		})
+	err := generators.ForEach(ctx, len(keys), func(ctx context.Context, i int) error {
+		errs[i] = f.loadOne(ctx, st, keys[i], data[i*f.Dim:(i+1)*f.Dim])
+		return nil
+	})
+	if err == nil {
+		err = ctx.Err() // a file's own error is listed, not returned; a cancelled ctx is
 	}
-feed:
-	for i := range keys {
-		select {
-		case next <- i:
-		case <-ctx.Done():
-			break feed
-		}
-	}
-	close(next)
-	wg.Wait()
-	if err := ctx.Err(); err != nil {
+	if err != nil {
 		return Rows{}, err
 	}
 	out := Rows{X: blas32.General{Cols: f.Dim, Stride: f.Dim}}

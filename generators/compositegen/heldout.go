@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"runtime"
 	"slices"
 	"sync"
 
@@ -153,42 +152,24 @@ func (r *run) renderAll(ctx context.Context, put func(class string, i int, s *ge
 			items = append(items, item{c, i})
 		}
 	}
-	ctx, cancel := context.WithCancelCause(ctx)
-	defer cancel(nil)
 	var (
 		mu   sync.Mutex
 		done int
-		next = make(chan item)
-		wg   sync.WaitGroup
 	)
-	for range runtime.GOMAXPROCS(0) {
-		wg.Go(func() {
-			for it := range next {
-				s, err := r.Generate(ctx, it.class, it.i)
-				if err != nil {
-					cancel(fmt.Errorf("held-out composite %d of class %q: %w", it.i, it.class, err))
-					continue
-				}
-				mu.Lock()
-				if err := put(it.class, it.i, s); err != nil {
-					cancel(err)
-				}
-				if done++; done%256 == 0 || done == len(items) {
-					r.progress("composing held-out images", map[string]any{"done": done, "total": len(items)})
-				}
-				mu.Unlock()
-			}
-		})
-	}
-feed:
-	for _, it := range items {
-		select {
-		case next <- it:
-		case <-ctx.Done():
-			break feed
+	return generators.ForEach(ctx, len(items), func(ctx context.Context, k int) error {
+		it := items[k]
+		s, err := r.Generate(ctx, it.class, it.i)
+		if err != nil {
+			return fmt.Errorf("held-out composite %d of class %q: %w", it.i, it.class, err)
 		}
-	}
-	close(next)
-	wg.Wait()
-	return context.Cause(ctx)
+		mu.Lock()
+		defer mu.Unlock()
+		if err := put(it.class, it.i, s); err != nil {
+			return err
+		}
+		if done++; done%256 == 0 || done == len(items) {
+			r.progress("composing held-out images", map[string]any{"done": done, "total": len(items)})
+		}
+		return nil
+	})
 }

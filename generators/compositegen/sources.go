@@ -5,13 +5,13 @@ import (
 	"errors"
 	"fmt"
 	"image"
-	"runtime"
 	"slices"
 	"sort"
 	"strings"
 	"sync"
 
 	"github.com/tailsynth/tailsynth/composite"
+	"github.com/tailsynth/tailsynth/generators"
 	"github.com/tailsynth/tailsynth/media"
 	"github.com/tailsynth/tailsynth/storage"
 )
@@ -124,49 +124,33 @@ func (r *run) checkSources(ctx context.Context) error {
 		}
 	}
 	tiles := r.cfg.opts.Layout.Tiles()
-	ctx, cancel := context.WithCancelCause(ctx)
-	defer cancel(nil)
 	var (
 		mu      sync.Mutex
 		bad     = map[string]string{}
 		checked int
-		next    = make(chan job)
-		wg      sync.WaitGroup
 	)
-	for range runtime.GOMAXPROCS(0) {
-		wg.Go(func() {
-			for j := range next {
-				_, err := probe.Compose(ctx, composite.Plan{Class: j.class, Sources: slices.Repeat([]string{j.key}, tiles)})
-				if err != nil {
-					reason, ok := fileProblem(err)
-					if !ok {
-						cancel(fmt.Errorf("reading source %s: %w", j.key, err))
-						continue
-					}
-					mu.Lock()
-					bad[j.key] = reason
-					mu.Unlock()
-				}
-				mu.Lock()
-				checked++
-				if checked%256 == 0 || checked == len(jobs) {
-					r.progress("checking source images", map[string]any{"checked": checked, "total": len(jobs), "bad": len(bad)})
-				}
-				mu.Unlock()
+	err = generators.ForEach(ctx, len(jobs), func(ctx context.Context, i int) error {
+		j := jobs[i]
+		_, err := probe.Compose(ctx, composite.Plan{Class: j.class, Sources: slices.Repeat([]string{j.key}, tiles)})
+		var reason string
+		if err != nil {
+			var ok bool
+			if reason, ok = fileProblem(err); !ok {
+				return fmt.Errorf("reading source %s: %w", j.key, err)
 			}
-		})
-	}
-feed:
-	for _, j := range jobs {
-		select {
-		case next <- j:
-		case <-ctx.Done():
-			break feed
 		}
-	}
-	close(next)
-	wg.Wait()
-	if err := context.Cause(ctx); err != nil {
+		mu.Lock()
+		defer mu.Unlock()
+		if reason != "" {
+			bad[j.key] = reason
+		}
+		checked++
+		if checked%256 == 0 || checked == len(jobs) {
+			r.progress("checking source images", map[string]any{"checked": checked, "total": len(jobs), "bad": len(bad)})
+		}
+		return nil
+	})
+	if err != nil {
 		return err
 	}
 	for _, c := range sortedKeys(r.classes) {

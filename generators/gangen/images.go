@@ -9,7 +9,6 @@ import (
 	_ "image/jpeg" // DecodeConfig of JPEG headers
 	_ "image/png"  // DecodeConfig of PNG headers
 	"io"
-	"runtime"
 	"slices"
 	"sort"
 	"sync"
@@ -134,47 +133,29 @@ type pixels struct {
 func decodeImages(ctx context.Context, env *generators.Env, cands []candidate, dec media.DecodeOptions, w, h int) ([]*pixels, []badFile, error) {
 	out := make([]*pixels, len(cands))
 	bad := make([]string, len(cands))
-	ctx, cancel := context.WithCancelCause(ctx)
-	defer cancel(nil)
 	var (
 		mu   sync.Mutex
 		done int
-		wg   sync.WaitGroup
-		next = make(chan int)
 	)
-	for range runtime.GOMAXPROCS(0) {
-		wg.Go(func() {
-			for i := range next {
-				px, err := decodeOne(ctx, env.Source, cands[i].key, dec, w, h)
-				if err != nil {
-					reason, ok := fileProblem(err)
-					if !ok {
-						cancel(fmt.Errorf("reading training image %s: %w", cands[i].key, err))
-						continue
-					}
-					bad[i] = reason
-				}
-				out[i] = px
-				mu.Lock()
-				done++
-				if done%512 == 0 || done == len(cands) {
-					progress(env, "loading training images", map[string]any{"read": done, "total": len(cands)})
-				}
-				mu.Unlock()
+	err := generators.ForEach(ctx, len(cands), func(ctx context.Context, i int) error {
+		px, err := decodeOne(ctx, env.Source, cands[i].key, dec, w, h)
+		if err != nil {
+			reason, ok := fileProblem(err)
+			if !ok {
+				return fmt.Errorf("reading training image %s: %w", cands[i].key, err)
 			}
-		})
-	}
-feed:
-	for i := range cands {
-		select {
-		case next <- i:
-		case <-ctx.Done():
-			break feed
+			bad[i] = reason
 		}
-	}
-	close(next)
-	wg.Wait()
-	if err := context.Cause(ctx); err != nil {
+		out[i] = px
+		mu.Lock()
+		done++
+		if done%512 == 0 || done == len(cands) {
+			progress(env, "loading training images", map[string]any{"read": done, "total": len(cands)})
+		}
+		mu.Unlock()
+		return nil
+	})
+	if err != nil {
 		return nil, nil, err
 	}
 	var bads []badFile

@@ -10,7 +10,6 @@ import (
 	"image"
 	"io"
 	"math"
-	"runtime"
 	"sync"
 
 	"github.com/tailsynth/tailsynth/generators"
@@ -248,48 +247,30 @@ func (fe *features) dB(x []float32) *spectro.Spectrogram[float64] {
 func loadSpectrograms(ctx context.Context, env *generators.Env, cands []candidate, fe *features, maxSeconds float64, maxWindows int) (*trainSet, []badFile, error) {
 	wins := make([][][]float32, len(cands))
 	bad := make([]string, len(cands))
-	ctx, cancel := context.WithCancelCause(ctx)
-	defer cancel(nil)
 	var (
-		wg   sync.WaitGroup
 		mu   sync.Mutex
 		done int
-		next = make(chan int)
 	)
-	for range runtime.GOMAXPROCS(0) {
-		wg.Go(func() {
-			for i := range next {
-				x, reason, err := readMono(ctx, env.Source, cands[i].key, fe.in.SampleRate, maxSeconds)
-				if err != nil {
-					cancel(fmt.Errorf("reading training file %s: %w", cands[i].key, err))
-					continue
-				}
-				if reason == "" {
-					if wins[i], err = fe.windows(x, maxWindows); err != nil {
-						reason = err.Error()
-					}
-				}
-				bad[i] = reason
-				mu.Lock()
-				done++
-				if done%128 == 0 || done == len(cands) {
-					progress(env, "analysing training files", map[string]any{"read": done, "total": len(cands)})
-				}
-				mu.Unlock()
-			}
-		})
-	}
-feed:
-	for i := range cands {
-		select {
-		case next <- i:
-		case <-ctx.Done():
-			break feed
+	err := generators.ForEach(ctx, len(cands), func(ctx context.Context, i int) error {
+		x, reason, err := readMono(ctx, env.Source, cands[i].key, fe.in.SampleRate, maxSeconds)
+		if err != nil {
+			return fmt.Errorf("reading training file %s: %w", cands[i].key, err)
 		}
-	}
-	close(next)
-	wg.Wait()
-	if err := context.Cause(ctx); err != nil {
+		if reason == "" {
+			if wins[i], err = fe.windows(x, maxWindows); err != nil {
+				reason = err.Error()
+			}
+		}
+		bad[i] = reason
+		mu.Lock()
+		done++
+		if done%128 == 0 || done == len(cands) {
+			progress(env, "analysing training files", map[string]any{"read": done, "total": len(cands)})
+		}
+		mu.Unlock()
+		return nil
+	})
+	if err != nil {
 		return nil, nil, err
 	}
 	seen := map[string]bool{}
