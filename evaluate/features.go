@@ -284,14 +284,14 @@ func (f *Featurizer) imageRow(img image.Image, dst []float32) {
 
 func (f *Featurizer) initAudio(ctx context.Context, st storage.Store, train []generators.File) error {
 	o := f.opts
-	var info spectro.WAVInfo
+	var info media.WAVInfo
 	var err error
 	for _, file := range spread(train, 16) {
 		var rc io.ReadCloser
 		if rc, _, err = st.Get(ctx, file.Key); err != nil {
 			continue
 		}
-		info, err = spectro.ProbeWAV(io.LimitReader(rc, generators.MaxHeaderBytes))
+		info, err = media.ProbeWAV(io.LimitReader(rc, generators.MaxHeaderBytes))
 		rc.Close()
 		if err == nil {
 			break
@@ -315,7 +315,7 @@ func (f *Featurizer) initAudio(ctx context.Context, st storage.Store, train []ge
 }
 
 func (f *Featurizer) audioRow(data []byte, dst []float32) error {
-	a, err := spectro.ReadWAV(bytes.NewReader(data))
+	a, err := media.ReadWAV(bytes.NewReader(data))
 	if err != nil {
 		return err
 	}

@@ -16,7 +16,7 @@ import (
 
 	"github.com/tailsynth/tailsynth/evaluate"
 	"github.com/tailsynth/tailsynth/generators"
-	"github.com/tailsynth/tailsynth/spectro"
+	"github.com/tailsynth/tailsynth/media"
 	"github.com/tailsynth/tailsynth/storage/local"
 )
 
@@ -95,7 +95,7 @@ func writeWAV(t *testing.T, path string, freq float64, rate int, rng *rand.Rand)
 		x[i] = 0.5*math.Sin(2*math.Pi*freq*float64(i)/float64(rate)) + 0.01*rng.NormFloat64()
 	}
 	var buf bytes.Buffer
-	if err := spectro.WriteWAV(&buf, &spectro.Audio{SampleRate: rate, Channels: [][]float64{x}}, spectro.WAVFormat{Encoding: spectro.EncodingPCM, BitDepth: 16}); err != nil {
+	if err := media.WriteWAV(&buf, &media.Audio{SampleRate: rate, Channels: [][]float64{x}}, media.WAVFormat{Encoding: media.EncodingPCM, BitDepth: 16}); err != nil {
 		t.Fatal(err)
 	}
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {

@@ -12,7 +12,7 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/tailsynth/tailsynth/spectro"
+	"github.com/tailsynth/tailsynth/media"
 	"github.com/tailsynth/tailsynth/storage"
 )
 
@@ -160,7 +160,7 @@ func probe(ctx context.Context, st storage.Store, f File, kind string, cs *Class
 		bump(&cs.Formats, format)
 		bump(&cs.Sizes, fmt.Sprintf("%dx%d", cfg.Width, cfg.Height))
 	case "audio":
-		info, err := spectro.ProbeWAV(r)
+		info, err := media.ProbeWAV(r)
 		if err != nil {
 			return fmt.Errorf("not a readable WAV file: %v", err)
 		}
@@ -173,7 +173,7 @@ func probe(ctx context.Context, st storage.Store, f File, kind string, cs *Class
 		}
 		cs.MaxSeconds = max(cs.MaxSeconds, secs)
 	case "array":
-		if _, err := spectro.ReadNPYHeader(r); err != nil {
+		if _, err := media.ReadNPYHeader(r); err != nil {
 			return fmt.Errorf("not a readable .npy file: %v", err)
 		}
 		bump(&cs.Formats, "npy")

@@ -15,7 +15,7 @@ import (
 	"testing"
 
 	"github.com/tailsynth/tailsynth/generators"
-	"github.com/tailsynth/tailsynth/spectro"
+	"github.com/tailsynth/tailsynth/media"
 )
 
 // pngHeaderOnly is a PNG signature and a valid IHDR chunk (8-bit RGB)
@@ -56,7 +56,7 @@ func wavBytes(t testing.TB, n int) []byte {
 		x[i] = float64(i%50)/50 - 0.5
 	}
 	var buf bytes.Buffer
-	if err := spectro.WriteWAV(&buf, &spectro.Audio{SampleRate: 8000, Channels: [][]float64{x}}, spectro.WAVFormat{Encoding: spectro.EncodingPCM, BitDepth: 16}); err != nil {
+	if err := media.WriteWAV(&buf, &media.Audio{SampleRate: 8000, Channels: [][]float64{x}}, media.WAVFormat{Encoding: media.EncodingPCM, BitDepth: 16}); err != nil {
 		t.Fatal(err)
 	}
 	return buf.Bytes()
@@ -69,7 +69,7 @@ func npyBytes(t testing.TB, n int) []byte {
 		x[i] = float32(i)
 	}
 	var buf bytes.Buffer
-	if err := spectro.WriteNPYVector(&buf, x); err != nil {
+	if err := media.WriteNPYVector(&buf, x); err != nil {
 		t.Fatal(err)
 	}
 	return buf.Bytes()

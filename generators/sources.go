@@ -13,7 +13,6 @@ import (
 
 	"github.com/tailsynth/tailsynth/generators/imagesrc"
 	"github.com/tailsynth/tailsynth/media"
-	"github.com/tailsynth/tailsynth/spectro"
 	"github.com/tailsynth/tailsynth/storage"
 )
 
@@ -210,7 +209,7 @@ func CheckFile(ctx context.Context, st storage.Store, f File, lim FileLimits) (r
 // an unsupported encoding), returned as a reason, from an I/O error
 // (ok false).
 func WAVProblem(err error) (reason string, ok bool) {
-	for _, e := range []error{spectro.ErrMalformed, spectro.ErrTruncated, spectro.ErrUnsupported, spectro.ErrInvalidConfig, io.ErrUnexpectedEOF, io.EOF} {
+	for _, e := range []error{media.ErrMalformed, media.ErrTruncated, media.ErrUnsupported, media.ErrInvalidInput, io.ErrUnexpectedEOF, io.EOF} {
 		if errors.Is(err, e) {
 			return "not a usable WAV file: " + err.Error() + " (accepted: RIFF/WAVE PCM 8/16/24/32-bit or float 32/64-bit)", true
 		}
@@ -226,7 +225,7 @@ func NonFiniteReason(bad, total int) string {
 
 // checkWAV decodes a WAV stream to its end.
 func checkWAV(ctx context.Context, r io.Reader) (string, error) {
-	wr, err := spectro.NewWAVReader(r)
+	wr, err := media.NewWAVReader(r)
 	if err != nil {
 		if reason, ok := WAVProblem(err); ok {
 			return reason, nil
@@ -271,9 +270,9 @@ func checkNPY(r io.Reader) (string, error) {
 	bad := func(format string, args ...any) (string, error) {
 		return "not a usable .npy file: " + fmt.Sprintf(format, args...), nil
 	}
-	h, err := spectro.ReadNPYHeader(r)
+	h, err := media.ReadNPYHeader(r)
 	if err != nil {
-		if errors.Is(err, spectro.ErrMalformed) || errors.Is(err, spectro.ErrTruncated) || errors.Is(err, spectro.ErrUnsupported) {
+		if errors.Is(err, media.ErrMalformed) || errors.Is(err, media.ErrTruncated) || errors.Is(err, media.ErrUnsupported) {
 			return bad("%v", err)
 		}
 		return "", err

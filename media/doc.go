@@ -5,9 +5,10 @@
 // applied, failures typed as ErrEmptyFile, ErrUnsupportedFormat,
 // ErrTooManyPixels, ErrFileTooLarge or ErrCorrupt) and the PNG codec
 // (a fast decoder for 8-bit non-interlaced PNGs, Encoder, NewPNGEncoder,
-// ParsePNGLevel), and the one sheet renderer of job reports (Sheet:
-// labelled rows of tiles in named column groups; ContactSheet for
-// per-class images).
+// ParsePNGLevel), WAV (ReadWAV, WAVReader, WriteWAV) and NumPy .npy
+// (ReadNPY, WriteNPY, WriteNPYVector) files, and the one sheet renderer of
+// job reports (Sheet: labelled rows of tiles in named column groups;
+// ContactSheet for per-class images).
 //
 // media imports no algorithm package (composite, gan, spectro, smote,
 // quality) and no generator: they import it.

@@ -19,3 +19,21 @@ var (
 	// ErrCorrupt: the header or pixel data is invalid or truncated.
 	ErrCorrupt = errors.New("corrupt or truncated image data")
 )
+
+// Sentinel errors of the audio and array files (WAV, .npy). Errors of
+// those readers and writers wrap one of them, so callers can test them
+// with errors.Is; the message names the bad value and what is accepted.
+var (
+	// ErrMalformed reports a file whose structure is not valid.
+	ErrMalformed = errors.New("malformed file")
+	// ErrTruncated reports a file that ends before its header says it does.
+	ErrTruncated = errors.New("truncated file")
+	// ErrUnsupported reports a valid file in an encoding this package does
+	// not read (for example A-law WAV or a big-endian .npy).
+	ErrUnsupported = errors.New("unsupported encoding")
+	// ErrInvalidInput reports what a writer or reader cannot take: audio or
+	// a WAV format that cannot be written (no channels, ragged channels, an
+	// unknown bit depth, NaN in PCM), an array whose data does not fit its
+	// shape, a ReadFrames buffer that does not fit the channels.
+	ErrInvalidInput = errors.New("invalid input (audio, wav format or array)")
+)

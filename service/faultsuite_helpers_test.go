@@ -29,7 +29,7 @@ import (
 	"time"
 
 	"github.com/tailsynth/tailsynth/generators"
-	"github.com/tailsynth/tailsynth/spectro"
+	"github.com/tailsynth/tailsynth/media"
 	"github.com/tailsynth/tailsynth/storage"
 )
 
@@ -359,12 +359,12 @@ func sampleWAV(t *testing.T, k, i int, nan bool) []byte {
 			x[n] = math.NaN()
 		}
 	}
-	format := spectro.WAVFormat{Encoding: spectro.EncodingPCM, BitDepth: 16}
+	format := media.WAVFormat{Encoding: media.EncodingPCM, BitDepth: 16}
 	if nan {
-		format = spectro.WAVFormat{Encoding: spectro.EncodingFloat, BitDepth: 32}
+		format = media.WAVFormat{Encoding: media.EncodingFloat, BitDepth: 32}
 	}
 	var buf bytes.Buffer
-	if err := spectro.WriteWAV(&buf, &spectro.Audio{SampleRate: 8000, Channels: [][]float64{x}}, format); err != nil {
+	if err := media.WriteWAV(&buf, &media.Audio{SampleRate: 8000, Channels: [][]float64{x}}, format); err != nil {
 		t.Fatal(err)
 	}
 	return buf.Bytes()

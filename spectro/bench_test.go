@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"testing"
 
+	"github.com/tailsynth/tailsynth/media"
 	"github.com/tailsynth/tailsynth/spectro"
 )
 
@@ -99,17 +100,17 @@ func BenchmarkMel(b *testing.B) {
 func BenchmarkReadWAV(b *testing.B) {
 	for _, bits := range []int{16, 24} {
 		var buf bytes.Buffer
-		a := &spectro.Audio{SampleRate: 16000, Channels: [][]float64{randSignal(1, 160000)}}
+		a := &media.Audio{SampleRate: 16000, Channels: [][]float64{randSignal(1, 160000)}}
 		for i := range a.Channels[0] {
 			a.Channels[0][i] /= 5
 		}
-		spectro.WriteWAV(&buf, a, spectro.WAVFormat{Encoding: spectro.EncodingPCM, BitDepth: bits})
+		media.WriteWAV(&buf, a, media.WAVFormat{Encoding: media.EncodingPCM, BitDepth: bits})
 		data := buf.Bytes()
 		b.Run(fmt.Sprintf("pcm%d/frames=160000", bits), func(b *testing.B) {
 			b.ReportAllocs()
 			b.SetBytes(int64(len(data)))
 			for b.Loop() {
-				if _, err := spectro.ReadWAV(bytes.NewReader(data)); err != nil {
+				if _, err := media.ReadWAV(bytes.NewReader(data)); err != nil {
 					b.Fatal(err)
 				}
 			}

@@ -1,7 +1,8 @@
-// Package spectro turns signals into spectrograms and back: WAV I/O, the
-// short-time Fourier transform (STFT) and its inverse, dB and mel scaling,
-// Griffin-Lim phase reconstruction, spectral augmentations and lossless or
-// quantised spectrogram files (.npy, 16-bit PNG).
+// Package spectro turns signals into spectrograms and back: the short-time
+// Fourier transform (STFT) and its inverse, dB and mel scaling, Griffin-Lim
+// phase reconstruction, spectral augmentations and lossless or quantised
+// spectrogram files (.npy through package media, 16-bit PNG). WAV and .npy
+// I/O live in package media.
 //
 // It is the signal side of STFTSynth (Farhadi et al. 2025, GAN-generated STFT
 // spectrograms of rare wire-break acoustic events). It is a pure library: it

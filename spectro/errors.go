@@ -1,6 +1,10 @@
 package spectro
 
-import "errors"
+import (
+	"errors"
+
+	"github.com/tailsynth/tailsynth/media"
+)
 
 // Sentinel errors. Errors returned by this package wrap one of these where it
 // applies, so callers can test them with errors.Is; the message names the bad
@@ -13,12 +17,12 @@ var (
 	// ErrNOLA reports a window and hop that violate the nonzero overlap-add
 	// condition, so the STFT cannot be inverted.
 	ErrNOLA = errors.New("spectro: window violates the NOLA condition")
-	// ErrMalformed reports a file whose structure is not valid (WAV, .npy or
-	// PNG as this package reads them).
-	ErrMalformed = errors.New("spectro: malformed file")
+	// ErrMalformed reports a file whose structure is not valid (a PNG as
+	// this package reads it; WAV and .npy files are read by package media).
+	// It is media's sentinel, so errors.Is matches either name.
+	ErrMalformed = media.ErrMalformed
 	// ErrTruncated reports a file that ends before its header says it does.
-	ErrTruncated = errors.New("spectro: truncated file")
-	// ErrUnsupported reports a valid file in an encoding this package does
-	// not read (for example A-law WAV or a big-endian .npy).
-	ErrUnsupported = errors.New("spectro: unsupported encoding")
+	ErrTruncated = media.ErrTruncated
+	// ErrUnsupported reports a valid file in an encoding that is not read.
+	ErrUnsupported = media.ErrUnsupported
 )

@@ -7,6 +7,7 @@ import (
 	"math"
 	"math/rand/v2"
 
+	"github.com/tailsynth/tailsynth/media"
 	"github.com/tailsynth/tailsynth/spectro"
 )
 
@@ -15,11 +16,11 @@ import (
 func Example() {
 	// A 0.5 s, 1 kHz tone at 16 kHz, written and read back as 16-bit PCM.
 	var wav bytes.Buffer
-	tone := &spectro.Audio{SampleRate: 16000, Channels: [][]float64{sine(8000, 1000, 16000, 0.5)}}
-	if err := spectro.WriteWAV(&wav, tone, spectro.WAVFormat{Encoding: spectro.EncodingPCM, BitDepth: 16}); err != nil {
+	tone := &media.Audio{SampleRate: 16000, Channels: [][]float64{sine(8000, 1000, 16000, 0.5)}}
+	if err := media.WriteWAV(&wav, tone, media.WAVFormat{Encoding: media.EncodingPCM, BitDepth: 16}); err != nil {
 		panic(err)
 	}
-	audio, err := spectro.ReadWAV(&wav)
+	audio, err := media.ReadWAV(&wav)
 	if err != nil {
 		panic(err)
 	}

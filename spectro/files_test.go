@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/tailsynth/tailsynth/media"
 	"github.com/tailsynth/tailsynth/spectro"
 )
 
@@ -57,7 +58,7 @@ func TestNPYRoundTrip(t *testing.T) {
 		t.Errorf("c8 into complex128: got %v, %v", cb, err)
 	}
 	buf.Reset()
-	spectro.WriteNPYVector(&buf, []float64{1, 2, 3})
+	media.WriteNPYVector(&buf, []float64{1, 2, 3})
 	v, err := spectro.ReadNPY[float64](&buf)
 	if err != nil || v.Bins != 1 || v.Frames != 3 {
 		t.Errorf("1-D: got %+v, %v, want 1x3", v, err)

@@ -8,10 +8,11 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/tailsynth/tailsynth/media"
 	"github.com/tailsynth/tailsynth/spectro"
 )
 
-func loadNPY[T spectro.NPYElem](t *testing.T, name string) *spectro.Spectrogram[T] {
+func loadNPY[T media.NPYElem](t *testing.T, name string) *spectro.Spectrogram[T] {
 	t.Helper()
 	f, err := os.Open(filepath.Join("testdata", name))
 	if err != nil {

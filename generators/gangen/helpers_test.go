@@ -17,7 +17,7 @@ import (
 	"github.com/tailsynth/tailsynth/generators"
 	"github.com/tailsynth/tailsynth/generators/gangen"
 	"github.com/tailsynth/tailsynth/generators/gangen/modelstore"
-	"github.com/tailsynth/tailsynth/spectro"
+	"github.com/tailsynth/tailsynth/media"
 	"github.com/tailsynth/tailsynth/storage"
 	"github.com/tailsynth/tailsynth/storage/locator"
 	"github.com/tailsynth/tailsynth/storage/storagetest"
@@ -85,8 +85,8 @@ func toneDataset(t testing.TB, root string, low, high int) {
 			x[j] = 0.5 * math.Sin(2*math.Pi*(f+float64(10*i))*float64(j)/8000)
 		}
 		var buf bytes.Buffer
-		a := &spectro.Audio{SampleRate: 8000, Channels: [][]float64{x}}
-		if err := spectro.WriteWAV(&buf, a, spectro.WAVFormat{Encoding: spectro.EncodingPCM, BitDepth: 16}); err != nil {
+		a := &media.Audio{SampleRate: 8000, Channels: [][]float64{x}}
+		if err := media.WriteWAV(&buf, a, media.WAVFormat{Encoding: media.EncodingPCM, BitDepth: 16}); err != nil {
 			t.Fatal(err)
 		}
 		writeFile(t, root, class+"/t"+string(rune('a'+i))+".wav", buf.Bytes())

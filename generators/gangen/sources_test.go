@@ -12,7 +12,7 @@ import (
 
 	"github.com/tailsynth/tailsynth/generators"
 	"github.com/tailsynth/tailsynth/generators/gangen"
-	"github.com/tailsynth/tailsynth/spectro"
+	"github.com/tailsynth/tailsynth/media"
 )
 
 // TestSTFTSynthSkipsBadWAVs: truncated WAVs (one cut right after its
@@ -32,8 +32,8 @@ func TestSTFTSynthSkipsBadWAVs(t *testing.T) {
 		nan[i] = math.NaN()
 	}
 	var nanWAV bytes.Buffer
-	if err := spectro.WriteWAV(&nanWAV, &spectro.Audio{SampleRate: 8000, Channels: [][]float64{nan}},
-		spectro.WAVFormat{Encoding: spectro.EncodingFloat, BitDepth: 32}); err != nil {
+	if err := media.WriteWAV(&nanWAV, &media.Audio{SampleRate: 8000, Channels: [][]float64{nan}},
+		media.WAVFormat{Encoding: media.EncodingFloat, BitDepth: 32}); err != nil {
 		t.Fatal(err)
 	}
 	wantBad := map[string]string{

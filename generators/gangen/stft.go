@@ -13,6 +13,7 @@ import (
 	"sync"
 
 	"github.com/tailsynth/tailsynth/generators"
+	"github.com/tailsynth/tailsynth/media"
 	"github.com/tailsynth/tailsynth/spectro"
 	"github.com/tailsynth/tailsynth/storage"
 )
@@ -149,7 +150,7 @@ func commonRate(ctx context.Context, st storage.Store, cands []candidate) (int, 
 		if err != nil {
 			return 0, err
 		}
-		info, err := spectro.ProbeWAV(bufio.NewReader(rc))
+		info, err := media.ProbeWAV(bufio.NewReader(rc))
 		rc.Close()
 		if err == nil && info.SampleRate > 0 {
 			count[info.SampleRate]++
@@ -313,7 +314,7 @@ func readMono(ctx context.Context, st storage.Store, key string, rate int, maxSe
 		return nil, "", err
 	}
 	defer rc.Close()
-	wr, err := spectro.NewWAVReader(bufio.NewReaderSize(rc, 64<<10))
+	wr, err := media.NewWAVReader(bufio.NewReaderSize(rc, 64<<10))
 	if err != nil {
 		if reason, ok := generators.WAVProblem(err); ok {
 			return nil, reason, nil
@@ -390,8 +391,8 @@ func (c *spectroCodec) encode(ctx context.Context, x []float32, class string, i 
 		if err != nil {
 			return nil, err
 		}
-		a := &spectro.Audio{SampleRate: in.SampleRate, Channels: [][]float64{sig}}
-		if err := spectro.WriteWAV(&buf, a, spectro.WAVFormat{Encoding: spectro.EncodingFloat, BitDepth: 32}); err != nil {
+		a := &media.Audio{SampleRate: in.SampleRate, Channels: [][]float64{sig}}
+		if err := media.WriteWAV(&buf, a, media.WAVFormat{Encoding: media.EncodingFloat, BitDepth: 32}); err != nil {
 			return nil, err
 		}
 		prov["griffin_lim"] = map[string]any{"iterations": c.iterations, "momentum": 0.99, "spectral_convergence": conv,

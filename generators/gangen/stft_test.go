@@ -11,6 +11,7 @@ import (
 
 	"github.com/tailsynth/tailsynth/generators"
 	"github.com/tailsynth/tailsynth/generators/gangen"
+	"github.com/tailsynth/tailsynth/media"
 	"github.com/tailsynth/tailsynth/spectro"
 )
 
@@ -96,12 +97,12 @@ func TestSTFTSynthJob(t *testing.T) {
 	// Waveforms: float32 WAV at the dataset's rate, of the frames' length.
 	jw := e.mustRun("wav", gangen.STFTName, "tones", `{"model":"`+id+`","waveform":true,"iterations":4,"grid_per_class":0}`, add, 11)
 	for _, r := range jw.rows {
-		a, err := spectro.ReadWAV(bytes.NewReader(jw.read(r["file_name"].(string))))
+		a, err := media.ReadWAV(bytes.NewReader(jw.read(r["file_name"].(string))))
 		if err != nil {
 			t.Fatal(err)
 		}
 		// centred STFT: (frames - 1) * hop samples.
-		if a.SampleRate != 8000 || a.Frames() != 7*8 || a.Encoding != spectro.EncodingFloat {
+		if a.SampleRate != 8000 || a.Frames() != 7*8 || a.Encoding != media.EncodingFloat {
 			t.Errorf("waveform: %d Hz, %d samples, %v, want 8000 Hz float, 56 samples", a.SampleRate, a.Frames(), a.Encoding)
 		}
 	}

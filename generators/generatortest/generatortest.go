@@ -39,7 +39,7 @@ import (
 	"time"
 
 	"github.com/tailsynth/tailsynth/generators"
-	"github.com/tailsynth/tailsynth/spectro"
+	"github.com/tailsynth/tailsynth/media"
 	"github.com/tailsynth/tailsynth/storage"
 	"github.com/tailsynth/tailsynth/storage/locator"
 )
@@ -367,7 +367,7 @@ func (e *env) sample(t *testing.T, class string, i int) (string, []byte) {
 			x[n] = 0.5 * math.Sin(2*math.Pi*f*float64(n)/8000)
 		}
 		var buf bytes.Buffer
-		if err := spectro.WriteWAV(&buf, &spectro.Audio{SampleRate: 8000, Channels: [][]float64{x}}, spectro.WAVFormat{Encoding: spectro.EncodingPCM, BitDepth: 16}); err != nil {
+		if err := media.WriteWAV(&buf, &media.Audio{SampleRate: 8000, Channels: [][]float64{x}}, media.WAVFormat{Encoding: media.EncodingPCM, BitDepth: 16}); err != nil {
 			t.Fatal(err)
 		}
 		return ".wav", buf.Bytes()

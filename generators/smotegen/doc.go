@@ -40,7 +40,7 @@
 //     learn sizes and colours and find bad files, once to fill the rows.
 //
 //     Vectors are 1-D .npy files (format 1.0-3.0, '<f4' or '<f8', read with
-//     spectro.ReadNPY), finite and within float32's range. All vectors of a
+//     media.ReadNPY), finite and within float32's range. All vectors of a
 //     class must have one length (a DatasetError names the lengths found
 //     and an example file of each). The job's dtype is '<f8' when any vector
 //     read is float64, else '<f4'.

@@ -10,7 +10,6 @@ import (
 
 	"github.com/tailsynth/tailsynth/media"
 	"github.com/tailsynth/tailsynth/smote"
-	"github.com/tailsynth/tailsynth/spectro"
 )
 
 // pngEncoder encodes every image of every job (its buffers are pooled; it
@@ -88,7 +87,7 @@ func (r *run) encodeVector(cl *class, p smote.Provenance) ([]byte, error) {
 	return writeNPY(&buf, row)
 }
 
-// npyWriters pools the 64 KiB buffered writers spectro.WriteNPYVector
+// npyWriters pools the 64 KiB buffered writers media.WriteNPYVector
 // would otherwise allocate per call: bufio.NewWriterSize returns a
 // *bufio.Writer it is given when that is large enough.
 var npyWriters = sync.Pool{New: func() any { return bufio.NewWriterSize(nil, 64<<10) }}
@@ -97,7 +96,7 @@ func writeNPY[T float32 | float64](buf *bytes.Buffer, row []T) ([]byte, error) {
 	bw := npyWriters.Get().(*bufio.Writer)
 	defer npyWriters.Put(bw)
 	bw.Reset(buf)
-	if err := spectro.WriteNPYVector(bw, row); err != nil {
+	if err := media.WriteNPYVector(bw, row); err != nil {
 		return nil, err
 	}
 	if err := bw.Flush(); err != nil {

@@ -17,7 +17,7 @@ import (
 
 	"github.com/tailsynth/tailsynth/generators"
 	"github.com/tailsynth/tailsynth/generators/smotegen"
-	"github.com/tailsynth/tailsynth/spectro"
+	"github.com/tailsynth/tailsynth/media"
 	"github.com/tailsynth/tailsynth/storage"
 	"github.com/tailsynth/tailsynth/storage/locator"
 	"github.com/tailsynth/tailsynth/storage/storagetest"
@@ -137,7 +137,7 @@ func vectorFile[T float32 | float64](d *dataset, dir string, v []T) string {
 	d.t.Helper()
 	key := d.name(dir, ".npy")
 	var buf bytes.Buffer
-	if err := spectro.WriteNPYVector(&buf, v); err != nil {
+	if err := media.WriteNPYVector(&buf, v); err != nil {
 		d.t.Fatal(err)
 	}
 	f := make([]float64, len(v))
@@ -154,7 +154,7 @@ func vectorFile[T float32 | float64](d *dataset, dir string, v []T) string {
 func (d *dataset) badVectors(dir string) map[string]string {
 	d.t.Helper()
 	var buf bytes.Buffer
-	if err := spectro.WriteNPYVector(&buf, []float32{1, 2, 3, 4}); err != nil {
+	if err := media.WriteNPYVector(&buf, []float32{1, 2, 3, 4}); err != nil {
 		d.t.Fatal(err)
 	}
 	good := buf.Bytes()
@@ -163,14 +163,14 @@ func (d *dataset) badVectors(dir string) map[string]string {
 	d.write(dir+"/text.npy", []byte("1.0 2.0 3.0\n"))
 	d.write(dir+"/empty.npy", nil)
 	buf.Reset()
-	if err := spectro.WriteNPY(&buf, &spectro.Spectrogram[float32]{Bins: 2, Frames: 2, Data: []float32{1, 2, 3, 4}}); err != nil {
+	if err := media.WriteNPY(&buf, media.NPYArray[float32]{Rows: 2, Cols: 2, Data: []float32{1, 2, 3, 4}}); err != nil {
 		d.t.Fatal(err)
 	}
 	d.write(dir+"/matrix.npy", buf.Bytes())
 	buf.Reset()
 	nan := float32(0)
 	nan /= nan
-	if err := spectro.WriteNPYVector(&buf, []float32{1, nan, 3, 4}); err != nil {
+	if err := media.WriteNPYVector(&buf, []float32{1, nan, 3, 4}); err != nil {
 		d.t.Fatal(err)
 	}
 	d.write(dir+"/nan.npy", buf.Bytes())

@@ -13,8 +13,8 @@ import (
 	"testing"
 
 	"github.com/tailsynth/tailsynth/generators"
+	"github.com/tailsynth/tailsynth/media"
 	"github.com/tailsynth/tailsynth/smote"
-	"github.com/tailsynth/tailsynth/spectro"
 	"github.com/tailsynth/tailsynth/storage/local"
 )
 
@@ -69,7 +69,7 @@ func TestRowsMatchSmote(t *testing.T) {
 	for i := range 7 {
 		var buf bytes.Buffer
 		v := []float32{float32(i) * 0.37, float32(i*i) / 3, -float32(i) / 7, 1e-3 * float32(i)}
-		if err := spectro.WriteNPYVector(&buf, v); err != nil {
+		if err := media.WriteNPYVector(&buf, v); err != nil {
 			t.Fatal(err)
 		}
 		writeFile(t, filepath.Join(dir, "vec", string(rune('a'+i))+".npy"), buf.Bytes())
@@ -109,7 +109,7 @@ func TestRowsMatchSmote(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			got, err := spectro.ReadNPY[float32](bytes.NewReader(s.Data))
+			got, err := media.ReadNPY[float32](bytes.NewReader(s.Data))
 			if err != nil {
 				t.Fatal(err)
 			}

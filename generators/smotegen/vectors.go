@@ -12,7 +12,7 @@ import (
 	"sync/atomic"
 
 	"github.com/tailsynth/tailsynth/generators"
-	"github.com/tailsynth/tailsynth/spectro"
+	"github.com/tailsynth/tailsynth/media"
 	"github.com/tailsynth/tailsynth/storage"
 )
 
@@ -180,7 +180,7 @@ func (r *run) readVector(ctx context.Context, f generators.File) (vector, error)
 	case len(data) == 0:
 		return bad("empty file (0 bytes)")
 	}
-	h, err := spectro.ReadNPYHeader(bytes.NewReader(data))
+	h, err := media.ReadNPYHeader(bytes.NewReader(data))
 	if err != nil {
 		return bad("not a .npy file: %v", err)
 	}
@@ -190,13 +190,13 @@ func (r *run) readVector(ctx context.Context, f generators.File) (vector, error)
 	var v vector
 	switch h.Descr {
 	case "<f4":
-		s, err := spectro.ReadNPY[float32](bytes.NewReader(data))
+		s, err := media.ReadNPY[float32](bytes.NewReader(data))
 		if err != nil {
 			return bad("%v", err)
 		}
 		v.v32 = s.Data
 	case "<f8":
-		s, err := spectro.ReadNPY[float64](bytes.NewReader(data))
+		s, err := media.ReadNPY[float64](bytes.NewReader(data))
 		if err != nil {
 			return bad("%v", err)
 		}

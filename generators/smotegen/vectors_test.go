@@ -10,7 +10,7 @@ import (
 	"testing"
 
 	"github.com/tailsynth/tailsynth/generators"
-	"github.com/tailsynth/tailsynth/spectro"
+	"github.com/tailsynth/tailsynth/media"
 )
 
 // randVector is a vector of n values in [-scale, scale).
@@ -34,15 +34,15 @@ func to32(v []float64) []float32 {
 func (j *job) readVector(key string) ([]float64, string) {
 	j.t.Helper()
 	data := j.read(key)
-	h, err := spectro.ReadNPYHeader(bytes.NewReader(data))
+	h, err := media.ReadNPYHeader(bytes.NewReader(data))
 	if err != nil {
 		j.t.Fatalf("%s: %v", key, err)
 	}
-	s, err := spectro.ReadNPY[float64](bytes.NewReader(data))
+	s, err := media.ReadNPY[float64](bytes.NewReader(data))
 	if err != nil {
 		j.t.Fatalf("%s: %v", key, err)
 	}
-	if len(h.Shape) != 1 || s.Bins != 1 {
+	if len(h.Shape) != 1 || s.Rows != 1 {
 		j.t.Fatalf("%s: shape %v, want 1-D", key, h.Shape)
 	}
 	return s.Data, h.Descr

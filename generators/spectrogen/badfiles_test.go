@@ -10,7 +10,7 @@ import (
 	"testing"
 
 	"github.com/tailsynth/tailsynth/generators"
-	"github.com/tailsynth/tailsynth/spectro"
+	"github.com/tailsynth/tailsynth/media"
 )
 
 // TestBadFilesSkipped: one bad file does not fail a spectrogram or
@@ -39,8 +39,8 @@ func TestBadFilesSkipped(t *testing.T) {
 		nan[i] = math.NaN()
 	}
 	var nanWAV bytes.Buffer
-	if err := spectro.WriteWAV(&nanWAV, &spectro.Audio{SampleRate: rate, Channels: [][]float64{nan}},
-		spectro.WAVFormat{Encoding: spectro.EncodingFloat, BitDepth: 32}); err != nil {
+	if err := media.WriteWAV(&nanWAV, &media.Audio{SampleRate: rate, Channels: [][]float64{nan}},
+		media.WAVFormat{Encoding: media.EncodingFloat, BitDepth: 32}); err != nil {
 		t.Fatal(err)
 	}
 	write("low/nan.wav", nanWAV.Bytes())

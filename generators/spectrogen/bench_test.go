@@ -9,7 +9,7 @@ import (
 
 	"github.com/tailsynth/tailsynth/generators"
 	"github.com/tailsynth/tailsynth/generators/spectrogen"
-	"github.com/tailsynth/tailsynth/spectro"
+	"github.com/tailsynth/tailsynth/media"
 	"github.com/tailsynth/tailsynth/storage/local"
 )
 
@@ -25,7 +25,7 @@ func BenchmarkGenerate(b *testing.B) {
 		key := fmt.Sprintf("c/%03d.wav", i)
 		x := make([]float64, sr*secs)
 		copy(x, tone(440*float64(i+1), i, sr*secs))
-		writeWAV(b, filepath.Join(dir, key), &spectro.Audio{SampleRate: sr, Channels: [][]float64{x}})
+		writeWAV(b, filepath.Join(dir, key), &media.Audio{SampleRate: sr, Channels: [][]float64{x}})
 		train = append(train, generators.File{Key: key, Class: "c"})
 	}
 	st, err := local.New(dir)

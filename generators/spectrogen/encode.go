@@ -5,6 +5,7 @@ import (
 	"fmt"
 
 	"github.com/tailsynth/tailsynth/generators"
+	"github.com/tailsynth/tailsynth/media"
 	"github.com/tailsynth/tailsynth/spectro"
 )
 
@@ -46,8 +47,8 @@ func encodeSpectrogram(p *FeatureParams, s scaled, prov map[string]any) (*genera
 // encodeWAV writes a mono float32 WAV.
 func encodeWAV(x []float64, rate int) ([]byte, error) {
 	var buf bytes.Buffer
-	a := &spectro.Audio{SampleRate: rate, Channels: [][]float64{x}}
-	if err := spectro.WriteWAV(&buf, a, spectro.WAVFormat{Encoding: spectro.EncodingFloat, BitDepth: 32}); err != nil {
+	a := &media.Audio{SampleRate: rate, Channels: [][]float64{x}}
+	if err := media.WriteWAV(&buf, a, media.WAVFormat{Encoding: media.EncodingFloat, BitDepth: 32}); err != nil {
 		return nil, fmt.Errorf("write wav: %w", err)
 	}
 	return buf.Bytes(), nil

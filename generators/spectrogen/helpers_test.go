@@ -16,6 +16,7 @@ import (
 
 	"github.com/tailsynth/tailsynth/generators"
 	"github.com/tailsynth/tailsynth/generators/spectrogen"
+	"github.com/tailsynth/tailsynth/media"
 	"github.com/tailsynth/tailsynth/spectro"
 	"github.com/tailsynth/tailsynth/storage"
 	"github.com/tailsynth/tailsynth/storage/locator"
@@ -48,10 +49,10 @@ func tone(freq float64, i, n int) []float64 {
 	return x
 }
 
-func writeWAV(t testing.TB, path string, a *spectro.Audio) {
+func writeWAV(t testing.TB, path string, a *media.Audio) {
 	t.Helper()
 	var buf bytes.Buffer
-	if err := spectro.WriteWAV(&buf, a, spectro.WAVFormat{Encoding: spectro.EncodingPCM, BitDepth: 16}); err != nil {
+	if err := media.WriteWAV(&buf, a, media.WAVFormat{Encoding: media.EncodingPCM, BitDepth: 16}); err != nil {
 		t.Fatal(err)
 	}
 	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
@@ -68,7 +69,7 @@ func writeDataset(t testing.TB, dir string, counts map[string]int) {
 	for c, n := range counts {
 		for i := range n {
 			writeWAV(t, filepath.Join(dir, c, fmt.Sprintf("%03d.wav", i)),
-				&spectro.Audio{SampleRate: rate, Channels: [][]float64{tone(tones[c], i, nSamples)}})
+				&media.Audio{SampleRate: rate, Channels: [][]float64{tone(tones[c], i, nSamples)}})
 		}
 	}
 }
@@ -209,14 +210,14 @@ func generatorReport(t testing.TB, st storage.Store) map[string]any {
 }
 
 // readSource decodes a dataset file as the tests' reference does.
-func (h *harness) readSource(key string) *spectro.Audio {
+func (h *harness) readSource(key string) *media.Audio {
 	h.t.Helper()
 	f, err := os.Open(filepath.Join(h.root, "ds", key))
 	if err != nil {
 		h.t.Fatal(err)
 	}
 	defer f.Close()
-	a, err := spectro.ReadWAV(f)
+	a, err := media.ReadWAV(f)
 	if err != nil {
 		h.t.Fatal(err)
 	}

@@ -12,6 +12,7 @@ import (
 	"sync/atomic"
 
 	"github.com/tailsynth/tailsynth/generators"
+	"github.com/tailsynth/tailsynth/media"
 	"github.com/tailsynth/tailsynth/spectro"
 	"github.com/tailsynth/tailsynth/storage"
 )
@@ -56,7 +57,7 @@ func (l *loader) load(ctx context.Context, key string) (*source, error) {
 		return nil, fmt.Errorf("read %s: %w", key, err)
 	}
 	defer rc.Close()
-	wr, err := spectro.NewWAVReader(bufio.NewReaderSize(rc, 64<<10))
+	wr, err := media.NewWAVReader(bufio.NewReaderSize(rc, 64<<10))
 	if err != nil {
 		return nil, badWAV(key, err)
 	}

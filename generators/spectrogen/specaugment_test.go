@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/tailsynth/tailsynth/generators"
+	"github.com/tailsynth/tailsynth/media"
 	"github.com/tailsynth/tailsynth/spectro"
 )
 
@@ -218,11 +219,11 @@ func TestSpecAugmentWaveform(t *testing.T) {
 				if !strings.HasSuffix(r.FileName, ".wav") {
 					t.Fatalf("file %s, want .wav", r.FileName)
 				}
-				a, err := spectro.ReadWAV(bytes.NewReader(readAll(t, out, r.FileName)))
+				a, err := media.ReadWAV(bytes.NewReader(readAll(t, out, r.FileName)))
 				if err != nil {
 					t.Fatalf("%s: %v", r.FileName, err)
 				}
-				if a.SampleRate != rate || len(a.Channels) != 1 || a.Frames() != nSamples || a.Encoding != spectro.EncodingFloat {
+				if a.SampleRate != rate || len(a.Channels) != 1 || a.Frames() != nSamples || a.Encoding != media.EncodingFloat {
 					t.Fatalf("%s: %d Hz, %d channels, %d frames, %v: want %d Hz mono %d frames float", r.FileName, a.SampleRate, len(a.Channels), a.Frames(), a.Encoding, rate, nSamples)
 				}
 				s, _ := spectro.NewSTFT(spectro.Config{NFFT: nfft, Hop: hop, Window: spectro.WindowHann, Center: true})
@@ -247,9 +248,9 @@ func TestSpecAugmentWaveform(t *testing.T) {
 func TestSpecAugmentMixPartners(t *testing.T) {
 	h := newHarness(t)
 	ds := filepath.Join(h.root, "ds")
-	writeWAV(t, filepath.Join(ds, "high", "a.wav"), &spectro.Audio{SampleRate: rate, Channels: [][]float64{tone(2000, 0, nSamples)}})
-	writeWAV(t, filepath.Join(ds, "high", "b.wav"), &spectro.Audio{SampleRate: rate, Channels: [][]float64{tone(2000, 1, 3000)}})
-	writeWAV(t, filepath.Join(ds, "high", "c.wav"), &spectro.Audio{SampleRate: 2 * rate, Channels: [][]float64{tone(2000, 2, 2*nSamples)}})
+	writeWAV(t, filepath.Join(ds, "high", "a.wav"), &media.Audio{SampleRate: rate, Channels: [][]float64{tone(2000, 0, nSamples)}})
+	writeWAV(t, filepath.Join(ds, "high", "b.wav"), &media.Audio{SampleRate: rate, Channels: [][]float64{tone(2000, 1, 3000)}})
+	writeWAV(t, filepath.Join(ds, "high", "c.wav"), &media.Audio{SampleRate: 2 * rate, Channels: [][]float64{tone(2000, 2, 2*nSamples)}})
 	params := fmt.Sprintf(`{"n_fft": %d, "format": "npy", "mix_prob": 1, "time_masks": 0, "freq_masks": 0}`, nfft)
 	out := h.mustRun("a", "specaugment", params, generators.Strategy{Mode: generators.ModeAdd, Add: map[string]int{"high": 16}}, 11)
 	rateOf := map[string]int{"high/a.wav": rate, "high/b.wav": rate, "high/c.wav": 2 * rate}

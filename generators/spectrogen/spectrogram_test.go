@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/tailsynth/tailsynth/generators"
+	"github.com/tailsynth/tailsynth/media"
 	"github.com/tailsynth/tailsynth/spectro"
 )
 
@@ -173,7 +174,7 @@ func TestSpectrogramMelNPY(t *testing.T) {
 // a stereo file whose channels hold different tones.
 func TestSpectrogramChannelsAndCut(t *testing.T) {
 	h := newHarness(t)
-	writeWAV(t, filepath.Join(h.root, "ds", "x", "stereo.wav"), &spectro.Audio{SampleRate: rate,
+	writeWAV(t, filepath.Join(h.root, "ds", "x", "stereo.wav"), &media.Audio{SampleRate: rate,
 		Channels: [][]float64{tone(500, 0, nSamples), tone(2000, 0, nSamples)}})
 	add := generators.Strategy{Mode: generators.ModeAdd, Add: map[string]int{"x": 1}}
 	for _, tc := range []struct {

@@ -1,4 +1,4 @@
-package spectro
+package media
 
 import (
 	"bytes"
@@ -252,7 +252,7 @@ func (w *WAVReader) Info() WAVInfo { return w.info }
 func (w *WAVReader) ReadFrames(dst []float64) (int, error) {
 	ch := w.info.Channels
 	if len(dst) < ch || len(dst)%ch != 0 {
-		return 0, fmt.Errorf("ReadFrames buffer of %d values: want a positive multiple of %d channels: %w", len(dst), ch, ErrShape)
+		return 0, fmt.Errorf("ReadFrames buffer of %d values: want a positive multiple of %d channels: %w", len(dst), ch, ErrInvalidInput)
 	}
 	ba := w.info.blockAlign()
 	frames := len(dst) / ch

@@ -1,4 +1,4 @@
-package spectro_test
+package media_test
 
 import (
 	"bytes"
@@ -8,19 +8,47 @@ import (
 	"fmt"
 	"io"
 	"math"
+	"math/rand/v2"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
-	"github.com/tailsynth/tailsynth/spectro"
+	"github.com/tailsynth/tailsynth/media"
 )
+
+// wavFixtures holds the WAV files of other writers, with the values NumPy
+// computed for them; they share spectro's fixture script and cases.json.
+const wavFixtures = "../spectro/testdata"
+
+func loadNPY[T media.NPYElem](t *testing.T, name string) *media.NPYArray[T] {
+	t.Helper()
+	f, err := os.Open(filepath.Join(wavFixtures, name))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	a, err := media.ReadNPY[T](f)
+	if err != nil {
+		t.Fatalf("ReadNPY(%s): %v", name, err)
+	}
+	return a
+}
+
+func randSignal(seed uint64, n int) []float64 {
+	rng := rand.New(rand.NewPCG(seed, 7))
+	x := make([]float64, n)
+	for i := range x {
+		x[i] = rng.NormFloat64()
+	}
+	return x
+}
 
 // TestReadWAVOtherWriters decodes WAV files written by scipy.io.wavfile and
 // Python's wave module (testdata, see make_fixtures.py) and compares with
 // the values NumPy computed from the integers it wrote.
 func TestReadWAVOtherWriters(t *testing.T) {
-	b, err := os.ReadFile(filepath.Join("testdata", "cases.json"))
+	b, err := os.ReadFile(filepath.Join(wavFixtures, "cases.json"))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -38,12 +66,12 @@ func TestReadWAVOtherWriters(t *testing.T) {
 	}
 	for _, w := range meta.Wavs {
 		t.Run(w.File, func(t *testing.T) {
-			f, err := os.Open(filepath.Join("testdata", w.File))
+			f, err := os.Open(filepath.Join(wavFixtures, w.File))
 			if err != nil {
 				t.Fatal(err)
 			}
 			defer f.Close()
-			a, err := spectro.ReadWAV(f)
+			a, err := media.ReadWAV(f)
 			if err != nil {
 				t.Fatalf("ReadWAV (%s): %v", w.Writer, err)
 			}
@@ -51,22 +79,22 @@ func TestReadWAVOtherWriters(t *testing.T) {
 			if a.SampleRate != w.Rate || len(a.Channels) != w.Channels || a.BitDepth != w.Bits || a.Encoding.String() != w.Encoding {
 				t.Fatalf("got rate %d, %d channels, %d bits %v; want %d, %d, %d %s", a.SampleRate, len(a.Channels), a.BitDepth, a.Encoding, w.Rate, w.Channels, w.Bits, w.Encoding)
 			}
-			if a.Frames() != want.Bins {
-				t.Fatalf("got %d frames, want %d", a.Frames(), want.Bins)
+			if a.Frames() != want.Rows {
+				t.Fatalf("got %d frames, want %d", a.Frames(), want.Rows)
 			}
-			for fr := 0; fr < want.Bins; fr++ {
-				for c := 0; c < want.Frames; c++ {
-					if got, want := a.Channels[c][fr], want.At(fr, c); got != want {
+			for fr := 0; fr < want.Rows; fr++ {
+				for c := 0; c < want.Cols; c++ {
+					if got, want := a.Channels[c][fr], want.Data[fr*want.Cols+c]; got != want {
 						t.Fatalf("channel %d frame %d: got %v, want %v", c, fr, got, want)
 					}
 				}
 			}
 			// Writing back in the same format reproduces the samples exactly.
 			var buf bytes.Buffer
-			if err := spectro.WriteWAV(&buf, a, spectro.WAVFormat{Encoding: a.Encoding, BitDepth: a.BitDepth}); err != nil {
+			if err := media.WriteWAV(&buf, a, media.WAVFormat{Encoding: a.Encoding, BitDepth: a.BitDepth}); err != nil {
 				t.Fatal(err)
 			}
-			back, err := spectro.ReadWAV(&buf)
+			back, err := media.ReadWAV(&buf)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -82,20 +110,20 @@ func TestReadWAVOtherWriters(t *testing.T) {
 }
 
 func TestWAVRoundTripFormats(t *testing.T) {
-	formats := []spectro.WAVFormat{
-		{Encoding: spectro.EncodingPCM, BitDepth: 8},
-		{Encoding: spectro.EncodingPCM, BitDepth: 16},
-		{Encoding: spectro.EncodingPCM, BitDepth: 16, Extensible: true},
-		{Encoding: spectro.EncodingPCM, BitDepth: 24},
-		{Encoding: spectro.EncodingPCM, BitDepth: 32},
-		{Encoding: spectro.EncodingFloat, BitDepth: 32},
-		{Encoding: spectro.EncodingFloat, BitDepth: 64},
-		{Encoding: spectro.EncodingFloat, BitDepth: 64, Extensible: true},
+	formats := []media.WAVFormat{
+		{Encoding: media.EncodingPCM, BitDepth: 8},
+		{Encoding: media.EncodingPCM, BitDepth: 16},
+		{Encoding: media.EncodingPCM, BitDepth: 16, Extensible: true},
+		{Encoding: media.EncodingPCM, BitDepth: 24},
+		{Encoding: media.EncodingPCM, BitDepth: 32},
+		{Encoding: media.EncodingFloat, BitDepth: 32},
+		{Encoding: media.EncodingFloat, BitDepth: 64},
+		{Encoding: media.EncodingFloat, BitDepth: 64, Extensible: true},
 	}
 	for _, f := range formats {
 		for _, nch := range []int{1, 2, 5} {
 			t.Run(fmt.Sprintf("%v%d_ext%v_%dch", f.Encoding, f.BitDepth, f.Extensible, nch), func(t *testing.T) {
-				a := &spectro.Audio{SampleRate: 22050}
+				a := &media.Audio{SampleRate: 22050}
 				for c := range nch {
 					x := randSignal(uint64(c), 101) // odd byte count for 8-bit mono: pad byte
 					for i := range x {
@@ -104,18 +132,18 @@ func TestWAVRoundTripFormats(t *testing.T) {
 					a.Channels = append(a.Channels, x)
 				}
 				var buf bytes.Buffer
-				if err := spectro.WriteWAV(&buf, a, f); err != nil {
+				if err := media.WriteWAV(&buf, a, f); err != nil {
 					t.Fatal(err)
 				}
-				info, err := spectro.ProbeWAV(bytes.NewReader(buf.Bytes()))
+				info, err := media.ProbeWAV(bytes.NewReader(buf.Bytes()))
 				if err != nil {
 					t.Fatal(err)
 				}
-				wantExt := f.Extensible || nch > 2 || (f.Encoding == spectro.EncodingPCM && f.BitDepth > 16)
+				wantExt := f.Extensible || nch > 2 || (f.Encoding == media.EncodingPCM && f.BitDepth > 16)
 				if info.Channels != nch || info.SampleRate != 22050 || info.BitDepth != f.BitDepth || info.Encoding != f.Encoding || info.Frames != 101 || info.Extensible != wantExt {
 					t.Fatalf("ProbeWAV: got %+v", info)
 				}
-				back, err := spectro.ReadWAV(&buf)
+				back, err := media.ReadWAV(&buf)
 				if err != nil {
 					t.Fatal(err)
 				}
@@ -127,9 +155,9 @@ func TestWAVRoundTripFormats(t *testing.T) {
 						got := back.Channels[c][i]
 						var want, tol float64
 						switch {
-						case f.Encoding == spectro.EncodingFloat && f.BitDepth == 64:
+						case f.Encoding == media.EncodingFloat && f.BitDepth == 64:
 							want, tol = x, 0
-						case f.Encoding == spectro.EncodingFloat:
+						case f.Encoding == media.EncodingFloat:
 							want, tol = float64(float32(x)), 0
 						default:
 							want, tol = math.Max(-1, math.Min(1-step, x)), step/2
@@ -176,29 +204,29 @@ func TestReadWAVErrors(t *testing.T) {
 		in   []byte
 		want error
 	}{
-		{"empty", nil, spectro.ErrTruncated},
-		{"not_riff", []byte("OggS0000WAVEfmt "), spectro.ErrMalformed},
-		{"rf64", []byte("RF64\xff\xff\xff\xffWAVE"), spectro.ErrUnsupported},
-		{"not_wave", []byte("RIFF\x00\x00\x00\x00AVI "), spectro.ErrMalformed},
-		{"no_fmt", []byte("RIFF\x00\x00\x00\x00WAVE"), spectro.ErrTruncated},
-		{"data_before_fmt", []byte("RIFF\x00\x00\x00\x00WAVEdata\x00\x00\x00\x00"), spectro.ErrMalformed},
-		{"fmt_too_short", wavBytes(pcm16[:14], "", nil, 0), spectro.ErrMalformed},
-		{"fmt_absurd", []byte("RIFF\x00\x00\x00\x00WAVEfmt \xff\xff\xff\x7f"), spectro.ErrMalformed},
-		{"alaw", wavBytes(fmtBody(6, 1, 8000, 1, 8), "", []byte{1, 2}, 2), spectro.ErrUnsupported},
-		{"pcm12", wavBytes(fmtBody(1, 1, 8000, 2, 12), "", nil, 0), spectro.ErrUnsupported},
-		{"float16", wavBytes(fmtBody(3, 1, 8000, 2, 16), "", nil, 0), spectro.ErrUnsupported},
-		{"zero_channels", wavBytes(fmtBody(1, 0, 8000, 0, 16), "", nil, 0), spectro.ErrMalformed},
-		{"too_many_channels", wavBytes(fmtBody(1, 4000, 8000, 8000, 16), "", nil, 0), spectro.ErrMalformed},
-		{"zero_rate", wavBytes(fmtBody(1, 1, 0, 2, 16), "", nil, 0), spectro.ErrMalformed},
-		{"bad_block_align", wavBytes(fmtBody(1, 2, 8000, 2, 16), "", nil, 0), spectro.ErrMalformed},
-		{"truncated_data", wavBytes(pcm16, "", make([]byte, 10), 1000), spectro.ErrTruncated},
-		{"huge_declared_data", wavBytes(pcm16, "", make([]byte, 4), 0xFFFFFFF0), spectro.ErrTruncated},
-		{"truncated_skip_chunk", []byte("RIFF\x00\x00\x00\x00WAVELIST\x00\x00\x00\x10abc"), spectro.ErrTruncated},
-		{"open_ended_partial_frame", wavBytes(pcm16, "", []byte{1, 2, 3}, 0xFFFFFFFF), spectro.ErrTruncated},
+		{"empty", nil, media.ErrTruncated},
+		{"not_riff", []byte("OggS0000WAVEfmt "), media.ErrMalformed},
+		{"rf64", []byte("RF64\xff\xff\xff\xffWAVE"), media.ErrUnsupported},
+		{"not_wave", []byte("RIFF\x00\x00\x00\x00AVI "), media.ErrMalformed},
+		{"no_fmt", []byte("RIFF\x00\x00\x00\x00WAVE"), media.ErrTruncated},
+		{"data_before_fmt", []byte("RIFF\x00\x00\x00\x00WAVEdata\x00\x00\x00\x00"), media.ErrMalformed},
+		{"fmt_too_short", wavBytes(pcm16[:14], "", nil, 0), media.ErrMalformed},
+		{"fmt_absurd", []byte("RIFF\x00\x00\x00\x00WAVEfmt \xff\xff\xff\x7f"), media.ErrMalformed},
+		{"alaw", wavBytes(fmtBody(6, 1, 8000, 1, 8), "", []byte{1, 2}, 2), media.ErrUnsupported},
+		{"pcm12", wavBytes(fmtBody(1, 1, 8000, 2, 12), "", nil, 0), media.ErrUnsupported},
+		{"float16", wavBytes(fmtBody(3, 1, 8000, 2, 16), "", nil, 0), media.ErrUnsupported},
+		{"zero_channels", wavBytes(fmtBody(1, 0, 8000, 0, 16), "", nil, 0), media.ErrMalformed},
+		{"too_many_channels", wavBytes(fmtBody(1, 4000, 8000, 8000, 16), "", nil, 0), media.ErrMalformed},
+		{"zero_rate", wavBytes(fmtBody(1, 1, 0, 2, 16), "", nil, 0), media.ErrMalformed},
+		{"bad_block_align", wavBytes(fmtBody(1, 2, 8000, 2, 16), "", nil, 0), media.ErrMalformed},
+		{"truncated_data", wavBytes(pcm16, "", make([]byte, 10), 1000), media.ErrTruncated},
+		{"huge_declared_data", wavBytes(pcm16, "", make([]byte, 4), 0xFFFFFFF0), media.ErrTruncated},
+		{"truncated_skip_chunk", []byte("RIFF\x00\x00\x00\x00WAVELIST\x00\x00\x00\x10abc"), media.ErrTruncated},
+		{"open_ended_partial_frame", wavBytes(pcm16, "", []byte{1, 2, 3}, 0xFFFFFFFF), media.ErrTruncated},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			_, err := spectro.ReadWAV(bytes.NewReader(tc.in))
+			_, err := media.ReadWAV(bytes.NewReader(tc.in))
 			if !errors.Is(err, tc.want) {
 				t.Errorf("got error %v, want %v", err, tc.want)
 			}
@@ -210,7 +238,7 @@ func TestReadWAVChunksAndStreaming(t *testing.T) {
 	data := []byte{0x00, 0x80, 0xff, 0x7f, 0x01, 0x00, 0x00, 0x00, 0x09} // 4 frames + 1 stray byte
 	list := "LIST\x03\x00\x00\x00abc\x00"                                // odd size with pad byte
 	in := wavBytes(fmtBody(1, 1, 16000, 2, 16), list, data, uint32(len(data)))
-	a, err := spectro.ReadWAV(bytes.NewReader(in))
+	a, err := media.ReadWAV(bytes.NewReader(in))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -226,7 +254,7 @@ func TestReadWAVChunksAndStreaming(t *testing.T) {
 
 	// Open-ended data chunk (streaming writers): read to EOF in small blocks.
 	stream := wavBytes(fmtBody(1, 2, 16000, 4, 16), "", make([]byte, 4*10), 0xFFFFFFFF)
-	r, err := spectro.NewWAVReader(bytes.NewReader(stream))
+	r, err := media.NewWAVReader(bytes.NewReader(stream))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -248,29 +276,29 @@ func TestReadWAVChunksAndStreaming(t *testing.T) {
 	if total != 10 {
 		t.Errorf("streamed %d frames, want 10", total)
 	}
-	if _, err := r.ReadFrames(make([]float64, 3)); !errors.Is(err, spectro.ErrShape) {
+	if _, err := r.ReadFrames(make([]float64, 3)); !errors.Is(err, media.ErrInvalidInput) {
 		t.Errorf("buffer not a multiple of channels: got %v, want ErrShape", err)
 	}
 }
 
 func TestWriteWAVRejects(t *testing.T) {
-	ok := &spectro.Audio{SampleRate: 8000, Channels: [][]float64{{0, 0.5}}}
+	ok := &media.Audio{SampleRate: 8000, Channels: [][]float64{{0, 0.5}}}
 	tests := []struct {
 		name string
-		a    *spectro.Audio
-		f    spectro.WAVFormat
+		a    *media.Audio
+		f    media.WAVFormat
 		want error
 	}{
-		{"no_channels", &spectro.Audio{SampleRate: 8000}, spectro.WAVFormat{Encoding: spectro.EncodingPCM, BitDepth: 16}, spectro.ErrShape},
-		{"ragged", &spectro.Audio{SampleRate: 8000, Channels: [][]float64{{0}, {0, 1}}}, spectro.WAVFormat{Encoding: spectro.EncodingPCM, BitDepth: 16}, spectro.ErrShape},
-		{"pcm12", ok, spectro.WAVFormat{Encoding: spectro.EncodingPCM, BitDepth: 12}, spectro.ErrInvalidConfig},
-		{"float16", ok, spectro.WAVFormat{Encoding: spectro.EncodingFloat, BitDepth: 16}, spectro.ErrInvalidConfig},
-		{"zero_rate", &spectro.Audio{Channels: [][]float64{{0}}}, spectro.WAVFormat{Encoding: spectro.EncodingPCM, BitDepth: 16}, spectro.ErrInvalidConfig},
-		{"nan_pcm", &spectro.Audio{SampleRate: 8000, Channels: [][]float64{{math.NaN()}}}, spectro.WAVFormat{Encoding: spectro.EncodingPCM, BitDepth: 16}, spectro.ErrInvalidConfig},
+		{"no_channels", &media.Audio{SampleRate: 8000}, media.WAVFormat{Encoding: media.EncodingPCM, BitDepth: 16}, media.ErrInvalidInput},
+		{"ragged", &media.Audio{SampleRate: 8000, Channels: [][]float64{{0}, {0, 1}}}, media.WAVFormat{Encoding: media.EncodingPCM, BitDepth: 16}, media.ErrInvalidInput},
+		{"pcm12", ok, media.WAVFormat{Encoding: media.EncodingPCM, BitDepth: 12}, media.ErrInvalidInput},
+		{"float16", ok, media.WAVFormat{Encoding: media.EncodingFloat, BitDepth: 16}, media.ErrInvalidInput},
+		{"zero_rate", &media.Audio{Channels: [][]float64{{0}}}, media.WAVFormat{Encoding: media.EncodingPCM, BitDepth: 16}, media.ErrInvalidInput},
+		{"nan_pcm", &media.Audio{SampleRate: 8000, Channels: [][]float64{{math.NaN()}}}, media.WAVFormat{Encoding: media.EncodingPCM, BitDepth: 16}, media.ErrInvalidInput},
 	}
 	for _, tc := range tests {
 		t.Run(tc.name, func(t *testing.T) {
-			if err := spectro.WriteWAV(io.Discard, tc.a, tc.f); !errors.Is(err, tc.want) {
+			if err := media.WriteWAV(io.Discard, tc.a, tc.f); !errors.Is(err, tc.want) {
 				t.Errorf("got %v, want %v", err, tc.want)
 			}
 		})
@@ -278,11 +306,11 @@ func TestWriteWAVRejects(t *testing.T) {
 }
 
 func TestAudioMonoDuration(t *testing.T) {
-	a := &spectro.Audio{SampleRate: 4, Channels: [][]float64{{1, 2}, {3, 4}}}
+	a := &media.Audio{SampleRate: 4, Channels: [][]float64{{1, 2}, {3, 4}}}
 	if got := a.Mono(); got[0] != 2 || got[1] != 3 {
 		t.Errorf("Mono: got %v, want [2 3]", got)
 	}
-	info := spectro.WAVInfo{SampleRate: 4, Frames: 10}
+	info := media.WAVInfo{SampleRate: 4, Frames: 10}
 	if got := info.Duration().Seconds(); got != 2.5 {
 		t.Errorf("Duration: got %vs, want 2.5s", got)
 	}
@@ -292,19 +320,19 @@ func TestAudioMonoDuration(t *testing.T) {
 // whatever it accepts has consistent channels.
 func FuzzReadWAV(f *testing.F) {
 	for _, name := range []string{"wav_pcm16_stereo.wav", "wav_pcm24_stereo.wav", "wav_float32_3ch.wav", "wav_pcm8_mono.wav"} {
-		b, err := os.ReadFile(filepath.Join("testdata", name))
+		b, err := os.ReadFile(filepath.Join(wavFixtures, name))
 		if err != nil {
 			f.Fatal(err)
 		}
 		f.Add(b)
 	}
 	var ext bytes.Buffer
-	spectro.WriteWAV(&ext, &spectro.Audio{SampleRate: 8000, Channels: [][]float64{{0.1, -0.2}, {0, 1}, {0.5, 0.5}}}, spectro.WAVFormat{Encoding: spectro.EncodingPCM, BitDepth: 24})
+	media.WriteWAV(&ext, &media.Audio{SampleRate: 8000, Channels: [][]float64{{0.1, -0.2}, {0, 1}, {0.5, 0.5}}}, media.WAVFormat{Encoding: media.EncodingPCM, BitDepth: 24})
 	f.Add(ext.Bytes())
 	f.Add(wavBytes(fmtBody(1, 1, 8000, 2, 16), "", []byte{1, 2, 3}, 0xFFFFFFFF))
 	f.Fuzz(func(t *testing.T, b []byte) {
-		info, perr := spectro.ProbeWAV(bytes.NewReader(b))
-		a, err := spectro.ReadWAV(bytes.NewReader(b))
+		info, perr := media.ProbeWAV(bytes.NewReader(b))
+		a, err := media.ReadWAV(bytes.NewReader(b))
 		if err != nil {
 			return
 		}

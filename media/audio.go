@@ -1,4 +1,4 @@
-package spectro
+package media
 
 import (
 	"errors"
@@ -97,25 +97,25 @@ type WAVFormat struct {
 // error for PCM. Float data is written as is, with a fact chunk.
 func WriteWAV(w io.Writer, a *Audio, f WAVFormat) error {
 	if a == nil || len(a.Channels) == 0 {
-		return fmt.Errorf("audio has no channels: %w", ErrShape)
+		return fmt.Errorf("audio has no channels: %w", ErrInvalidInput)
 	}
 	nch, frames := len(a.Channels), a.Frames()
 	for c, ch := range a.Channels {
 		if len(ch) != frames {
-			return fmt.Errorf("channel %d has %d frames, channel 0 has %d: %w", c, len(ch), frames, ErrShape)
+			return fmt.Errorf("channel %d has %d frames, channel 0 has %d: %w", c, len(ch), frames, ErrInvalidInput)
 		}
 	}
 	if nch > MaxWAVChannels {
-		return fmt.Errorf("%d channels: want 1..%d: %w", nch, MaxWAVChannels, ErrInvalidConfig)
+		return fmt.Errorf("%d channels: want 1..%d: %w", nch, MaxWAVChannels, ErrInvalidInput)
 	}
 	if a.SampleRate < 1 || a.SampleRate > math.MaxUint32 {
-		return fmt.Errorf("sample rate %d: want 1..%d: %w", a.SampleRate, uint32(math.MaxUint32), ErrInvalidConfig)
+		return fmt.Errorf("sample rate %d: want 1..%d: %w", a.SampleRate, uint32(math.MaxUint32), ErrInvalidInput)
 	}
 	switch {
 	case f.Encoding == EncodingPCM && (f.BitDepth == 8 || f.BitDepth == 16 || f.BitDepth == 24 || f.BitDepth == 32):
 	case f.Encoding == EncodingFloat && (f.BitDepth == 32 || f.BitDepth == 64):
 	default:
-		return fmt.Errorf("wav format %v/%d bits: want pcm 8, 16, 24, 32 or float 32, 64: %w", f.Encoding, f.BitDepth, ErrInvalidConfig)
+		return fmt.Errorf("wav format %v/%d bits: want pcm 8, 16, 24, 32 or float 32, 64: %w", f.Encoding, f.BitDepth, ErrInvalidInput)
 	}
 	bps := f.BitDepth / 8
 	blockAlign := nch * bps
@@ -134,7 +134,7 @@ func WriteWAV(w io.Writer, a *Audio, f WAVFormat) error {
 	}
 	riffSize := 4 + (8 + int64(fmtSize)) + int64(factSize) + 8 + dataSize + dataSize%2
 	if riffSize > math.MaxUint32-1 {
-		return fmt.Errorf("%d bytes of audio data do not fit a RIFF file (4 GiB): %w", dataSize, ErrInvalidConfig)
+		return fmt.Errorf("%d bytes of audio data do not fit a RIFF file (4 GiB): %w", dataSize, ErrInvalidInput)
 	}
 
 	hdr := make([]byte, 0, 12+8+fmtSize+factSize+8)
@@ -205,7 +205,7 @@ func appendSample(buf []byte, x float64, f WAVFormat) ([]byte, error) {
 		return le64(buf, math.Float64bits(x)), nil
 	}
 	if math.IsNaN(x) || math.IsInf(x, 0) {
-		return buf, fmt.Errorf("sample %v: PCM needs finite values: %w", x, ErrInvalidConfig)
+		return buf, fmt.Errorf("sample %v: PCM needs finite values: %w", x, ErrInvalidInput)
 	}
 	full := math.Ldexp(1, f.BitDepth-1)
 	v := math.Max(-full, math.Min(full-1, math.Round(x*full)))
