@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/tailsynth/tailsynth/composite"
+	"github.com/tailsynth/tailsynth/media"
 )
 
 // BenchmarkCompose renders a 3x1 stretch composite (sources the size of the
@@ -31,7 +32,7 @@ func BenchmarkCompose(b *testing.B) {
 		}
 		for _, filter := range []string{"linear", "lanczos"} {
 			o := composite.DefaultOptions()
-			o.Size = composite.Size{W: tc.side, H: tc.side}
+			o.Size = media.Size{W: tc.side, H: tc.side}
 			o.Filter = filter
 			r, err := composite.NewRenderer(o, newMemLoader(srcs).load, nil)
 			if err != nil {

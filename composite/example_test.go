@@ -7,6 +7,7 @@ import (
 	"image/color"
 
 	"github.com/tailsynth/tailsynth/composite"
+	"github.com/tailsynth/tailsynth/media"
 )
 
 func ExampleParseLayout() {
@@ -67,7 +68,7 @@ func ExampleCompose() {
 		return img, nil
 	}
 	opts := composite.DefaultOptions() // 3x1, 224x224, stretch, linear, auto
-	opts.Size = composite.Size{W: 30, H: 30}
+	opts.Size = media.Size{W: 30, H: 30}
 	plan := composite.Plan{Class: "rare", Sources: []string{"a", "b", "c"}}
 	img, err := composite.Compose(context.Background(), plan, load, opts)
 	if err != nil {

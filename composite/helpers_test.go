@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/tailsynth/tailsynth/composite"
+	"github.com/tailsynth/tailsynth/media"
 )
 
 // memLoader serves images from a map and counts loads per key.
@@ -81,7 +82,7 @@ func opts(t *testing.T, layout, size string, fit composite.Fit) composite.Option
 	if o.Layout, err = composite.ParseLayout(layout); err != nil {
 		t.Fatal(err)
 	}
-	if o.Size, err = composite.ParseSize(size); err != nil {
+	if o.Size, err = media.ParseSize(size); err != nil {
 		t.Fatal(err)
 	}
 	o.Fit = fit

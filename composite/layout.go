@@ -5,6 +5,8 @@ import (
 	"image"
 	"strconv"
 	"strings"
+
+	"github.com/tailsynth/tailsynth/media"
 )
 
 // Layout limits: Rows and Cols in 1..MaxSide, Rows*Cols <= MaxTiles.
@@ -68,55 +70,9 @@ func (l *Layout) UnmarshalText(b []byte) error {
 // y_r = floor(r*H/Rows), so tiles tile the canvas exactly and differ in width
 // (height) by at most one pixel when W (H) is not a multiple of Cols (Rows).
 // For example H=28, Rows=3 gives rows of 9, 9 and 10 pixels.
-func (l Layout) TileRect(sz Size, i int) image.Rectangle {
+func (l Layout) TileRect(sz media.Size, i int) image.Rectangle {
 	r, c := i/l.Cols, i%l.Cols
 	return image.Rect(c*sz.W/l.Cols, r*sz.H/l.Rows, (c+1)*sz.W/l.Cols, (r+1)*sz.H/l.Rows)
-}
-
-// Size is an image size in pixels.
-type Size struct {
-	W, H int
-}
-
-// MaxOutputSide bounds each side of a composite or contact sheet.
-const MaxOutputSide = 16384
-
-// ParseSize parses "N" (a square N x N) or "WxH" (width first, as in every
-// image tool), for example "224" or "672x224".
-func ParseSize(s string) (Size, error) {
-	if n, err := strconv.Atoi(strings.TrimSpace(s)); err == nil {
-		sz := Size{W: n, H: n}
-		return sz, sz.validate()
-	}
-	w, h, ok := splitPair(s)
-	if !ok {
-		return Size{}, fmt.Errorf("composite: size %q: want N (square) or WIDTHxHEIGHT such as \"224\" or \"672x224\"", s)
-	}
-	sz := Size{W: w, H: h}
-	return sz, sz.validate()
-}
-
-func (s Size) validate() error {
-	if s.W < 1 || s.H < 1 || s.W > MaxOutputSide || s.H > MaxOutputSide {
-		return fmt.Errorf("composite: size %dx%d: want width and height in 1..%d", s.W, s.H, MaxOutputSide)
-	}
-	return nil
-}
-
-// String returns "WxH".
-func (s Size) String() string { return fmt.Sprintf("%dx%d", s.W, s.H) }
-
-// MarshalText implements encoding.TextMarshaler ("224x224").
-func (s Size) MarshalText() ([]byte, error) { return []byte(s.String()), nil }
-
-// UnmarshalText implements encoding.TextUnmarshaler with ParseSize.
-func (s *Size) UnmarshalText(b []byte) error {
-	v, err := ParseSize(string(b))
-	if err != nil {
-		return err
-	}
-	*s = v
-	return nil
 }
 
 // splitPair parses "AxB" into two positive-looking integers.

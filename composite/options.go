@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/disintegration/imaging"
+	"github.com/tailsynth/tailsynth/media"
 )
 
 // Fit says how a source is fitted into its tile.
@@ -142,7 +143,7 @@ type Options struct {
 	Layout Layout `json:"layout"`
 	// Size is the size of the whole composite. Default 224x224 (VGG16 input,
 	// as in Hlali et al. 2025). Must be at least Cols x Rows.
-	Size Size `json:"size"`
+	Size media.Size `json:"size"`
 	// Fit is how each source fills its tile. Default FitStretch.
 	Fit Fit `json:"fit"`
 	// Filter is the interpolation filter name (see FilterNames). Default
@@ -166,7 +167,7 @@ type Options struct {
 func DefaultOptions() Options {
 	return Options{
 		Layout:     Layout{Rows: 3, Cols: 1},
-		Size:       Size{W: 224, H: 224},
+		Size:       media.Size{W: 224, H: 224},
 		Fit:        FitStretch,
 		Filter:     "linear",
 		Background: color.NRGBA{A: 0xff},
@@ -179,7 +180,7 @@ func (o Options) Validate() error {
 	if err := o.Layout.Validate(); err != nil {
 		return err
 	}
-	if err := o.Size.validate(); err != nil {
+	if err := o.Size.Validate(); err != nil {
 		return err
 	}
 	if o.Size.W < o.Layout.Cols || o.Size.H < o.Layout.Rows {

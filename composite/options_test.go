@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/tailsynth/tailsynth/composite"
+	"github.com/tailsynth/tailsynth/media"
 )
 
 func TestParseLayout(t *testing.T) {
@@ -43,15 +44,15 @@ func TestParseLayout(t *testing.T) {
 }
 
 func TestParseSizeFitModeFilterColour(t *testing.T) {
-	if s, err := composite.ParseSize("224"); err != nil || s != (composite.Size{W: 224, H: 224}) {
-		t.Errorf("ParseSize(224) = %v, %v", s, err)
+	if s, err := media.ParseSize("224"); err != nil || s != (media.Size{W: 224, H: 224}) {
+		t.Errorf("media.ParseSize(224) = %v, %v", s, err)
 	}
-	if s, err := composite.ParseSize("672x224"); err != nil || s != (composite.Size{W: 672, H: 224}) {
-		t.Errorf("ParseSize(672x224) = %v, %v", s, err)
+	if s, err := media.ParseSize("672x224"); err != nil || s != (media.Size{W: 672, H: 224}) {
+		t.Errorf("media.ParseSize(672x224) = %v, %v", s, err)
 	}
 	for _, bad := range []string{"0", "-3", "10x", "x10", "20000", "big"} {
-		if _, err := composite.ParseSize(bad); err == nil {
-			t.Errorf("ParseSize(%q): got nil error", bad)
+		if _, err := media.ParseSize(bad); err == nil {
+			t.Errorf("media.ParseSize(%q): got nil error", bad)
 		}
 	}
 	for in, want := range map[string]composite.Fit{"stretch": composite.FitStretch, "Fit": composite.FitContain, "letterbox": composite.FitContain, "fill": composite.FitFill, "cover": composite.FitFill} {
@@ -86,13 +87,13 @@ func TestOptionsValidate(t *testing.T) {
 		t.Fatalf("defaults: %v", err)
 	}
 	for name, mut := range map[string]func(*composite.Options){
-		"tiny size":   func(o *composite.Options) { o.Size = composite.Size{W: 10, H: 2} }, // 3 rows
-		"bad fit":     func(o *composite.Options) { o.Fit = "cover" },                      // aliases only via ParseFit
+		"tiny size":   func(o *composite.Options) { o.Size = media.Size{W: 10, H: 2} }, // 3 rows
+		"bad fit":     func(o *composite.Options) { o.Fit = "cover" },                  // aliases only via ParseFit
 		"bad filter":  func(o *composite.Options) { o.Filter = "sinc" },
 		"bad mode":    func(o *composite.Options) { o.Mode = "cmyk" },
 		"bad layout":  func(o *composite.Options) { o.Layout = composite.Layout{Rows: 0, Cols: 1} },
 		"empty fit":   func(o *composite.Options) { o.Fit = "" },
-		"huge output": func(o *composite.Options) { o.Size = composite.Size{W: 1 << 20, H: 10} },
+		"huge output": func(o *composite.Options) { o.Size = media.Size{W: 1 << 20, H: 10} },
 	} {
 		o := composite.DefaultOptions()
 		mut(&o)
@@ -105,7 +106,7 @@ func TestOptionsValidate(t *testing.T) {
 func TestLayoutJSON(t *testing.T) {
 	var v struct {
 		Layout composite.Layout `json:"layout"`
-		Size   composite.Size   `json:"size"`
+		Size   media.Size       `json:"size"`
 	}
 	if err := json.Unmarshal([]byte(`{"layout":"3x1","size":"224"}`), &v); err != nil {
 		t.Fatal(err)
@@ -123,7 +124,7 @@ func TestTileRect(t *testing.T) {
 	l := composite.Layout{Rows: 3, Cols: 1}
 	var hs []int
 	for i := range 3 {
-		hs = append(hs, l.TileRect(composite.Size{W: 28, H: 28}, i).Dy())
+		hs = append(hs, l.TileRect(media.Size{W: 28, H: 28}, i).Dy())
 	}
 	if hs[0] != 9 || hs[1] != 9 || hs[2] != 10 {
 		t.Errorf("tile heights %v, want [9 9 10]", hs)

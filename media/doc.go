@@ -8,7 +8,8 @@
 // ParsePNGLevel), WAV (ReadWAV, WAVReader, WriteWAV) and NumPy .npy
 // (ReadNPY, WriteNPY, WriteNPYVector) files, and the one sheet renderer of
 // job reports (Sheet: labelled rows of tiles in named column groups;
-// ContactSheet for per-class images).
+// ContactSheet for per-class images), and Size, the WxH of an image a job
+// writes (ParseSize).
 //
 // media imports no algorithm package (composite, gan, spectro, smote,
 // quality) and no generator: they import it.

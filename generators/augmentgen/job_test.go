@@ -13,7 +13,6 @@ import (
 	"testing"
 
 	"github.com/tailsynth/tailsynth/augment"
-	"github.com/tailsynth/tailsynth/composite"
 	"github.com/tailsynth/tailsynth/generators"
 	"github.com/tailsynth/tailsynth/media"
 	"github.com/tailsynth/tailsynth/storage/storagetest"
@@ -132,7 +131,7 @@ func TestReproduce(t *testing.T) {
 				}
 				o := augment.Options{Border: augment.Border(r.Border), Fill: r.Fill}
 				if r.Size != "" {
-					sz, err := composite.ParseSize(r.Size)
+					sz, err := media.ParseSize(r.Size)
 					if err != nil {
 						t.Fatal(err)
 					}

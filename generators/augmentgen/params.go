@@ -7,7 +7,6 @@ import (
 	"strings"
 
 	"github.com/tailsynth/tailsynth/augment"
-	"github.com/tailsynth/tailsynth/composite"
 	"github.com/tailsynth/tailsynth/generators"
 	"github.com/tailsynth/tailsynth/media"
 )
@@ -142,7 +141,7 @@ func parseParams(raw json.RawMessage) (config, error) {
 		return c, perr("fill %v: want 0..1 (a fraction of the maximum level: 0 black, 1 white)", p.Fill)
 	}
 	if p.Size != "" {
-		sz, err := composite.ParseSize(string(p.Size))
+		sz, err := media.ParseSize(string(p.Size))
 		if err != nil {
 			return c, perr("size: %s", strings.TrimPrefix(err.Error(), "composite: "))
 		}

@@ -16,6 +16,7 @@ import (
 	"github.com/tailsynth/tailsynth/composite"
 	"github.com/tailsynth/tailsynth/generators"
 	"github.com/tailsynth/tailsynth/generators/compositegen"
+	"github.com/tailsynth/tailsynth/media"
 	"github.com/tailsynth/tailsynth/storage"
 	"github.com/tailsynth/tailsynth/storage/local"
 	"github.com/tailsynth/tailsynth/storage/storagetest"
@@ -30,7 +31,7 @@ const pixelTol = 1
 
 // checkTiles verifies that every tile band of a 3x1 composite is, pixel
 // for pixel, the colour of the source its row names (so also of its class).
-func checkTiles(t *testing.T, j *job, ds *dataset, r row, size composite.Size) {
+func checkTiles(t *testing.T, j *job, ds *dataset, r row, size media.Size) {
 	t.Helper()
 	img := j.decode(r.FileName)
 	if img.Bounds() != image.Rect(0, 0, size.W, size.H) {
@@ -74,7 +75,7 @@ func TestJob(t *testing.T) {
 	if keys := j.dataKeys(); len(keys) != 13 || len(j.rows) != 13 {
 		t.Fatalf("%d data files, %d metadata rows, want 13 each", len(keys), len(j.rows))
 	}
-	size := composite.Size{W: 64, H: 64}
+	size := media.Size{W: 64, H: 64}
 	for i, r := range j.rows {
 		if r.Label != "rare" || r.Index != i || r.Seed != 7 || len(r.Sources) != 3 ||
 			r.Composite.Layout != "3x1" || r.Composite.Mode != "rgb" || r.Composite.Cycle != 0 || r.Composite.Repeated {
@@ -196,7 +197,7 @@ func TestExhausted(t *testing.T) {
 			t.Errorf("row %d repeats the set %s before the 20 distinct sets are used", i, k)
 		}
 		seen[k] = true
-		checkTiles(t, j, ds, r, composite.Size{W: 64, H: 64})
+		checkTiles(t, j, ds, r, media.Size{W: 64, H: 64})
 	}
 	if len(seen) != 20 {
 		t.Errorf("%d distinct sets, want 20", len(seen))
@@ -221,7 +222,7 @@ func TestLeakageGuard(t *testing.T) {
 				t.Errorf("%s uses %s: want train/b/ sources only", r.FileName, s)
 			}
 		}
-		checkTiles(t, j, ds, r, composite.Size{W: 64, H: 64})
+		checkTiles(t, j, ds, r, media.Size{W: 64, H: 64})
 	}
 	if j.gen.Leakage == nil || j.gen.Leakage.HeldOut != 6 || !strings.Contains(j.gen.Leakage.Statement, "training") {
 		t.Errorf("report leakage_guard %+v, want the statement and 6 held-out files", j.gen.Leakage)

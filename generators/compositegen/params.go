@@ -115,7 +115,7 @@ func parseParams(raw json.RawMessage) (config, error) {
 	if c.opts.Layout, err = composite.ParseLayout(p.Layout); err != nil {
 		return c, paramErr("layout", err)
 	}
-	if c.opts.Size, err = composite.ParseSize(string(p.Size)); err != nil {
+	if c.opts.Size, err = media.ParseSize(string(p.Size)); err != nil {
 		return c, paramErr("size", err)
 	}
 	if c.opts.Fit, err = composite.ParseFit(p.Fit); err != nil {

@@ -8,9 +8,9 @@ import (
 
 	"github.com/disintegration/imaging"
 
-	"github.com/tailsynth/tailsynth/composite"
 	"github.com/tailsynth/tailsynth/generators"
 	"github.com/tailsynth/tailsynth/generators/imagesrc"
+	"github.com/tailsynth/tailsynth/media"
 )
 
 // imageInfo is what the survey learns of one image.
@@ -28,7 +28,7 @@ type imageInfo struct {
 // are in memory.
 func (r *run) loadImages(ctx context.Context) error {
 	var infos map[string]imageInfo
-	if r.cfg.size == (composite.Size{}) || r.cfg.mode == modeAuto {
+	if r.cfg.size == (media.Size{}) || r.cfg.mode == modeAuto {
 		var err error
 		if infos, err = r.survey(ctx); err != nil {
 			return err
@@ -161,7 +161,7 @@ func (r *run) survey(ctx context.Context) (map[string]imageInfo, error) {
 // width); the automatic mode is gray when every readable image decoded as
 // gray (8- or 16-bit gray PNG, grayscale JPEG), else rgb.
 func (r *run) decideSizeAndMode(infos map[string]imageInfo) {
-	counts := map[composite.Size]int{}
+	counts := map[media.Size]int{}
 	allGray, total, colour := true, 0, ""
 	for _, name := range r.order {
 		for _, f := range r.classes[name].candidates {
@@ -170,16 +170,16 @@ func (r *run) decideSizeAndMode(infos map[string]imageInfo) {
 				continue
 			}
 			total++
-			counts[composite.Size{W: in.w, H: in.h}]++
+			counts[media.Size{W: in.w, H: in.h}]++
 			if !in.gray && allGray {
 				allGray, colour = false, f.Key
 			}
 		}
 	}
-	if r.cfg.size != (composite.Size{}) {
+	if r.cfg.size != (media.Size{}) {
 		r.size, r.sizeNote = r.cfg.size, "set by the size parameter"
 	} else {
-		best, n := composite.Size{}, 0
+		best, n := media.Size{}, 0
 		for s, c := range counts {
 			if c > n || c == n && (s.W*s.H < best.W*best.H || s.W*s.H == best.W*best.H && s.W < best.W) {
 				best, n = s, c
@@ -231,7 +231,7 @@ func (r *run) decodeImage(ctx context.Context, f generators.File) (image.Image, 
 // downscaling, like Pillow's bilinear resize). Alpha is flattened over
 // black, c·a/255 rounded; gray is BT.601 luma computed as color.GrayModel
 // does; 16-bit images keep their high byte.
-func toLevels(img image.Image, size composite.Size, gray bool, dst []uint8) bool {
+func toLevels(img image.Image, size media.Size, gray bool, dst []uint8) bool {
 	b := img.Bounds()
 	resized := b.Dx() != size.W || b.Dy() != size.H
 	var n *image.NRGBA

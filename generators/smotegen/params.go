@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/tailsynth/tailsynth/composite"
 	"github.com/tailsynth/tailsynth/generators"
 	"github.com/tailsynth/tailsynth/media"
 	"github.com/tailsynth/tailsynth/smote"
@@ -65,8 +64,8 @@ const (
 // config is Params checked and converted.
 type config struct {
 	p       Params
-	size    composite.Size // zero: automatic
-	mode    string         // modeAuto, modeGray or modeRGB
+	size    media.Size // zero: automatic
+	mode    string     // modeAuto, modeGray or modeRGB
 	dec     media.DecodeOptions
 	maxFile int64
 	// limit bounds the bytes of the matrices held (see MaxMatrixBytes);
@@ -84,10 +83,10 @@ func parseParams(raw json.RawMessage) (config, error) {
 	}
 	c := config{p: p, limit: MaxMatrixBytes}
 	if s := strings.TrimSpace(p.Size); s != "" {
-		sz, err := composite.ParseSize(s)
+		sz, err := media.ParseSize(s)
 		if err != nil {
 			return c, paramErrorf("size %q: want \"\" (the most common size of the images) or WIDTHxHEIGHT such as \"64x64\", sides 1..%d",
-				p.Size, composite.MaxOutputSide)
+				p.Size, media.MaxOutputSide)
 		}
 		c.size = sz
 	}

@@ -8,8 +8,8 @@ import (
 
 	"gonum.org/v1/gonum/blas/blas32"
 
-	"github.com/tailsynth/tailsynth/composite"
 	"github.com/tailsynth/tailsynth/generators"
+	"github.com/tailsynth/tailsynth/media"
 	"github.com/tailsynth/tailsynth/smote"
 )
 
@@ -31,7 +31,7 @@ type run struct {
 	alerts  []generators.Alert // few_sources alerts allowed by allow_few_sources
 
 	// Images: the job's size and colour mode, and why.
-	size     composite.Size
+	size     media.Size
 	gray     bool
 	sizeNote string
 	modeNote string

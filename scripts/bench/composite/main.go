@@ -139,7 +139,7 @@ func run(dir string, side, n, workers, level int, filter, encName, out string) e
 		keys = append(keys, e.Name())
 	}
 	opts := composite.DefaultOptions()
-	opts.Size = composite.Size{W: side, H: side}
+	opts.Size = media.Size{W: side, H: side}
 	opts.Filter = filter
 	r, err := composite.NewRenderer(opts, composite.FSLoader(os.DirFS(d), media.DecodeOptions{}), nil)
 	if err != nil {
