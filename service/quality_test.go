@@ -2,12 +2,10 @@ package service_test
 
 import (
 	"bytes"
-	"context"
 	"encoding/json"
 	"fmt"
 	"image"
 	"image/png"
-	"net/http/httptest"
 	"os"
 	"path/filepath"
 	"slices"
@@ -16,7 +14,6 @@ import (
 	"time"
 
 	"github.com/tailsynth/tailsynth/configs"
-	"github.com/tailsynth/tailsynth/service"
 )
 
 // quality.judges in the configuration sets the judges of every job's
@@ -51,43 +48,10 @@ func TestQualityJudgesConfigured(t *testing.T) {
 			}
 		}
 	}
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	svc, err := service.New(ctx, cfg, quiet(), "test")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer svc.Engine().Close()
-	if err := svc.Engine().Start(ctx); err != nil {
-		t.Fatal(err)
-	}
-	defer svc.Engine().Stop(context.Background())
-	w := httptest.NewRecorder()
-	svc.Handler().ServeHTTP(w, httptest.NewRequest("POST", "/v1/jobs", strings.NewReader(
-		`{"dataset": "`+ds+`", "generator": "oversample", "strategy": "auto", "seed": 1}`)))
-	var sub struct {
-		Job struct{ ID, Output string }
-	}
-	if err := json.Unmarshal(w.Body.Bytes(), &sub); err != nil || w.Code != 202 {
-		t.Fatalf("submit: %d %s", w.Code, w.Body)
-	}
 	// A hang guard, not a speed check: the CNN judge under -race on a
 	// loaded 2-core machine took over a minute.
-	deadline := time.Now().Add(5 * time.Minute)
-	for {
-		j, err := svc.Engine().Get(ctx, sub.Job.ID)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if j.State == "succeeded" {
-			break
-		}
-		if j.State == "failed" || time.Now().After(deadline) {
-			t.Fatalf("job %s: %s", j.State, j.Error)
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-	raw, err := os.ReadFile(filepath.Join(strings.TrimPrefix(sub.Job.Output, "file://"), "report.json"))
+	sub := runJob(t, cfg, `{"dataset": "`+ds+`", "generator": "oversample", "strategy": "auto", "seed": 1}`, 5*time.Minute)
+	raw, err := os.ReadFile(filepath.Join(strings.TrimPrefix(sub.Output, "file://"), "report.json"))
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"image"
 	"image/png"
-	"net/http/httptest"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -18,7 +17,6 @@ import (
 	"time"
 
 	"github.com/tailsynth/tailsynth/configs"
-	"github.com/tailsynth/tailsynth/service"
 )
 
 // The README's PyTorch recipe, between these markers, is run by
@@ -147,42 +145,8 @@ func TestReadmePyTorchRecipe(t *testing.T) {
 		}
 	}
 
-	ctx, cancel := context.WithCancel(context.Background())
-	defer cancel()
-	svc, err := service.New(ctx, cfg, quiet(), "test")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer svc.Engine().Close()
-	if err := svc.Engine().Start(ctx); err != nil {
-		t.Fatal(err)
-	}
-	defer svc.Engine().Stop(context.Background())
-	w := httptest.NewRecorder()
-	svc.Handler().ServeHTTP(w, httptest.NewRequest("POST", "/v1/jobs", strings.NewReader(
-		`{"dataset": "`+ds+`", "generator": "oversample", "strategy": "auto", "seed": 1, "quality": "off"}`)))
-	var sub struct {
-		Job  struct{ ID, Output string }
-		Plan struct{ Total int }
-	}
-	if err := json.Unmarshal(w.Body.Bytes(), &sub); err != nil || w.Code != 202 {
-		t.Fatalf("submit: %d %s", w.Code, w.Body)
-	}
-	deadline := time.Now().Add(60 * time.Second)
-	for {
-		j, err := svc.Engine().Get(ctx, sub.Job.ID)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if j.State == "succeeded" {
-			break
-		}
-		if j.State == "failed" || time.Now().After(deadline) {
-			t.Fatalf("job %s: %s", j.State, j.Error)
-		}
-		time.Sleep(50 * time.Millisecond)
-	}
-	jobDir := strings.TrimPrefix(sub.Job.Output, "file://")
+	sub := runJob(t, cfg, `{"dataset": "`+ds+`", "generator": "oversample", "strategy": "auto", "seed": 1, "quality": "off"}`, 60*time.Second)
+	jobDir := strings.TrimPrefix(sub.Output, "file://")
 	rel, err := filepath.Rel(dir, jobDir)
 	if err != nil || strings.HasPrefix(rel, "..") {
 		t.Fatalf("the job's output %s is not under %s", jobDir, dir)
@@ -222,19 +186,19 @@ print("RECIPE_ITEMS", len(train))
 	if err := os.WriteFile(scriptPath, []byte(script), 0o644); err != nil {
 		t.Fatal(err)
 	}
-	pctx, pcancel := context.WithTimeout(ctx, 5*time.Minute)
+	pctx, pcancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	defer pcancel()
 	cmd := exec.CommandContext(pctx, py, scriptPath)
 	cmd.Dir = dir
 	out, err := cmd.CombinedOutput()
 	if err != nil {
-		t.Fatalf("the README's recipe failed on job %s: %v\n%s\nscript:\n%s", sub.Job.ID, err, out, script)
+		t.Fatalf("the README's recipe failed on job %s: %v\n%s\nscript:\n%s", sub.ID, err, out, script)
 	}
 	real := 0
 	for _, n := range counts {
 		real += n
 	}
-	if want := fmt.Sprintf("RECIPE_ITEMS %d", real+sub.Plan.Total); !strings.Contains(string(out), want) {
-		t.Errorf("the recipe's train set: %s, want %s (%d real + %d synthetic)", bytes.TrimSpace(out), want, real, sub.Plan.Total)
+	if want := fmt.Sprintf("RECIPE_ITEMS %d", real+sub.Planned); !strings.Contains(string(out), want) {
+		t.Errorf("the recipe's train set: %s, want %s (%d real + %d synthetic)", bytes.TrimSpace(out), want, real, sub.Planned)
 	}
 }
