@@ -21,6 +21,13 @@ import (
 // leaderboard once finished. Progress, the event stream and cancel are the
 // job routes' (/v1/jobs/{id}, /events, /cancel), which show every kind.
 
+// EvaluationQueue is what the evaluation routes need of the job engine:
+// queue an evaluation, and show it (an evaluation is a job).
+type EvaluationQueue interface {
+	SubmitEvaluation(ctx context.Context, spec generators.Spec, request json.RawMessage, idempotencyKey string) (*jobs.Job, bool, error)
+	Get(ctx context.Context, id string) (*jobs.Job, error)
+}
+
 // EvaluationRequest is the body of POST /v1/evaluations.
 type EvaluationRequest = evaluate.Request
 
@@ -103,7 +110,7 @@ func (v *V1) submitEvaluation(c *gin.Context) (int, any, error) {
 		return 0, nil, err
 	}
 	spec := generators.Spec{Dataset: req.Dataset, Manifest: req.Manifest, Strategy: *req.Strategy, Seed: req.Seeds[0], Output: req.Output}
-	j, created, err := v.Jobs.SubmitEvaluation(ctx, spec, body, key)
+	j, created, err := v.Evaluations.SubmitEvaluation(ctx, spec, body, key)
 	if err != nil {
 		return 0, nil, err
 	}
@@ -121,7 +128,7 @@ func (v *V1) submitEvaluation(c *gin.Context) (int, any, error) {
 
 func (v *V1) getEvaluation(c *gin.Context) (int, any, error) {
 	id := c.Param("id")
-	j, err := v.Jobs.Get(c.Request.Context(), id)
+	j, err := v.Evaluations.Get(c.Request.Context(), id)
 	if err != nil {
 		return 0, nil, notFound(err, "evaluation", id)
 	}

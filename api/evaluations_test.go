@@ -93,7 +93,7 @@ func evalServer(t *testing.T) (http.Handler, string) {
 		eng.Stop(context.Background())
 		eng.Close()
 	})
-	v1 := &V1{Jobs: eng, Pipeline: p, Resolve: loc.Resolve, DefaultOutput: "file://" + root + "/out", MaxSamples: 500}
+	v1 := &V1{Jobs: eng, Datasets: eng, Schedules: eng, Evaluations: eng, Pipeline: p, Resolve: loc.Resolve, DefaultOutput: "file://" + root + "/out", MaxSamples: 500}
 	return NewRouter(Options{Logger: log, Mount: []func(gin.IRouter){v1.Mount, MountOpenAPI}}), root
 }
 

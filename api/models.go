@@ -2,26 +2,37 @@ package api
 
 import (
 	"context"
-	"errors"
 	"net/http"
 
 	"github.com/gin-gonic/gin"
 
-	"github.com/tailsynth/tailsynth/generators/gangen/modelstore"
-	"github.com/tailsynth/tailsynth/storage"
+	"github.com/tailsynth/tailsynth/errkind"
 )
+
+// ModelCatalog is what the model routes need of the trained-model store
+// (the one gangen writes; the service provides it). A model is answered as
+// its JSON encoding: api does not look inside it.
+type ModelCatalog interface {
+	// ValidateID returns an error for an id that cannot be a model id.
+	ValidateID(id string) error
+	// List returns every complete model, newest first.
+	List(ctx context.Context) ([]any, error)
+	// Get returns one model's metadata; an id that names no model returns
+	// an error of kind errkind.NotFound.
+	Get(ctx context.Context, id string) (any, error)
+}
 
 // Models serves the trained-model routes: GET /v1/models and
 // GET /v1/models/{id}.
 type Models struct {
-	// Open returns the model store's location (the one given to
-	// gangen.Register). It is opened per request: the store may be remote.
-	Open func(ctx context.Context) (storage.Store, error)
+	// Catalog is the model store; nil answers 503, no model store is
+	// configured.
+	Catalog ModelCatalog
 }
 
 // ModelList is the body of GET /v1/models.
 type ModelList struct {
-	Models []modelstore.Meta `json:"models"`
+	Models []any `json:"models"`
 }
 
 // Mount adds the model routes to r.
@@ -31,24 +42,20 @@ func (m *Models) Mount(r gin.IRouter) {
 	g.GET("/models/:id", handle(m.get))
 }
 
-func (m *Models) store(ctx context.Context) (*modelstore.Store, error) {
-	if m.Open == nil {
+func (m *Models) catalog() (ModelCatalog, error) {
+	if m.Catalog == nil {
 		return nil, Errorf(http.StatusServiceUnavailable, CodeUnavailable, "no model store is configured")
 	}
-	st, err := m.Open(ctx)
-	if err != nil {
-		return nil, err
-	}
-	return modelstore.New(st), nil
+	return m.Catalog, nil
 }
 
 // list answers every complete model, newest first.
 func (m *Models) list(c *gin.Context) (int, any, error) {
-	st, err := m.store(c.Request.Context())
+	cat, err := m.catalog()
 	if err != nil {
 		return 0, nil, err
 	}
-	list, err := st.List(c.Request.Context())
+	list, err := cat.List(c.Request.Context())
 	if err != nil {
 		return 0, nil, err
 	}
@@ -59,15 +66,15 @@ func (m *Models) list(c *gin.Context) (int, any, error) {
 // id, 404 for one that names no model.
 func (m *Models) get(c *gin.Context) (int, any, error) {
 	id := c.Param("id")
-	if err := modelstore.ValidateID(id); err != nil {
-		return 0, nil, Errorf(http.StatusBadRequest, CodeValidation, "%v", err)
-	}
-	st, err := m.store(c.Request.Context())
+	cat, err := m.catalog()
 	if err != nil {
 		return 0, nil, err
 	}
-	meta, err := st.Get(c.Request.Context(), id)
-	if errors.Is(err, modelstore.ErrNotFound) {
+	if err := cat.ValidateID(id); err != nil {
+		return 0, nil, Errorf(http.StatusBadRequest, CodeValidation, "%v", err)
+	}
+	meta, err := cat.Get(c.Request.Context(), id)
+	if errkind.Of(err) == errkind.NotFound {
 		return 0, nil, Errorf(http.StatusNotFound, CodeNotFound, "no model %q; GET /v1/models lists the stored models", id)
 	}
 	if err != nil {

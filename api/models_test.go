@@ -19,10 +19,39 @@ import (
 	"github.com/tailsynth/tailsynth/storage/local"
 )
 
+// storeCatalog is a ModelCatalog over a modelstore opened per request, as
+// the service wires it.
+type storeCatalog struct {
+	open func(context.Context) (storage.Store, error)
+}
+
+func (storeCatalog) ValidateID(id string) error { return modelstore.ValidateID(id) }
+
+func (s storeCatalog) List(ctx context.Context) ([]any, error) {
+	st, err := s.open(ctx)
+	if err != nil {
+		return nil, err
+	}
+	list, err := modelstore.New(st).List(ctx)
+	out := make([]any, len(list))
+	for i, m := range list {
+		out[i] = m
+	}
+	return out, err
+}
+
+func (s storeCatalog) Get(ctx context.Context, id string) (any, error) {
+	st, err := s.open(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return modelstore.New(st).Get(ctx, id)
+}
+
 func modelsRouter(open func(context.Context) (storage.Store, error)) *gin.Engine {
 	return NewRouter(Options{
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
-		Mount:  []func(gin.IRouter){(&Models{Open: open}).Mount},
+		Mount:  []func(gin.IRouter){(&Models{Catalog: storeCatalog{open}}).Mount},
 	})
 }
 
@@ -73,7 +102,7 @@ func TestModelsRoutes(t *testing.T) {
 		}
 		oasCheckResponse(t, doc, "get", s.template, w)
 	}
-	var list ModelList
+	var list struct{ Models []modelstore.Meta }
 	if err := json.Unmarshal(oasDo(r, "GET", "/v1/models", "").Body.Bytes(), &list); err != nil {
 		t.Fatal(err)
 	}

@@ -646,10 +646,14 @@ func oasCheckResponse(t *testing.T, doc map[string]any, method, path string, w *
 	}
 }
 
-// oasJobs is an in-memory JobService: enough for every /v1 route to answer.
-// The embedded interface keeps it compiling when JobService grows.
+// oasJobs is an in-memory JobQueue, DatasetRegistry, ScheduleRegistry and
+// EvaluationQueue: enough for every /v1 route to answer. The embedded
+// interfaces keep it compiling when one grows.
 type oasJobs struct {
-	JobService
+	JobQueue
+	DatasetRegistry
+	ScheduleRegistry
+	EvaluationQueue
 	pipeline  *generators.Pipeline
 	mu        sync.Mutex
 	jobs      map[string]*jobs.Job
@@ -841,7 +845,7 @@ func TestOpenAPIResponses(t *testing.T) {
 	queued := &jobs.Job{ID: "job_queued", Kind: jobs.KindGenerate, State: jobs.StateQueued, Output: "file:///out/job_queued", CreatedAt: now, UpdatedAt: now,
 		Spec: generators.Spec{ID: "job_queued", Dataset: "file://" + dataset, Generator: "oversample", Strategy: generators.Strategy{Mode: generators.ModeAuto}, Output: "file:///out"}}
 	svc := &oasJobs{pipeline: pipeline, jobs: map[string]*jobs.Job{queued.ID: queued}, datasets: map[string]*jobs.Dataset{}, schedules: map[string]*jobs.Schedule{}}
-	v1 := &V1{Jobs: svc, Pipeline: pipeline, Resolve: storage.ParseLocation, DefaultOutput: "file://" + t.TempDir(), MaxSamples: 1000}
+	v1 := &V1{Jobs: svc, Datasets: svc, Schedules: svc, Evaluations: svc, Pipeline: pipeline, Resolve: storage.ParseLocation, DefaultOutput: "file://" + t.TempDir(), MaxSamples: 1000}
 	r := NewRouter(Options{
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
 		Ready:  []ReadyCheck{{Name: "storage", Check: func(context.Context) error { return nil }}},

@@ -72,7 +72,7 @@ func TestOpenAPIStorageWaitAndRetry(t *testing.T) {
 	done := *failed
 	done.ID, done.State, done.Error, done.StorageWait = "job_done", jobs.StateSucceeded, "", nil
 	svc := &oasJobs{pipeline: pipeline, jobs: map[string]*jobs.Job{failed.ID: failed, done.ID: &done}, datasets: map[string]*jobs.Dataset{}, schedules: map[string]*jobs.Schedule{}}
-	v1 := &V1{Jobs: svc, Pipeline: pipeline, Resolve: storage.ParseLocation, DefaultOutput: "file://" + t.TempDir(), MaxSamples: 1000,
+	v1 := &V1{Jobs: svc, Datasets: svc, Schedules: svc, Evaluations: svc, Pipeline: pipeline, Resolve: storage.ParseLocation, DefaultOutput: "file://" + t.TempDir(), MaxSamples: 1000,
 		StorageReady: func(context.Context) error {
 			return fmt.Errorf("s3_endpoint: cannot reach the S3 endpoint: %w", storage.ErrUnavailable)
 		},

@@ -86,7 +86,7 @@ func newServer(t *testing.T, withS3 bool, opts ...func(*api.V1)) *server {
 	if err := eng.Start(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	v1 := &api.V1{Jobs: eng, Pipeline: p, Resolve: loc.Resolve, DefaultOutput: root + "/out", MaxSamples: 500}
+	v1 := &api.V1{Jobs: eng, Datasets: eng, Schedules: eng, Evaluations: eng, Pipeline: p, Resolve: loc.Resolve, DefaultOutput: root + "/out", MaxSamples: 500}
 	for _, o := range opts {
 		o(v1)
 	}

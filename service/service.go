@@ -110,7 +110,9 @@ func New(ctx context.Context, cfg *configs.Config, log *slog.Logger, version str
 	storageChecks := s.readyChecks()
 	ready := append(slices.Clone(storageChecks), api.ReadyCheck{Name: "job_database", Check: s.engine.Ping})
 	s.startupChecks(ctx, ready)
-	v1 := &api.V1{Jobs: s.engine, Pipeline: pipeline, Resolve: loc.Resolve, DefaultOutput: cfg.DefaultOutput(), MaxSamples: cfg.Jobs.MaxSamples,
+	// The engine is each of the small interfaces the /v1 handlers ask for.
+	v1 := &api.V1{Jobs: s.engine, Datasets: s.engine, Schedules: s.engine, Evaluations: s.engine,
+		Pipeline: pipeline, Resolve: loc.Resolve, DefaultOutput: cfg.DefaultOutput(), MaxSamples: cfg.Jobs.MaxSamples,
 		StorageReady: func(ctx context.Context) error { return storageUnavailable(ctx, storageChecks) }, StorageRetryWindow: cfg.Jobs.StorageRetryWindow}
 
 	if len(cfg.Server.APIKeys) == 0 {
@@ -124,7 +126,7 @@ func New(ctx context.Context, cfg *configs.Config, log *slog.Logger, version str
 		MaxBodyBytes: cfg.Server.MaxBodyBytes,
 		Ready:        ready,
 		Version:      version,
-		Mount:        []func(gin.IRouter){v1.Mount, (&api.Models{Open: models}).Mount, api.MountOpenAPI},
+		Mount:        []func(gin.IRouter){v1.Mount, (&api.Models{Catalog: modelCatalog{open: models}}).Mount, api.MountOpenAPI},
 	})
 	return s, nil
 }
