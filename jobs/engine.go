@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"log/slog"
 	"os"
@@ -86,14 +87,16 @@ type riverClient interface {
 	Insert(ctx context.Context, args river.JobArgs, opts *river.InsertOpts) (*rivertype.JobInsertResult, error)
 	JobCancel(ctx context.Context, jobID int64) (*rivertype.JobRow, error)
 	JobGet(ctx context.Context, jobID int64) (*rivertype.JobRow, error)
-	JobRetry(ctx context.Context, jobID int64) (*rivertype.JobRow, error)
 }
 
 // Engine runs jobs.
 type Engine struct {
-	cfg    Config
-	db     *db
-	river  riverClient
+	cfg   Config
+	db    *db
+	river riverClient
+	// begin runs a function in a transaction that also takes River's
+	// writes (see tx).
+	begin  func(context.Context, func(tx) error) error
 	log    *slog.Logger
 	lock   *os.File
 	pgPool *pgxpool.Pool
@@ -104,14 +107,6 @@ type Engine struct {
 	bg       sync.WaitGroup
 	marks    sync.WaitGroup // Cancel's end of a cancelled job's output, off the request's path
 }
-
-// Args are the River job arguments: the tailsynth job ID.
-type Args struct {
-	JobID string `json:"job_id"`
-}
-
-// Kind implements river.JobArgs.
-func (Args) Kind() string { return "tailsynth_generate" }
 
 // Open opens (creating and migrating) the database and builds the River
 // client. Call Start to run jobs.
@@ -148,14 +143,20 @@ func Open(ctx context.Context, cfg Config) (*Engine, error) {
 	}
 	e := &Engine{cfg: cfg, log: cfg.Log, watchers: map[string][]chan struct{}{}}
 	workers := river.NewWorkers()
-	river.AddWorker(workers, &worker{e: e})
+	river.AddWorker(workers, &generateWorker{e: e})
+	river.AddWorker(workers, &evaluateWorker{e: e})
 	rcfg := &river.Config{
-		Logger:               cfg.Log.With("component", "river"),
-		Queues:               map[string]river.QueueConfig{QueueLight: {MaxWorkers: cfg.Workers}, QueueHeavy: {MaxWorkers: cfg.HeavyWorkers}},
-		Workers:              workers,
-		MaxAttempts:          cfg.MaxAttempts,
-		JobTimeout:           -1,                 // jobs bound themselves (steps, time budgets)
-		RescueStuckJobsAfter: 7 * 24 * time.Hour, // dead workers are found by heartbeat instead
+		Logger:      cfg.Log.With("component", "river"),
+		Queues:      map[string]river.QueueConfig{QueueLight: {MaxWorkers: cfg.Workers}, QueueHeavy: {MaxWorkers: cfg.HeavyWorkers}},
+		Workers:     workers,
+		MaxAttempts: cfg.MaxAttempts,
+		// Jobs bound themselves (steps, time budgets): a GAN may train
+		// for hours, which River's rescuer, judging by the age of an
+		// attempt, cannot tell from a dead worker. Liveness is judged by
+		// heartbeat (see rescue); River's rescuer finalizes the River
+		// jobs that rescue cancelled, StaleAfter after they started.
+		JobTimeout:           -1,
+		RescueStuckJobsAfter: cfg.StaleAfter,
 		FetchPollInterval:    cfg.PollInterval,
 		FetchCooldown:        min(cfg.PollInterval, river.FetchCooldownDefault),
 		RetryPolicy:          retryPolicy{cfg.RetryBackoff},
@@ -207,6 +208,7 @@ func (e *Engine) openSQLite(ctx context.Context, rcfg *river.Config) error {
 		return fmt.Errorf("river: %w", err)
 	}
 	e.river = client
+	e.begin = sqliteBegin(sqldb, client)
 	return e.db.migrate(ctx)
 }
 
@@ -233,6 +235,7 @@ func (e *Engine) openPostgres(ctx context.Context, rcfg *river.Config) error {
 		return fmt.Errorf("river: %w", err)
 	}
 	e.river = client
+	e.begin = pgBegin(pool, client, e.db.q)
 	return e.db.migrate(ctx)
 }
 
@@ -247,7 +250,8 @@ func migrateRiver[TTx any](ctx context.Context, driver riverdriver.Driver[TTx], 
 	return nil
 }
 
-// Start starts the workers, the reaper of dead jobs and the re-enqueuer.
+// Start starts the workers, the rescue of jobs whose worker died and the
+// schedules.
 func (e *Engine) Start(ctx context.Context) error {
 	if !e.db.postgres {
 		// This process owns the SQLite file: whatever was running died
@@ -297,8 +301,8 @@ func (e *Engine) Close() error {
 // Ping checks the database.
 func (e *Engine) Ping(ctx context.Context) error { return e.db.PingContext(ctx) }
 
-// maintain periodically rescues jobs of dead processes and enqueues jobs
-// that were recorded but never reached River.
+// maintain runs due schedules every second and rescues the jobs of dead
+// workers every StaleAfter/3.
 func (e *Engine) maintain(ctx context.Context) {
 	t := time.NewTicker(e.cfg.StaleAfter / 3)
 	defer t.Stop()
@@ -312,67 +316,23 @@ func (e *Engine) maintain(ctx context.Context) {
 			if _, err := e.RunDueSchedules(ctx); err != nil && ctx.Err() == nil {
 				e.log.Warn("running schedules", "err", err)
 			}
-			continue
 		case <-t.C:
-		}
-		if err := e.rescue(ctx, e.cfg.StaleAfter); err != nil && ctx.Err() == nil {
-			e.log.Warn("rescuing stale jobs", "err", err)
-		}
-		if err := e.enqueueOrphans(ctx); err != nil && ctx.Err() == nil {
-			e.log.Warn("enqueueing jobs", "err", err)
+			if err := e.rescue(ctx, e.cfg.StaleAfter); err != nil && ctx.Err() == nil {
+				e.log.Warn("rescuing stale jobs", "err", err)
+			}
 		}
 	}
 }
 
-// rescue hands jobs whose heartbeat is older than staleAfter back to River.
+// rescue runs again the jobs whose heartbeat is older than staleAfter: their
+// worker died (or lost the database). In one transaction each gets a new
+// River job, which becomes the one its record names (river_id: a worker
+// whose River job is no longer named writes nothing more and stops), and
+// River is asked to cancel the old one; River's rescuer finalizes it.
 func (e *Engine) rescue(ctx context.Context, staleAfter time.Duration) error {
 	cutoff := ms(e.cfg.Now().Add(-staleAfter))
-	rows, err := e.db.query(ctx, `SELECT id, river_id FROM tailsynth_jobs WHERE state = ? AND (heartbeat_at IS NULL OR heartbeat_at < ?) AND river_id IS NOT NULL`,
+	rows, err := e.db.query(ctx, `SELECT `+jobColumns+` FROM tailsynth_jobs WHERE state = ? AND (heartbeat_at IS NULL OR heartbeat_at < ?) AND river_id IS NOT NULL`,
 		StateRunning, cutoff)
-	if err != nil {
-		return err
-	}
-	type stale struct {
-		id      string
-		riverID int64
-	}
-	var list []stale
-	for rows.Next() {
-		var s stale
-		if err := rows.Scan(&s.id, &s.riverID); err != nil {
-			rows.Close()
-			return err
-		}
-		list = append(list, s)
-	}
-	rows.Close()
-	for _, s := range list {
-		// River's row still says running; make it available again. The
-		// guard on state keeps a job that finished meanwhile untouched.
-		now := "datetime('now', 'subsec')"
-		if e.db.postgres {
-			now = "now()"
-		}
-		res, err := e.db.exec(ctx, `UPDATE river_job SET state = 'available', scheduled_at = `+now+` WHERE id = ? AND state = 'running'`, s.riverID)
-		if err != nil {
-			return fmt.Errorf("rescue job %s: %w", s.id, err)
-		}
-		n, _ := res.RowsAffected()
-		if _, err := e.db.exec(ctx, `UPDATE tailsynth_jobs SET state = ?, updated_at = ? WHERE id = ? AND state = ?`,
-			StateQueued, ms(e.cfg.Now()), s.id, StateRunning); err != nil {
-			return err
-		}
-		e.log.Warn("job's worker stopped heartbeating; it will run again", "job", s.id, "river_job", s.riverID, "rescued", n == 1)
-		e.notify(s.id)
-	}
-	return nil
-}
-
-// enqueueOrphans inserts River jobs for queued jobs that have none (the
-// process died between recording the job and enqueueing it).
-func (e *Engine) enqueueOrphans(ctx context.Context) error {
-	rows, err := e.db.query(ctx, `SELECT `+jobColumns+` FROM tailsynth_jobs WHERE state = ? AND river_id IS NULL AND created_at < ?`,
-		StateQueued, ms(e.cfg.Now().Add(-5*time.Second)))
 	if err != nil {
 		return err
 	}
@@ -387,8 +347,35 @@ func (e *Engine) enqueueOrphans(ctx context.Context) error {
 	}
 	rows.Close()
 	for _, j := range list {
-		if err := e.enqueue(ctx, j.ID, e.queueOf(j.Kind, j.Spec.Generator, j.Evaluation)); err != nil {
-			return err
+		old := j.riverID.Int64
+		var rescued int64
+		err := e.inTx(ctx, func(t tx) error {
+			// The attempts left: the dead one counted.
+			id, err := e.insertRiverJob(ctx, t, j, max(1, e.cfg.MaxAttempts-j.Attempts))
+			if err != nil {
+				return err
+			}
+			n, err := t.exec(ctx, `UPDATE tailsynth_jobs SET state = ?, river_id = ?, updated_at = ?
+				WHERE id = ? AND river_id = ? AND state = ? AND (heartbeat_at IS NULL OR heartbeat_at < ?)`,
+				StateQueued, id, ms(e.cfg.Now()), j.ID, old, StateRunning, cutoff)
+			if err != nil {
+				return err
+			}
+			if n == 0 {
+				return errRollback // it heartbeat, ended or was rescued meanwhile
+			}
+			if _, err := t.cancelJob(ctx, old); err != nil && !errors.Is(err, river.ErrNotFound) {
+				return err
+			}
+			rescued = id
+			return nil
+		})
+		if err != nil {
+			return fmt.Errorf("rescue job %s: %w", j.ID, err)
+		}
+		if rescued != 0 {
+			e.log.Warn("job's worker stopped heartbeating; it will run again", "job", j.ID, "river_job", old, "new_river_job", rescued)
+			e.notify(j.ID)
 		}
 	}
 	return nil

@@ -51,6 +51,9 @@ type slowGen struct {
 	// is closed (or the run is cancelled).
 	hold     chan struct{}
 	holdFrom int
+	// blockFirst, when set, makes the next run block until it is
+	// cancelled (the runs after it do not).
+	blockFirst atomic.Bool
 }
 
 func (g *slowGen) Info() generators.Info {
@@ -74,15 +77,20 @@ func (g *slowGen) Start(ctx context.Context, env *generators.Env) (generators.Ru
 	if err != nil {
 		return nil, err
 	}
-	return slowRun{r, g}, nil
+	return slowRun{r, g, g.blockFirst.CompareAndSwap(true, false)}, nil
 }
 
 type slowRun struct {
 	generators.Run
-	g *slowGen
+	g     *slowGen
+	block bool
 }
 
 func (r slowRun) Generate(ctx context.Context, class string, i int) (*generators.Sample, error) {
+	if r.block {
+		<-ctx.Done()
+		return nil, ctx.Err()
+	}
 	if r.g.hold != nil && i >= r.g.holdFrom {
 		select {
 		case <-r.g.hold:

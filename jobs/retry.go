@@ -16,10 +16,9 @@ import (
 // continues from the samples the job wrote before (sample i of a class is
 // the same file however often it is made, and a sample already stored is
 // not written again), and the marker of its earlier end goes when it
-// succeeds. River's own job is made available again with JobRetry (the
-// attempts it had left, and at least one); when River no longer holds it
-// (its cleaner removes finished jobs after a day or a week) a new one is
-// queued. Another state is a *ConflictError, an unknown job ErrNotFound.
+// succeeds. The job gets a new River job (with jobs.max_attempts
+// attempts), in the transaction that makes it queued again. Another state
+// is a *ConflictError, an unknown job ErrNotFound.
 func (e *Engine) Retry(ctx context.Context, id string) (*Job, error) {
 	j, err := e.Get(ctx, id)
 	if err != nil {
@@ -28,54 +27,52 @@ func (e *Engine) Retry(ctx context.Context, id string) (*Job, error) {
 	if j.State != StateFailed && j.State != StateCancelled {
 		return nil, &ConflictError{Msg: fmt.Sprintf("job %s is %s; only a failed or cancelled job can be retried", id, j.State)}
 	}
-	row, err := e.finishedRiverJob(ctx, j)
-	if err != nil {
+	// Its last attempt may still be winding down (the worker records the
+	// job's end just before River records its own).
+	if err := e.waitRiverJobStopped(ctx, j); err != nil {
 		return nil, err
 	}
-	// Our row first: a worker that took River's job before it would find
-	// the job finished and do nothing.
-	keepRiver := 0
-	if row != nil {
-		keepRiver = 1
-	}
-	res, err := e.db.exec(ctx, `UPDATE tailsynth_jobs SET state = ?, error = NULL, result = NULL, finished_at = NULL, cancel_requested = 0,
-		storage_wait_since = NULL, storage_waits = 0, storage_wait_until = NULL, retry_count = retry_count + 1, updated_at = ?,
-		river_id = CASE WHEN ? = 1 THEN river_id ELSE NULL END
-		WHERE id = ? AND state IN (?, ?)`,
-		StateQueued, ms(e.cfg.Now()), keepRiver, id, StateFailed, StateCancelled)
-	if err != nil {
-		return nil, err
-	}
-	if n, _ := res.RowsAffected(); n == 0 {
+	var rid int64
+	err = e.inTx(ctx, func(t tx) error {
+		var err error
+		if rid, err = e.insertRiverJob(ctx, t, j, e.cfg.MaxAttempts); err != nil {
+			return err
+		}
+		n, err := t.exec(ctx, `UPDATE tailsynth_jobs SET state = ?, error = NULL, result = NULL, finished_at = NULL, cancel_requested = 0,
+			storage_wait_since = NULL, storage_waits = 0, storage_wait_until = NULL, retry_count = retry_count + 1, updated_at = ?, river_id = ?
+			WHERE id = ? AND state IN (?, ?)`,
+			StateQueued, ms(e.cfg.Now()), rid, id, StateFailed, StateCancelled)
+		if err != nil {
+			return err
+		}
+		if n == 0 {
+			return errRetried
+		}
+		return nil
+	})
+	if errors.Is(err, errRetried) {
 		j, err := e.Get(ctx, id)
 		if err != nil {
 			return nil, err
 		}
 		return nil, &ConflictError{Msg: fmt.Sprintf("job %s is %s; only a failed or cancelled job can be retried", id, j.State)}
 	}
-	if row != nil {
-		if _, err := e.river.JobRetry(ctx, row.ID); err != nil {
-			// Let the maintenance loop queue it afresh.
-			e.log.Warn("retry: River could not make the job available again; it is queued anew", "job", id, "river_job", row.ID, "err", err)
-			if _, err := e.db.exec(ctx, `UPDATE tailsynth_jobs SET river_id = NULL WHERE id = ?`, id); err != nil {
-				return nil, err
-			}
-		}
-	} else if err := e.enqueue(ctx, id, e.queueOf(j.Kind, j.Spec.Generator, j.Evaluation)); err != nil {
-		e.log.Warn("enqueue failed; will retry", "job", id, "err", err)
+	if err != nil {
+		return nil, err
 	}
-	e.log.Info("job retried", "job", id, "was", j.State, "river_job", j.riverID.Int64)
+	e.log.Info("job retried", "job", id, "was", j.State, "river_job", rid)
 	e.notify(id)
 	return e.Get(ctx, id)
 }
 
-// finishedRiverJob returns River's row of a finished job, nil when River
-// no longer holds it. The worker records the job's end just before River
-// records its own, so River's row may still say running for a moment: it
-// waits up to 10s for it.
-func (e *Engine) finishedRiverJob(ctx context.Context, j *Job) (*rivertype.JobRow, error) {
+// errRetried: another request retried the job first.
+var errRetried = errors.New("retried meanwhile")
+
+// waitRiverJobStopped waits, up to 10s, until River's job of an ended job
+// no longer runs (or River no longer holds it).
+func (e *Engine) waitRiverJobStopped(ctx context.Context, j *Job) error {
 	if !j.riverID.Valid {
-		return nil, nil
+		return nil
 	}
 	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
 	defer cancel()
@@ -83,15 +80,15 @@ func (e *Engine) finishedRiverJob(ctx context.Context, j *Job) (*rivertype.JobRo
 		row, err := e.river.JobGet(ctx, j.riverID.Int64)
 		switch {
 		case errors.Is(err, river.ErrNotFound):
-			return nil, nil
+			return nil
 		case err != nil:
-			return nil, err
+			return err
 		case row.State != rivertype.JobStateRunning:
-			return row, nil
+			return nil
 		}
 		select {
 		case <-ctx.Done():
-			return nil, &ConflictError{Msg: fmt.Sprintf("job %s is %s, but its last attempt is still stopping; retry it in a few seconds", j.ID, j.State)}
+			return &ConflictError{Msg: fmt.Sprintf("job %s is %s, but its last attempt is still stopping; retry it in a few seconds", j.ID, j.State)}
 		case <-time.After(50 * time.Millisecond):
 		}
 	}

@@ -35,7 +35,7 @@ func storageBackoff(n int, max time.Duration) time.Duration {
 // goes back to River's queue with JobSnooze, which spends no attempt, and
 // is tried again with capped exponential backoff. Past the window it fails,
 // keeping its partial output for Retry.
-func (e *Engine) waitForStorage(ctx context.Context, j *Job, cause error, progressed bool) error {
+func (e *Engine) waitForStorage(ctx context.Context, f fence, j *Job, cause error, progressed bool) error {
 	now := e.cfg.Now()
 	w := StorageWait{Since: now}
 	if j.StorageWait != nil && !progressed {
@@ -46,14 +46,17 @@ func (e *Engine) waitForStorage(ctx context.Context, j *Job, cause error, progre
 		msg := fmt.Sprintf("storage unavailable for %s, longer than jobs.storage_retry_window (%s): %v; "+
 			"the output keeps the samples written so far: once storage is back, retry the job (POST /v1/jobs/%s/retry, or tailsynth jobs retry %s) and it continues from them",
 			now.Sub(w.Since).Round(time.Millisecond), e.cfg.StorageRetryWindow, cause, j.ID, j.ID)
-		if _, err := e.db.exec(ctx, `UPDATE tailsynth_jobs SET state = ?, error = ?, finished_at = ?, updated_at = ?,
-			storage_wait_since = ?, storage_waits = ?, storage_wait_until = ? WHERE id = ?`,
-			StateFailed, msg, ms(now), ms(now), ms(w.Since), w.Retries, ms(w.GivesUpAt), j.ID); err != nil {
+		n, err := e.execFenced(ctx, f, `UPDATE tailsynth_jobs SET state = ?, error = ?, finished_at = ?, updated_at = ?,
+			storage_wait_since = ?, storage_waits = ?, storage_wait_until = ?`,
+			StateFailed, msg, ms(now), ms(now), ms(w.Since), w.Retries, ms(w.GivesUpAt))
+		if err != nil {
 			e.log.Error("recording job end", "job", j.ID, "state", StateFailed, "err", err)
 		}
-		e.log.Info("job ended", "job", j.ID, "state", StateFailed, "error", msg)
-		e.notify(j.ID)
-		e.markIncomplete(ctx, j, StateFailed, msg)
+		if n == 1 {
+			e.log.Info("job ended", "job", j.ID, "state", StateFailed, "error", msg)
+			e.notify(j.ID)
+			e.markIncomplete(ctx, j, StateFailed, msg)
+		}
 		return river.JobCancel(errors.New(msg))
 	}
 	// The last try falls at the end of the window.
@@ -62,9 +65,9 @@ func (e *Engine) waitForStorage(ctx context.Context, j *Job, cause error, progre
 	msg := fmt.Sprintf("storage unavailable, waiting for it: try %d in %s, gives up at %s (jobs.storage_retry_window %s): %v",
 		w.Retries+1, delay.Round(time.Millisecond), w.GivesUpAt.UTC().Format(time.RFC3339), e.cfg.StorageRetryWindow, cause)
 	// The attempt does not count: River's snooze does not count it either.
-	if _, err := e.db.exec(ctx, `UPDATE tailsynth_jobs SET state = ?, error = ?, attempts = attempts - 1, updated_at = ?,
-		storage_wait_since = ?, storage_waits = ?, storage_wait_until = ? WHERE id = ?`,
-		StateRetrying, msg, ms(now), ms(w.Since), w.Retries, ms(w.GivesUpAt), j.ID); err != nil {
+	if _, err := e.execFenced(ctx, f, `UPDATE tailsynth_jobs SET state = ?, error = ?, attempts = attempts - 1, updated_at = ?,
+		storage_wait_since = ?, storage_waits = ?, storage_wait_until = ?`,
+		StateRetrying, msg, ms(now), ms(w.Since), w.Retries, ms(w.GivesUpAt)); err != nil {
 		e.log.Error("recording job state", "job", j.ID, "state", StateRetrying, "err", err)
 	}
 	e.log.Warn("storage unavailable; the job waits for it", "job", j.ID, "retry", w.Retries, "in", delay, "since", w.Since, "gives_up_at", w.GivesUpAt, "err", cause)
@@ -74,10 +77,9 @@ func (e *Engine) waitForStorage(ctx context.Context, j *Job, cause error, progre
 
 // endStorageWait forgets a job's wait for storage: its attempt ended
 // otherwise, so storage answered or the job is over.
-func (e *Engine) endStorageWait(ctx context.Context, id string) {
-	if _, err := e.db.exec(ctx, `UPDATE tailsynth_jobs SET storage_wait_since = NULL, storage_waits = 0, storage_wait_until = NULL
-		WHERE id = ? AND storage_wait_since IS NOT NULL`, id); err != nil {
-		e.log.Error("recording job state", "job", id, "err", err)
+func (e *Engine) endStorageWait(ctx context.Context, f fence) {
+	if _, err := e.execFenced(ctx, f, `UPDATE tailsynth_jobs SET storage_wait_since = NULL, storage_waits = 0, storage_wait_until = NULL`); err != nil {
+		e.log.Error("recording job state", "job", f.id, "err", err)
 	}
 }
 

@@ -6,8 +6,10 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/rivertype"
 
 	"github.com/tailsynth/tailsynth/errkind"
 	"github.com/tailsynth/tailsynth/generators"
@@ -160,20 +162,28 @@ func (e *Engine) submit(ctx context.Context, kind string, spec generators.Spec, 
 	if unchecked {
 		pending = 1
 	}
-	_, err := e.db.exec(ctx, `INSERT INTO tailsynth_jobs (id, kind, kind_request, idempotency_key, request_hash, spec, generator, state, schedule_id, created_at, updated_at, check_pending)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		spec.ID, kind, req, nullIfEmpty(idempotencyKey), hash, jsonString(spec), spec.Generator, StateQueued, nullIfEmpty(scheduleID), now, now, pending)
+	// The record and its River job commit together: no job is recorded
+	// without being queued, or queued without its record.
+	err := e.inTx(ctx, func(t tx) error {
+		rid, err := e.insertRiverJob(ctx, t, &Job{ID: spec.ID, Kind: kind, Spec: spec, Evaluation: request}, e.cfg.MaxAttempts)
+		if err != nil {
+			return fmt.Errorf("queue job: %w", err)
+		}
+		_, err = t.exec(ctx, `INSERT INTO tailsynth_jobs (id, kind, kind_request, idempotency_key, request_hash, spec, generator, state, river_id, schedule_id, created_at, updated_at, check_pending)
+			VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+			spec.ID, kind, req, nullIfEmpty(idempotencyKey), hash, jsonString(spec), spec.Generator, StateQueued, rid, nullIfEmpty(scheduleID), now, now, pending)
+		if err != nil {
+			return fmt.Errorf("record job: %w", err)
+		}
+		return nil
+	})
 	if err != nil {
 		if idempotencyKey != "" { // lost a race with the same key
 			if j, err2 := e.byIdempotencyKey(ctx, idempotencyKey, hash); j != nil || err2 != nil {
 				return j, false, err2
 			}
 		}
-		return nil, false, fmt.Errorf("record job: %w", err)
-	}
-	if err := e.enqueue(ctx, spec.ID, e.queueOf(kind, spec.Generator, request)); err != nil {
-		// The row stays queued; the maintenance loop enqueues it later.
-		e.log.Warn("enqueue failed; will retry", "job", spec.ID, "err", err)
+		return nil, false, err
 	}
 	j, err := e.Get(ctx, spec.ID)
 	return j, true, err
@@ -222,17 +232,22 @@ func (e *Engine) queueOf(kind, generator string, request json.RawMessage) string
 	return QueueLight
 }
 
-func (e *Engine) enqueue(ctx context.Context, id, queue string) error {
-	res, err := e.river.Insert(ctx, Args{JobID: id}, &river.InsertOpts{
-		Queue:       queue,
-		MaxAttempts: e.cfg.MaxAttempts,
-		UniqueOpts:  river.UniqueOpts{ByArgs: true}, // one River job per tailsynth job, however often enqueued
-	})
-	if err != nil {
-		return err
+// riverArgs are the River arguments of a job of kind: each kind has its
+// own, worked by its own worker.
+func riverArgs(kind, id string) river.JobArgs {
+	if kind == KindEvaluate {
+		return EvaluateArgs{JobID: id}
 	}
-	_, err = e.db.exec(ctx, `UPDATE tailsynth_jobs SET river_id = ? WHERE id = ? AND river_id IS NULL`, res.Job.ID, id)
-	return err
+	return GenerateArgs{JobID: id}
+}
+
+// insertRiverJob queues j in River, in t, on its queue (queueOf), and
+// returns River's job id.
+func (e *Engine) insertRiverJob(ctx context.Context, t tx, j *Job, maxAttempts int) (int64, error) {
+	return t.insertJob(ctx, riverArgs(j.Kind, j.ID), &river.InsertOpts{
+		Queue:       e.queueOf(j.Kind, j.Spec.Generator, j.Evaluation),
+		MaxAttempts: maxAttempts,
+	})
 }
 
 // FinishedError is a request that needs a job still queued or running
@@ -246,10 +261,11 @@ func (e *FinishedError) Error() string {
 // Kind is errkind.Conflict.
 func (e *FinishedError) Kind() errkind.Kind { return errkind.Conflict }
 
-// Cancel asks a job to stop. A queued job is cancelled at once; a running
-// one stops at its next heartbeat. A cancelled job's scratch space goes
-// (see removeScratch). A job that has ended is not changed: the error is
-// a *FinishedError.
+// Cancel asks a job to stop, through River's JobCancel: a queued job is
+// cancelled at once; a running one is told to stop (River cancels its
+// context) and its worker records the end. A cancelled job's scratch space
+// goes (see removeScratch). A job that has ended is not changed: the error
+// is a *FinishedError.
 func (e *Engine) Cancel(ctx context.Context, id string) (*Job, error) {
 	j, err := e.Get(ctx, id)
 	if err != nil {
@@ -261,29 +277,68 @@ func (e *Engine) Cancel(ctx context.Context, id string) (*Job, error) {
 	if _, err := e.db.exec(ctx, `UPDATE tailsynth_jobs SET cancel_requested = 1, updated_at = ? WHERE id = ?`, ms(e.cfg.Now()), id); err != nil {
 		return nil, err
 	}
-	if j.State == StateQueued || j.State == StateRetrying {
-		if j.riverID.Valid {
-			if _, err := e.river.JobCancel(ctx, j.riverID.Int64); err != nil && !errors.Is(err, river.ErrNotFound) {
-				return nil, err
-			}
-		}
-		res, err := e.db.exec(ctx, `UPDATE tailsynth_jobs SET state = ?, error = ?, finished_at = ?, updated_at = ? WHERE id = ? AND state IN (?, ?)`,
-			StateCancelled, errCancelled.Error(), ms(e.cfg.Now()), ms(e.cfg.Now()), id, StateQueued, StateRetrying)
-		if err != nil {
-			return nil, err
-		}
-		if n, _ := res.RowsAffected(); n == 1 && j.StartedAt != nil {
-			// An earlier attempt may have left scratch (a checkpoint) and
-			// samples. Off the request's path; Stop waits for it. The
-			// scratch goes first, so that a folder that held only scratch
-			// is not marked incomplete.
-			e.marks.Go(func() {
-				bg := context.WithoutCancel(ctx)
-				e.removeScratch(bg, j)
-				e.markIncomplete(bg, j, StateCancelled, errCancelled.Error())
-			})
-		}
+	ended, err := e.cancelRiverJob(ctx, j)
+	if err != nil {
+		return nil, err
+	}
+	if ended && j.StartedAt != nil {
+		// An earlier attempt may have left scratch (a checkpoint) and
+		// samples. Off the request's path; Stop waits for it. The scratch
+		// goes first, so that a folder that held only scratch is not
+		// marked incomplete.
+		e.marks.Go(func() {
+			bg := context.WithoutCancel(ctx)
+			e.removeScratch(bg, j)
+			e.markIncomplete(bg, j, StateCancelled, errCancelled.Error())
+		})
 	}
 	e.notify(id)
 	return e.Get(ctx, id)
+}
+
+// cancelRiverJob cancels j's River job, and records j's end when no worker
+// will: River's job was not running (or is gone). A running job's worker
+// is told to stop and records the end itself. A River job still running
+// when j's record says queued or retrying is an attempt starting (its
+// worker sees the request) or ending (River cancels its job once the
+// attempt returns): it waits, up to 10s, for River to settle it.
+func (e *Engine) cancelRiverJob(ctx context.Context, j *Job) (ended bool, err error) {
+	ctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	for {
+		stopped := true
+		if j.riverID.Valid {
+			row, err := e.river.JobCancel(ctx, j.riverID.Int64)
+			switch {
+			case errors.Is(err, river.ErrNotFound):
+			case err != nil:
+				return false, err
+			default:
+				stopped = row.State == rivertype.JobStateCancelled
+			}
+		}
+		if stopped {
+			now := ms(e.cfg.Now())
+			res, err := e.db.exec(ctx, `UPDATE tailsynth_jobs SET state = ?, error = ?, finished_at = ?, updated_at = ?
+				WHERE id = ? AND state IN (?, ?) AND river_id IS NOT DISTINCT FROM ?`,
+				StateCancelled, errCancelled.Error(), now, now, j.ID, StateQueued, StateRetrying, j.riverID)
+			if err != nil {
+				return false, err
+			}
+			n, _ := res.RowsAffected()
+			return n == 1, nil
+		}
+		cur, err := e.Get(ctx, j.ID)
+		if err != nil {
+			return false, err
+		}
+		if Terminal(cur.State) || cur.State == StateRunning || cur.riverID != j.riverID {
+			return false, nil // its worker records the end
+		}
+		select {
+		case <-ctx.Done():
+			return false, fmt.Errorf("job %s: its River job did not settle: %w", j.ID, ctx.Err())
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
 }

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/riverqueue/river"
+	"github.com/riverqueue/river/rivertype"
 
 	"github.com/tailsynth/tailsynth/errkind"
 	"github.com/tailsynth/tailsynth/generators"
@@ -20,33 +21,107 @@ var workerName = func() string {
 	return fmt.Sprintf("%s:%d", h, os.Getpid())
 }()
 
-type worker struct {
-	river.WorkerDefaults[Args]
+// GenerateArgs are a generation job's River arguments: its id (the
+// request is in the job's record).
+type GenerateArgs struct {
+	JobID string `json:"job_id"`
+}
+
+// Kind implements river.JobArgs.
+func (GenerateArgs) Kind() string { return "tailsynth_generate" }
+
+// EvaluateArgs are an evaluation job's River arguments: its id (the
+// request is in the job's record).
+type EvaluateArgs struct {
+	JobID string `json:"job_id"`
+}
+
+// Kind implements river.JobArgs.
+func (EvaluateArgs) Kind() string { return "tailsynth_evaluate" }
+
+// generateWorker runs generation jobs through Config.Pipeline.
+type generateWorker struct {
+	river.WorkerDefaults[GenerateArgs]
 	e *Engine
 }
 
-// Work runs one attempt of a job.
-func (w *worker) Work(ctx context.Context, rj *river.Job[Args]) error {
-	e := w.e
-	j, err := e.Get(ctx, rj.Args.JobID)
+func (w *generateWorker) Work(ctx context.Context, rj *river.Job[GenerateArgs]) error {
+	return w.e.attempt(ctx, rj.JobRow, rj.Args.JobID, w.e.generate)
+}
+
+// evaluateWorker runs evaluation jobs through Config.Evaluator.
+type evaluateWorker struct {
+	river.WorkerDefaults[EvaluateArgs]
+	e *Engine
+}
+
+func (w *evaluateWorker) Work(ctx context.Context, rj *river.Job[EvaluateArgs]) error {
+	return w.e.attempt(ctx, rj.JobRow, rj.Args.JobID, w.e.evaluate)
+}
+
+// runFunc does one attempt's work of a job, reporting progress.
+type runFunc func(ctx context.Context, j *Job, report func(generators.Progress)) (*generators.Result, error)
+
+func (e *Engine) generate(ctx context.Context, j *Job, report func(generators.Progress)) (*generators.Result, error) {
+	if j.Kind == KindEvaluate {
+		// Queued as a generation job by a version before job kinds had
+		// their own River arguments.
+		return e.evaluate(ctx, j, report)
+	}
+	if j.checkPending {
+		// Accepted while storage was down (SubmitUnchecked): check it now.
+		if _, err := e.Check(ctx, j.Spec); err != nil {
+			return nil, err
+		}
+		if _, err := e.db.exec(ctx, `UPDATE tailsynth_jobs SET check_pending = 0 WHERE id = ?`, j.ID); err != nil {
+			return nil, err
+		}
+	}
+	return e.cfg.Pipeline.Run(ctx, j.Spec, report)
+}
+
+func (e *Engine) evaluate(ctx context.Context, j *Job, report func(generators.Progress)) (*generators.Result, error) {
+	if e.cfg.Evaluator == nil {
+		return nil, &generators.ParamError{Msg: "evaluation job, but this server runs no evaluations (no evaluator configured)"}
+	}
+	return e.cfg.Evaluator.RunEvaluation(ctx, j.ID, j.Evaluation, report)
+}
+
+// errSuperseded stops an attempt whose River job no longer runs its job:
+// the job was taken for dead (its heartbeats did not reach the database)
+// and runs under a new River job (see rescue).
+var errSuperseded = errors.New("another River job runs this job now")
+
+// attempt runs one attempt of job id as River job rj. Every write it makes
+// to the job's record is fenced by rj's id (river_id): once the job was
+// rescued to a new River job, this attempt writes nothing more and stops.
+func (e *Engine) attempt(ctx context.Context, rj *rivertype.JobRow, id string, run runFunc) error {
+	j, err := e.Get(ctx, id)
 	if errors.Is(err, ErrNotFound) {
-		return river.JobCancel(fmt.Errorf("job %s is not recorded", rj.Args.JobID))
+		return river.JobCancel(fmt.Errorf("job %s is not recorded", id))
 	}
 	if err != nil {
 		return err
 	}
-	if Terminal(j.State) {
+	if Terminal(j.State) || !j.riverID.Valid || j.riverID.Int64 != rj.ID {
+		e.log.Info("River job no longer runs its job; nothing to do", "job", id, "river_job", rj.ID, "state", j.State)
 		return nil
 	}
+	f := fence{id: j.ID, river: rj.ID}
 	if j.Cancelling {
-		e.finish(context.WithoutCancel(ctx), j.ID, StateCancelled, nil, errCancelled.Error())
-		e.removeScratch(ctx, j)
+		if e.finish(context.WithoutCancel(ctx), f, StateCancelled, nil, errCancelled.Error()) {
+			e.removeScratch(ctx, j)
+		}
 		return river.JobCancel(errCancelled)
 	}
 	now := ms(e.cfg.Now())
-	if _, err := e.db.exec(ctx, `UPDATE tailsynth_jobs SET state = ?, attempts = attempts + 1, started_at = COALESCE(started_at, ?),
-		heartbeat_at = ?, updated_at = ?, river_id = ?, worker = ? WHERE id = ?`, StateRunning, now, now, now, rj.ID, workerName, j.ID); err != nil {
+	n, err := e.execFenced(ctx, f, `UPDATE tailsynth_jobs SET state = ?, attempts = attempts + 1, started_at = COALESCE(started_at, ?),
+		heartbeat_at = ?, updated_at = ?, worker = ?`, StateRunning, now, now, now, workerName)
+	if err != nil {
 		return err
+	}
+	if n == 0 {
+		return nil // rescued or ended meanwhile
 	}
 	e.notify(j.ID)
 
@@ -76,8 +151,8 @@ func (w *worker) Work(ctx context.Context, rj *river.Job[Args]) error {
 			p := latest
 			latest = nil
 			mu.Unlock()
-			if cancelled := e.heartbeat(ctx, j.ID, p); cancelled {
-				cancel(errCancelled)
+			if lost := e.heartbeat(ctx, f, p); lost {
+				cancel(errSuperseded)
 				return
 			}
 		}
@@ -90,33 +165,21 @@ func (w *worker) Work(ctx context.Context, rj *river.Job[Args]) error {
 		}
 		mu.Unlock()
 	}
-	var res *generators.Result
-	var runErr error
-	if j.checkPending {
-		// Accepted while storage was down (SubmitUnchecked): check it now.
-		if _, runErr = e.Check(ctx, j.Spec); runErr == nil {
-			_, runErr = e.db.exec(ctx, `UPDATE tailsynth_jobs SET check_pending = 0 WHERE id = ?`, j.ID)
-		}
-	}
-	switch {
-	case runErr != nil:
-	case j.Kind == KindEvaluate:
-		if e.cfg.Evaluator == nil {
-			runErr = &generators.ParamError{Msg: "evaluation job, but this server runs no evaluations (no evaluator configured)"}
-			break
-		}
-		res, runErr = e.cfg.Evaluator.RunEvaluation(ctx, j.ID, j.Evaluation, report)
-	default:
-		res, runErr = e.cfg.Pipeline.Run(ctx, j.Spec, report)
-	}
+	res, runErr := run(ctx, j, report)
 	cancel(nil)
 	<-hbDone
 	bg := context.WithoutCancel(ctx)
+	cause := context.Cause(ctx)
+	if errors.Is(cause, errSuperseded) {
+		e.log.Warn("job was taken over by another River job; this attempt stops", "job", j.ID, "river_job", rj.ID)
+		return nil
+	}
 	mu.Lock()
 	if last != nil {
-		e.heartbeat(bg, j.ID, last)
+		e.heartbeat(bg, f, last)
 	}
 	mu.Unlock()
+	attempts := j.Attempts + 1 // this one included
 	switch {
 	case runErr == nil:
 		if j.RetryCount > 0 {
@@ -124,34 +187,56 @@ func (w *worker) Work(ctx context.Context, rj *river.Job[Args]) error {
 			// never shows the marker of its earlier end.
 			e.clearIncomplete(bg, j)
 		}
-		e.finish(bg, j.ID, StateSucceeded, res, "")
-		e.removeScratch(bg, j)
+		if e.finish(bg, f, StateSucceeded, res, "") {
+			e.removeScratch(bg, j)
+		}
 		return nil
-	case errors.Is(context.Cause(ctx), errCancelled) || errors.Is(runErr, errCancelled):
-		e.finish(bg, j.ID, StateCancelled, nil, errCancelled.Error())
-		e.removeScratch(bg, j) // before the mark: scratch alone is no partial output
-		e.markIncomplete(bg, j, StateCancelled, errCancelled.Error())
+	case errors.Is(cause, river.ErrJobCancelledRemotely) || errors.Is(runErr, errCancelled):
+		if e.finish(bg, f, StateCancelled, nil, errCancelled.Error()) {
+			e.removeScratch(bg, j) // before the mark: scratch alone is no partial output
+			e.markIncomplete(bg, j, StateCancelled, errCancelled.Error())
+		}
 		return river.JobCancel(errCancelled)
 	case ctx.Err() != nil && errors.Is(runErr, context.Canceled):
 		// The service is stopping: leave the job to run again.
-		e.setState(bg, j.ID, StateQueued, "interrupted by a shutdown; it runs again")
+		e.setState(bg, f, StateQueued, "interrupted by a shutdown; it runs again")
 		return runErr
 	case StorageUnavailable(runErr) && e.cfg.StorageRetryWindow > 0:
-		return e.waitForStorage(bg, j, runErr, progressed)
+		return e.waitForStorage(bg, f, j, runErr, progressed)
 	case Permanent(runErr):
-		e.finish(bg, j.ID, StateFailed, nil, runErr.Error())
-		e.markIncomplete(bg, j, StateFailed, runErr.Error())
+		if e.finish(bg, f, StateFailed, nil, runErr.Error()) {
+			e.markIncomplete(bg, j, StateFailed, runErr.Error())
+		}
 		return river.JobCancel(runErr)
 	case rj.Attempt >= rj.MaxAttempts:
-		msg := fmt.Sprintf("failed after %d attempts: %v", rj.Attempt, runErr)
-		e.finish(bg, j.ID, StateFailed, nil, msg)
-		e.markIncomplete(bg, j, StateFailed, msg)
+		msg := fmt.Sprintf("failed after %d attempts: %v", attempts, runErr)
+		if e.finish(bg, f, StateFailed, nil, msg) {
+			e.markIncomplete(bg, j, StateFailed, msg)
+		}
 		return runErr
 	default:
-		e.endStorageWait(bg, j.ID)
-		e.setState(bg, j.ID, StateRetrying, fmt.Sprintf("attempt %d of %d failed, retrying: %v", rj.Attempt, rj.MaxAttempts, runErr))
+		e.endStorageWait(bg, f)
+		e.setState(bg, f, StateRetrying, fmt.Sprintf("attempt %d of %d failed, retrying: %v", attempts, attempts+rj.MaxAttempts-rj.Attempt, runErr))
 		return runErr
 	}
+}
+
+// fence names a job and the River job that runs it: writes through it
+// change the job's record only while the record still names that River
+// job.
+type fence struct {
+	id    string
+	river int64
+}
+
+// execFenced runs an UPDATE of tailsynth_jobs (given without its WHERE)
+// on f's job while f's River job runs it, and returns the rows changed.
+func (e *Engine) execFenced(ctx context.Context, f fence, update string, args ...any) (int64, error) {
+	res, err := e.db.exec(ctx, update+` WHERE id = ? AND river_id = ?`, append(args, f.id, f.river)...)
+	if err != nil {
+		return 0, err
+	}
+	return res.RowsAffected()
 }
 
 // Permanent reports errors that a retry cannot fix, by their kind (the
@@ -160,48 +245,56 @@ func (w *worker) Work(ctx context.Context, rj *river.Job[Args]) error {
 // found, refused access. A job fails at once on them.
 func Permanent(err error) bool { return !errkind.Retryable(errkind.Of(err)) }
 
-// heartbeat records progress and liveness, and reports whether the job was
-// asked to cancel.
-func (e *Engine) heartbeat(ctx context.Context, id string, p *generators.Progress) bool {
+// heartbeat records progress and liveness, and reports whether the job's
+// record no longer names f's River job (it was rescued to another).
+func (e *Engine) heartbeat(ctx context.Context, f fence, p *generators.Progress) (lost bool) {
 	now := ms(e.cfg.Now())
+	var n int64
 	var err error
 	if p != nil {
-		_, err = e.db.exec(ctx, `UPDATE tailsynth_jobs SET heartbeat_at = ?, progress = ?, updated_at = ? WHERE id = ?`, now, jsonString(p), now, id)
-		e.notify(id)
+		n, err = e.execFenced(ctx, f, `UPDATE tailsynth_jobs SET heartbeat_at = ?, progress = ?, updated_at = ?`, now, jsonString(p), now)
+		e.notify(f.id)
 	} else {
-		_, err = e.db.exec(ctx, `UPDATE tailsynth_jobs SET heartbeat_at = ? WHERE id = ?`, now, id)
+		n, err = e.execFenced(ctx, f, `UPDATE tailsynth_jobs SET heartbeat_at = ?`, now)
 	}
-	if err != nil && ctx.Err() == nil {
-		e.log.Warn("job heartbeat", "job", id, "err", err)
-	}
-	var c int
-	if err := e.db.queryRow(ctx, `SELECT cancel_requested FROM tailsynth_jobs WHERE id = ?`, id).Scan(&c); err != nil {
+	if err != nil {
+		if ctx.Err() == nil {
+			e.log.Warn("job heartbeat", "job", f.id, "err", err)
+		}
 		return false
 	}
-	return c != 0
+	return n == 0
 }
 
-func (e *Engine) finish(ctx context.Context, id, state string, res *generators.Result, errText string) {
+// finish records a job's end, and reports whether it did: false when the
+// record no longer names f's River job.
+func (e *Engine) finish(ctx context.Context, f fence, state string, res *generators.Result, errText string) bool {
 	now := ms(e.cfg.Now())
 	var result any
 	if res != nil {
 		result = jsonString(res)
 	}
-	if _, err := e.db.exec(ctx, `UPDATE tailsynth_jobs SET state = ?, result = ?, error = ?, finished_at = ?, updated_at = ?,
-		storage_wait_since = NULL, storage_waits = 0, storage_wait_until = NULL WHERE id = ?`,
-		state, result, nullIfEmpty(errText), now, now, id); err != nil {
-		e.log.Error("recording job end", "job", id, "state", state, "err", err)
+	n, err := e.execFenced(ctx, f, `UPDATE tailsynth_jobs SET state = ?, result = ?, error = ?, finished_at = ?, updated_at = ?,
+		storage_wait_since = NULL, storage_waits = 0, storage_wait_until = NULL`,
+		state, result, nullIfEmpty(errText), now, now)
+	if err != nil {
+		e.log.Error("recording job end", "job", f.id, "state", state, "err", err)
+		return false
 	}
-	e.log.Info("job ended", "job", id, "state", state, "error", errText)
-	e.notify(id)
+	if n == 0 {
+		return false
+	}
+	e.log.Info("job ended", "job", f.id, "state", state, "error", errText)
+	e.notify(f.id)
+	return true
 }
 
-func (e *Engine) setState(ctx context.Context, id, state, errText string) {
-	if _, err := e.db.exec(ctx, `UPDATE tailsynth_jobs SET state = ?, error = ?, updated_at = ? WHERE id = ?`,
-		state, nullIfEmpty(errText), ms(e.cfg.Now()), id); err != nil {
-		e.log.Error("recording job state", "job", id, "state", state, "err", err)
+func (e *Engine) setState(ctx context.Context, f fence, state, errText string) {
+	if _, err := e.execFenced(ctx, f, `UPDATE tailsynth_jobs SET state = ?, error = ?, updated_at = ?`,
+		state, nullIfEmpty(errText), ms(e.cfg.Now())); err != nil {
+		e.log.Error("recording job state", "job", f.id, "state", state, "err", err)
 	}
-	e.notify(id)
+	e.notify(f.id)
 }
 
 func nullIfEmpty(s string) any {
