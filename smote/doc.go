@@ -22,4 +22,9 @@
 // with the caller's seed, so equal inputs and seeds give equal outputs; the
 // random streams differ from imbalanced-learn's (NumPy's), so results match
 // it in distribution, not value by value.
+//
+// For tables, [ResampleNC] (SMOTE-NC, mixed numeric and categorical columns)
+// and [ResampleN] (SMOTE-N, categorical columns only) follow imbalanced-learn
+// 0.10's SMOTENC and SMOTEN on a column-wise [Table]; testdata/imblearn_smotenc.json
+// (written by scripts/fixtures/smotenc.py) checks them against it.
 package smote
