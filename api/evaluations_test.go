@@ -20,6 +20,7 @@ import (
 
 	"github.com/tailsynth/tailsynth/evaluate"
 	"github.com/tailsynth/tailsynth/generators"
+	"github.com/tailsynth/tailsynth/generators/pipeline"
 	"github.com/tailsynth/tailsynth/jobs"
 	"github.com/tailsynth/tailsynth/quality"
 	"github.com/tailsynth/tailsynth/storage"
@@ -76,7 +77,7 @@ func evalServer(t *testing.T) (http.Handler, string) {
 	// is slow under the race detector.
 	cfg := evaluate.Config{PCAComponents: 8}
 	cfg.MLP.Hidden, cfg.Features.Size = 16, 8
-	p := &generators.Pipeline{Registry: reg, Log: log, Quality: &evaluate.Hook{Config: cfg}, Open: func(ctx context.Context, uri string) (storage.Store, error) {
+	p := &pipeline.Pipeline{Registry: reg, Log: log, Quality: &evaluate.Hook{Config: cfg}, Open: func(ctx context.Context, uri string) (storage.Store, error) {
 		st, _, err := loc.Open(ctx, uri)
 		return st, err
 	}}

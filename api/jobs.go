@@ -15,15 +15,16 @@ import (
 
 	"github.com/tailsynth/tailsynth/errkind"
 	"github.com/tailsynth/tailsynth/generators"
+	"github.com/tailsynth/tailsynth/generators/pipeline"
 	"github.com/tailsynth/tailsynth/jobs"
 )
 
 // JobQueue is what the job routes need of the job engine: check and plan
 // a spec, queue it, and show, list, cancel, retry and watch jobs.
 type JobQueue interface {
-	Check(ctx context.Context, spec generators.Spec) (*generators.Prepared, error)
+	Check(ctx context.Context, spec generators.Spec) (*pipeline.Prepared, error)
 	// Plan applies a strategy under the limits Check applies to a job.
-	Plan(ctx context.Context, spec generators.Spec) (*generators.Prepared, error)
+	Plan(ctx context.Context, spec generators.Spec) (*pipeline.Prepared, error)
 	Submit(ctx context.Context, spec generators.Spec, idempotencyKey, scheduleID string) (*jobs.Job, bool, error)
 	// SubmitUnchecked queues a job that Check could not check because
 	// storage did not answer; it is checked when it starts.
@@ -172,7 +173,7 @@ func (v *V1) submit(c *gin.Context) (int, any, error) {
 // such as storage.ErrUnavailable: the kind on which a job waits) the job
 // cannot be checked against its dataset: check returns why as storageErr,
 // and the job is queued unchecked.
-func (v *V1) check(ctx context.Context, spec generators.Spec) (pr *generators.Prepared, storageErr, err error) {
+func (v *V1) check(ctx context.Context, spec generators.Spec) (pr *pipeline.Prepared, storageErr, err error) {
 	if v.StorageReady != nil {
 		if err := v.StorageReady(ctx); err != nil {
 			return nil, err, nil

@@ -25,6 +25,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/tailsynth/tailsynth/generators"
+	"github.com/tailsynth/tailsynth/generators/pipeline"
 	"github.com/tailsynth/tailsynth/jobs"
 	"github.com/tailsynth/tailsynth/storage"
 	"github.com/tailsynth/tailsynth/storage/local"
@@ -451,7 +452,7 @@ func TestOpenAPISchemasMatchGoTypes(t *testing.T) {
 		{"JobSpec", reflect.TypeFor[generators.Spec](), false},
 		{"Progress", reflect.TypeFor[generators.Progress](), false},
 		{"ClassProgress", reflect.TypeFor[generators.ClassProgress](), false},
-		{"Result", reflect.TypeFor[generators.Result](), false},
+		{"Result", reflect.TypeFor[pipeline.Result](), false},
 		{"Schedule", reflect.TypeFor[jobs.Schedule](), false},
 		{"Inspection", reflect.TypeFor[generators.Inspection](), false},
 		{"ClassSummary", reflect.TypeFor[generators.ClassSummary](), false},
@@ -654,7 +655,7 @@ type oasJobs struct {
 	DatasetRegistry
 	ScheduleRegistry
 	EvaluationQueue
-	pipeline  *generators.Pipeline
+	pipeline  *pipeline.Pipeline
 	mu        sync.Mutex
 	jobs      map[string]*jobs.Job
 	datasets  map[string]*jobs.Dataset
@@ -662,12 +663,12 @@ type oasJobs struct {
 	submitted int
 }
 
-func (f *oasJobs) Check(ctx context.Context, spec generators.Spec) (*generators.Prepared, error) {
+func (f *oasJobs) Check(ctx context.Context, spec generators.Spec) (*pipeline.Prepared, error) {
 	pr, _, err := f.pipeline.Prepare(ctx, spec)
 	return pr, err
 }
 
-func (f *oasJobs) Plan(ctx context.Context, spec generators.Spec) (*generators.Prepared, error) {
+func (f *oasJobs) Plan(ctx context.Context, spec generators.Spec) (*pipeline.Prepared, error) {
 	return f.Check(ctx, spec)
 }
 
@@ -683,7 +684,7 @@ func (f *oasJobs) Submit(_ context.Context, spec generators.Spec, _, scheduleID 
 		Output: spec.Output + "/" + spec.ID, CreatedAt: now, StartedAt: &now, FinishedAt: &now, UpdatedAt: now,
 		Progress: &generators.Progress{Stage: "done", Classes: map[string]generators.ClassProgress{"rare": {Done: 2, Total: 2}},
 			Details: map[string]any{"step": 1}},
-		Result:  &generators.Result{Output: spec.Output + "/" + spec.ID, Files: 2, Added: map[string]int{"rare": 2}},
+		Result:  &pipeline.Result{Output: spec.Output + "/" + spec.ID, Files: 2, Added: map[string]int{"rare": 2}},
 		Timings: map[string]float64{"queued_s": 0, "running_s": 0.1}}
 	f.jobs[j.ID] = j
 	return j, true, nil
@@ -829,7 +830,7 @@ func TestOpenAPIResponses(t *testing.T) {
 	if err := reg.Register(generators.Oversample{}); err != nil {
 		t.Fatal(err)
 	}
-	pipeline := &generators.Pipeline{Registry: reg, Open: func(_ context.Context, uri string) (storage.Store, error) {
+	pl := &pipeline.Pipeline{Registry: reg, Open: func(_ context.Context, uri string) (storage.Store, error) {
 		loc, err := storage.ParseLocation(uri)
 		if err != nil {
 			return nil, err
@@ -844,8 +845,8 @@ func TestOpenAPIResponses(t *testing.T) {
 	now := time.Now().UTC()
 	queued := &jobs.Job{ID: "job_queued", Kind: jobs.KindGenerate, State: jobs.StateQueued, Output: "file:///out/job_queued", CreatedAt: now, UpdatedAt: now,
 		Spec: generators.Spec{ID: "job_queued", Dataset: "file://" + dataset, Generator: "oversample", Strategy: generators.Strategy{Mode: generators.ModeAuto}, Output: "file:///out"}}
-	svc := &oasJobs{pipeline: pipeline, jobs: map[string]*jobs.Job{queued.ID: queued}, datasets: map[string]*jobs.Dataset{}, schedules: map[string]*jobs.Schedule{}}
-	v1 := &V1{Jobs: svc, Datasets: svc, Schedules: svc, Evaluations: svc, Pipeline: pipeline, Resolve: storage.ParseLocation, DefaultOutput: "file://" + t.TempDir(), MaxSamples: 1000}
+	svc := &oasJobs{pipeline: pl, jobs: map[string]*jobs.Job{queued.ID: queued}, datasets: map[string]*jobs.Dataset{}, schedules: map[string]*jobs.Schedule{}}
+	v1 := &V1{Jobs: svc, Datasets: svc, Schedules: svc, Evaluations: svc, Pipeline: pl, Resolve: storage.ParseLocation, DefaultOutput: "file://" + t.TempDir(), MaxSamples: 1000}
 	r := NewRouter(Options{
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),
 		Ready:  []ReadyCheck{{Name: "storage", Check: func(context.Context) error { return nil }}},

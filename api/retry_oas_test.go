@@ -11,6 +11,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/tailsynth/tailsynth/generators"
+	"github.com/tailsynth/tailsynth/generators/pipeline"
 	"github.com/tailsynth/tailsynth/jobs"
 	"github.com/tailsynth/tailsynth/storage"
 )
@@ -62,7 +63,7 @@ func TestOpenAPIStorageWaitAndRetry(t *testing.T) {
 	if err := reg.Register(generators.Oversample{}); err != nil {
 		t.Fatal(err)
 	}
-	pipeline := &generators.Pipeline{Registry: reg}
+	pl := &pipeline.Pipeline{Registry: reg}
 	now := time.Now().UTC()
 	failed := &jobs.Job{ID: "job_failed", Kind: jobs.KindGenerate, State: jobs.StateFailed, Attempts: 1, Output: "file:///out/job_failed",
 		Error:     "storage unavailable for 10m0s, longer than jobs.storage_retry_window (10m0s): ...",
@@ -71,8 +72,8 @@ func TestOpenAPIStorageWaitAndRetry(t *testing.T) {
 		Spec:        generators.Spec{ID: "job_failed", Dataset: "file://" + dataset, Generator: "oversample", Strategy: generators.Strategy{Mode: generators.ModeAuto}, Output: "file:///out"}}
 	done := *failed
 	done.ID, done.State, done.Error, done.StorageWait = "job_done", jobs.StateSucceeded, "", nil
-	svc := &oasJobs{pipeline: pipeline, jobs: map[string]*jobs.Job{failed.ID: failed, done.ID: &done}, datasets: map[string]*jobs.Dataset{}, schedules: map[string]*jobs.Schedule{}}
-	v1 := &V1{Jobs: svc, Datasets: svc, Schedules: svc, Evaluations: svc, Pipeline: pipeline, Resolve: storage.ParseLocation, DefaultOutput: "file://" + t.TempDir(), MaxSamples: 1000,
+	svc := &oasJobs{pipeline: pl, jobs: map[string]*jobs.Job{failed.ID: failed, done.ID: &done}, datasets: map[string]*jobs.Dataset{}, schedules: map[string]*jobs.Schedule{}}
+	v1 := &V1{Jobs: svc, Datasets: svc, Schedules: svc, Evaluations: svc, Pipeline: pl, Resolve: storage.ParseLocation, DefaultOutput: "file://" + t.TempDir(), MaxSamples: 1000,
 		StorageReady: func(context.Context) error {
 			return fmt.Errorf("s3_endpoint: cannot reach the S3 endpoint: %w", storage.ErrUnavailable)
 		},

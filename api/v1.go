@@ -8,7 +8,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
-	"github.com/tailsynth/tailsynth/generators"
+	"github.com/tailsynth/tailsynth/generators/pipeline"
 	"github.com/tailsynth/tailsynth/jobs"
 	"github.com/tailsynth/tailsynth/storage"
 )
@@ -21,7 +21,7 @@ type V1 struct {
 	Datasets    DatasetRegistry
 	Schedules   ScheduleRegistry
 	Evaluations EvaluationQueue
-	Pipeline    *generators.Pipeline
+	Pipeline    *pipeline.Pipeline
 	// Resolve checks a location against the storage policy without I/O.
 	Resolve func(uri string) (storage.Location, error)
 	// DefaultOutput is where jobs that name no output write.

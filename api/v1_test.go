@@ -21,6 +21,7 @@ import (
 
 	"github.com/tailsynth/tailsynth/api"
 	"github.com/tailsynth/tailsynth/generators"
+	"github.com/tailsynth/tailsynth/generators/pipeline"
 	"github.com/tailsynth/tailsynth/jobs"
 	"github.com/tailsynth/tailsynth/storage"
 	"github.com/tailsynth/tailsynth/storage/locator"
@@ -74,7 +75,7 @@ func newServer(t *testing.T, withS3 bool, opts ...func(*api.V1)) *server {
 	reg := generators.NewRegistry()
 	reg.Register(generators.Oversample{})
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	p := &generators.Pipeline{Registry: reg, Log: log, Open: func(ctx context.Context, uri string) (storage.Store, error) {
+	p := &pipeline.Pipeline{Registry: reg, Log: log, Open: func(ctx context.Context, uri string) (storage.Store, error) {
 		st, _, err := loc.Open(ctx, uri)
 		return st, err
 	}}

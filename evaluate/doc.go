@@ -4,7 +4,7 @@
 //
 // # Per-job quality (Hook)
 //
-// [Hook] is a generators.QualityHook: after a job's samples are written,
+// [Hook] is a pipeline.QualityHook: after a job's samples are written,
 // [AssessJob] compares every generated class with REAL HELD-OUT samples of
 // that class — the dataset's test split, else its validation split — and
 // the job's report.json gets a "quality" section ([JobQuality]) and its
@@ -75,7 +75,7 @@
 // jobs.Evaluator). One held-out split serves every method — the dataset's
 // test or validation split, or a seeded stratified split of [Request]
 // TestFraction (recorded in split.json) — and every method's generator runs
-// through generators.Pipeline.RunDataset on a view holding the training
+// through pipeline.Pipeline.RunDataset on a view holding the training
 // files only, so generation never sees the held-out files. Outputs:
 //
 //	<output>/<evaluation>/methods/<name>/   each method's job output

@@ -15,6 +15,7 @@ import (
 	"time"
 
 	"github.com/tailsynth/tailsynth/generators"
+	"github.com/tailsynth/tailsynth/generators/pipeline"
 	"github.com/tailsynth/tailsynth/quality"
 	"github.com/tailsynth/tailsynth/storage"
 )
@@ -32,7 +33,7 @@ const (
 // so evaluations are jobs: queued, with progress, cancellable, and resumed
 // after a restart (finished method outputs are kept and reused).
 type Runner struct {
-	Pipeline *generators.Pipeline
+	Pipeline *pipeline.Pipeline
 	// Config bounds the cost; the request's features, seeds and judges
 	// override its UtilitySpace, Seeds and Judges.
 	Config Config
@@ -46,7 +47,7 @@ type Runner struct {
 // <output>/<id>/. An evaluation whose _SUCCESS exists is not run again.
 // A method whose generation fails gets a row with its error; the
 // evaluation goes on.
-func (r *Runner) RunEvaluation(ctx context.Context, id string, request json.RawMessage, progress func(generators.Progress)) (*generators.Result, error) {
+func (r *Runner) RunEvaluation(ctx context.Context, id string, request json.RawMessage, progress func(generators.Progress)) (*pipeline.Result, error) {
 	var req Request
 	if err := json.Unmarshal(request, &req); err != nil {
 		return nil, &generators.ParamError{Msg: fmt.Sprintf("evaluation %s: stored request: %v", id, err)}
@@ -65,7 +66,7 @@ func (r *Runner) RunEvaluation(ctx context.Context, id string, request json.RawM
 	out := storage.Sub(root, id)
 	uri := strings.TrimSuffix(req.Output, "/") + "/" + id
 	if _, err := out.Stat(ctx, generators.SuccessKey); err == nil {
-		return &generators.Result{Output: uri, Resumed: true}, nil
+		return &pipeline.Result{Output: uri, Resumed: true}, nil
 	} else if !errors.Is(err, storage.ErrNotFound) {
 		return nil, err
 	}
@@ -180,7 +181,7 @@ func (r *Runner) RunEvaluation(ctx context.Context, id string, request json.RawM
 		return nil, err
 	}
 	progress(generators.Progress{Stage: "done"})
-	res := &generators.Result{Output: uri, Files: 3, Added: plan.Add}
+	res := &pipeline.Result{Output: uri, Files: 3, Added: plan.Add}
 	if len(lb.Alerts) > 0 {
 		res.Alerts = lb.Alerts
 	}

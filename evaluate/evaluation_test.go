@@ -14,11 +14,12 @@ import (
 
 	"github.com/tailsynth/tailsynth/evaluate"
 	"github.com/tailsynth/tailsynth/generators"
+	"github.com/tailsynth/tailsynth/generators/pipeline"
 	"github.com/tailsynth/tailsynth/quality"
 	"github.com/tailsynth/tailsynth/storage"
 )
 
-func runEvaluation(t *testing.T, p *generators.Pipeline, id string, req evaluate.Request, cfg ...evaluate.Config) (*generators.Result, error) {
+func runEvaluation(t *testing.T, p *pipeline.Pipeline, id string, req evaluate.Request, cfg ...evaluate.Config) (*pipeline.Result, error) {
 	t.Helper()
 	body, err := json.Marshal(req)
 	if err != nil {
@@ -244,7 +245,7 @@ func TestStratifiedSplit(t *testing.T) {
 }
 
 // readLeaderboard reads an evaluation's leaderboard.json, typed and raw.
-func readLeaderboard(t *testing.T, p *generators.Pipeline, output, id string) (*evaluate.Leaderboard, map[string]any, string) {
+func readLeaderboard(t *testing.T, p *pipeline.Pipeline, output, id string) (*evaluate.Leaderboard, map[string]any, string) {
 	t.Helper()
 	out, err := p.Open(context.Background(), output)
 	if err != nil {

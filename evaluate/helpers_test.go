@@ -16,6 +16,7 @@ import (
 
 	"github.com/tailsynth/tailsynth/evaluate"
 	"github.com/tailsynth/tailsynth/generators"
+	"github.com/tailsynth/tailsynth/generators/pipeline"
 	"github.com/tailsynth/tailsynth/storage"
 	"github.com/tailsynth/tailsynth/storage/locator"
 )
@@ -78,7 +79,7 @@ func writeSplit(t testing.TB, dir, split string, counts map[string]int, seed uin
 
 // testPipeline returns a pipeline over local roots with oversample and the
 // given generators registered, and the quality hook.
-func testPipeline(t testing.TB, hook generators.QualityHook, gens []generators.Generator, roots ...string) *generators.Pipeline {
+func testPipeline(t testing.TB, hook pipeline.QualityHook, gens []generators.Generator, roots ...string) *pipeline.Pipeline {
 	t.Helper()
 	l, err := locator.New(locator.Config{LocalRoots: roots})
 	if err != nil {
@@ -90,7 +91,7 @@ func testPipeline(t testing.TB, hook generators.QualityHook, gens []generators.G
 			t.Fatal(err)
 		}
 	}
-	p := &generators.Pipeline{Registry: reg, Workers: 2, Log: slog.New(slog.NewTextHandler(io.Discard, nil)),
+	p := &pipeline.Pipeline{Registry: reg, Workers: 2, Log: slog.New(slog.NewTextHandler(io.Discard, nil)),
 		Open: func(ctx context.Context, uri string) (storage.Store, error) {
 			st, _, err := l.Open(ctx, uri)
 			return st, err
@@ -103,7 +104,7 @@ func testPipeline(t testing.TB, hook generators.QualityHook, gens []generators.G
 
 // runJob runs a job and returns its report.json's quality section and
 // report.html.
-func runJob(t testing.TB, p *generators.Pipeline, spec generators.Spec) (*evaluate.JobQuality, map[string]any, string) {
+func runJob(t testing.TB, p *pipeline.Pipeline, spec generators.Spec) (*evaluate.JobQuality, map[string]any, string) {
 	t.Helper()
 	if spec.ID == "" {
 		spec.ID = "job1"

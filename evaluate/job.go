@@ -11,6 +11,7 @@ import (
 	"gonum.org/v1/gonum/blas/blas32"
 
 	"github.com/tailsynth/tailsynth/generators"
+	"github.com/tailsynth/tailsynth/generators/pipeline"
 	"github.com/tailsynth/tailsynth/quality"
 )
 
@@ -74,25 +75,25 @@ type JobQuality struct {
 }
 
 // Hook measures every job's samples: it implements
-// generators.QualityHook. Config's zero value means DefaultConfig.
+// pipeline.QualityHook. Config's zero value means DefaultConfig.
 type Hook struct {
 	Config Config
 }
 
-var _ generators.QualityHook = (*Hook)(nil)
+var _ pipeline.QualityHook = (*Hook)(nil)
 
-// Assess implements generators.QualityHook: it compares each generated
+// Assess implements pipeline.QualityHook: it compares each generated
 // class's samples with the real held-out samples of that class (the
 // dataset's test or validation split; without one, the training files and
 // no utility), checks memorization against the training files, and
 // measures utility. It never returns an error: problems are in the report.
-func (h *Hook) Assess(ctx context.Context, in *generators.QualityInput) generators.QualityOutput {
+func (h *Hook) Assess(ctx context.Context, in *pipeline.QualityInput) pipeline.QualityOutput {
 	q := AssessJob(ctx, h.Config, in)
-	return generators.QualityOutput{Report: q, HTML: renderJobQuality(q), Alerts: q.Alerts}
+	return pipeline.QualityOutput{Report: q, HTML: renderJobQuality(q), Alerts: q.Alerts}
 }
 
 // AssessJob computes the JobQuality of a finished job.
-func AssessJob(ctx context.Context, cfg Config, in *generators.QualityInput) *JobQuality {
+func AssessJob(ctx context.Context, cfg Config, in *pipeline.QualityInput) *JobQuality {
 	cfg = cfg.withDefaults()
 	q := &JobQuality{Status: StatusComputed, Config: cfg, FrechetBiasNote: quality.FrechetBiasNote, Classes: []ClassFidelity{}, Timings: map[string]float64{}}
 	log := in.Log

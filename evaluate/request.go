@@ -9,6 +9,7 @@ import (
 	"strings"
 
 	"github.com/tailsynth/tailsynth/generators"
+	"github.com/tailsynth/tailsynth/generators/pipeline"
 	"github.com/tailsynth/tailsynth/quality"
 )
 
@@ -198,7 +199,7 @@ type Plan struct {
 // fills the request's default judges for the dataset's kind. A strategy
 // that adds nothing, a dataset of fewer than 2 classes, or the CNN judge
 // on audio is an error. Call Normalize first.
-func Check(ctx context.Context, p *generators.Pipeline, r *Request) (*Plan, *generators.Dataset, error) {
+func Check(ctx context.Context, p *pipeline.Pipeline, r *Request) (*Plan, *generators.Dataset, error) {
 	src, err := p.Open(ctx, r.Dataset)
 	if err != nil {
 		return nil, nil, err
@@ -222,7 +223,7 @@ func Check(ctx context.Context, p *generators.Pipeline, r *Request) (*Plan, *gen
 			return nil, nil, &generators.DatasetError{Msg: fmt.Sprintf("class %q (%d training files) has no held-out files, so its F1 cannot be measured; add test files for it or use a dataset without splits (a stratified split is then made)", c, n)}
 		}
 	}
-	pr, err := generators.PlanDataset(split.View(ds), *r.Strategy)
+	pr, err := pipeline.PlanDataset(split.View(ds), *r.Strategy)
 	if err != nil {
 		return nil, nil, err
 	}

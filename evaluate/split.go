@@ -110,7 +110,7 @@ func (s *Split) count() {
 }
 
 // View returns the training part as a dataset generation can run on (see
-// generators.Pipeline.RunDataset). Its fingerprint names the dataset's and
+// pipeline.Pipeline.RunDataset). Its fingerprint names the dataset's and
 // the training files, so another split gives another fingerprint.
 func (s Split) View(ds *generators.Dataset) *generators.Dataset {
 	h := sha256.New()

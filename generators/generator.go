@@ -77,14 +77,6 @@ type Extras struct {
 	Report map[string]any
 }
 
-// ReportDir is the folder of a job's output that holds the pictures that
-// are not samples (contact sheets, sample grids, loss curves). Its name
-// starts with two underscores because Hugging Face's imagefolder loader
-// skips such folders (datasets' data_files: a path with a part starting
-// with "__" is left out unless the pattern names it), so
-// load_dataset("imagefolder", data_dir=job) reads samples only.
-const ReportDir = "__report"
-
 // ExtraFile is a file written beside the data; its Key must be under
 // ReportDir, e.g. ReportDir + "/contact_sheet.png".
 type ExtraFile struct {

@@ -13,7 +13,7 @@ import (
 // disk now, so a symlink cannot hide the overlap in either direction (an
 // output through a link into the dataset, or a dataset named through a
 // link with the output in the real folder). The API calls it when a job is
-// submitted and Pipeline.Run again just before it opens the output, since
+// submitted and the pipeline again just before it opens the output, since
 // a link can change in between.
 func CheckOutput(dataset, output string) error {
 	d, err1 := storage.ParseLocation(dataset)

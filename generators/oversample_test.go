@@ -15,6 +15,7 @@ import (
 	"testing"
 
 	"github.com/tailsynth/tailsynth/generators"
+	"github.com/tailsynth/tailsynth/generators/pipeline"
 	"github.com/tailsynth/tailsynth/media"
 )
 
@@ -89,7 +90,7 @@ func writeFiles(t testing.TB, root string, files map[string][]byte) {
 }
 
 type overJob struct {
-	res    *generators.Result
+	res    *pipeline.Result
 	rows   []map[string]any
 	report map[string]any
 	gen    map[string]any

@@ -23,7 +23,7 @@ import (
 	"github.com/riverqueue/river/rivertype"
 
 	"github.com/tailsynth/tailsynth/errkind"
-	"github.com/tailsynth/tailsynth/generators"
+	"github.com/tailsynth/tailsynth/generators/pipeline"
 )
 
 // Queues: light generators share one, GAN training has its own so that it
@@ -49,7 +49,7 @@ type Config struct {
 	// between two runs ("@every 1s" would flood the queue); 0 sets no
 	// floor.
 	MinScheduleInterval time.Duration
-	Pipeline            *generators.Pipeline
+	Pipeline            *pipeline.Pipeline
 	// Evaluator runs evaluation jobs; nil refuses them.
 	Evaluator Evaluator
 	Log       *slog.Logger

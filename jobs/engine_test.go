@@ -20,6 +20,7 @@ import (
 	"time"
 
 	"github.com/tailsynth/tailsynth/generators"
+	"github.com/tailsynth/tailsynth/generators/pipeline"
 	"github.com/tailsynth/tailsynth/internal/testpg"
 	"github.com/tailsynth/tailsynth/jobs"
 	"github.com/tailsynth/tailsynth/storage"
@@ -158,7 +159,7 @@ func newEngineWith(t testing.TB, root string, gen *slowGen, o engineOptions) *jo
 	if os.Getenv("TAILSYNTH_TEST_LOG") != "" {
 		log = slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	}
-	p := &generators.Pipeline{Registry: reg, Log: log, Open: func(ctx context.Context, uri string) (storage.Store, error) {
+	p := &pipeline.Pipeline{Registry: reg, Log: log, Open: func(ctx context.Context, uri string) (storage.Store, error) {
 		st, _, err := l.Open(ctx, uri)
 		if err == nil && o.wrap != nil {
 			st = o.wrap(st)

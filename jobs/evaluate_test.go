@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/tailsynth/tailsynth/generators"
+	"github.com/tailsynth/tailsynth/generators/pipeline"
 	"github.com/tailsynth/tailsynth/jobs"
 )
 
@@ -22,7 +23,7 @@ type fakeEvaluator struct {
 	runs chan string
 }
 
-func (f *fakeEvaluator) RunEvaluation(ctx context.Context, id string, request json.RawMessage, progress func(generators.Progress)) (*generators.Result, error) {
+func (f *fakeEvaluator) RunEvaluation(ctx context.Context, id string, request json.RawMessage, progress func(generators.Progress)) (*pipeline.Result, error) {
 	f.runs <- id
 	var req struct {
 		Block bool `json:"block"`
@@ -35,13 +36,13 @@ func (f *fakeEvaluator) RunEvaluation(ctx context.Context, id string, request js
 		<-ctx.Done()
 		return nil, ctx.Err()
 	}
-	return &generators.Result{Output: "file:///out/" + id, Files: 3}, nil
+	return &pipeline.Result{Output: "file:///out/" + id, Files: 3}, nil
 }
 
 func evalEngine(t *testing.T, ev jobs.Evaluator) *jobs.Engine {
 	t.Helper()
 	root := t.TempDir()
-	p := &generators.Pipeline{Registry: generators.NewRegistry()}
+	p := &pipeline.Pipeline{Registry: generators.NewRegistry()}
 	eng, err := jobs.Open(context.Background(), jobs.Config{DataDir: root, Pipeline: p, Evaluator: ev,
 		Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Heartbeat: 50 * time.Millisecond, PollInterval: 50 * time.Millisecond})
 	if err != nil {
@@ -132,7 +133,7 @@ func TestMigrateKinds(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	eng, err := jobs.Open(context.Background(), jobs.Config{DataDir: dir, Pipeline: &generators.Pipeline{Registry: generators.NewRegistry()},
+	eng, err := jobs.Open(context.Background(), jobs.Config{DataDir: dir, Pipeline: &pipeline.Pipeline{Registry: generators.NewRegistry()},
 		Log: slog.New(slog.NewTextHandler(io.Discard, nil))})
 	if err != nil {
 		t.Fatalf("opening a database without kinds: %v", err)
@@ -161,7 +162,7 @@ func TestLightEvaluationNotBehindHeavy(t *testing.T) {
 	reg := generators.NewRegistry()
 	reg.Register(generators.Oversample{})
 	reg.Register(heavyGen{})
-	eng, err := jobs.Open(context.Background(), jobs.Config{DataDir: t.TempDir(), Pipeline: &generators.Pipeline{Registry: reg}, Evaluator: ev,
+	eng, err := jobs.Open(context.Background(), jobs.Config{DataDir: t.TempDir(), Pipeline: &pipeline.Pipeline{Registry: reg}, Evaluator: ev,
 		HeavyWorkers: 1, Log: slog.New(slog.NewTextHandler(io.Discard, nil)), Heartbeat: 50 * time.Millisecond, PollInterval: 50 * time.Millisecond})
 	if err != nil {
 		t.Fatal(err)

@@ -15,6 +15,7 @@ import (
 
 	"github.com/tailsynth/tailsynth/errkind"
 	"github.com/tailsynth/tailsynth/generators"
+	"github.com/tailsynth/tailsynth/generators/pipeline"
 )
 
 // Job states.
@@ -53,7 +54,7 @@ type Job struct {
 	// Evaluation is an evaluation's request, as the evaluator reads it.
 	Evaluation json.RawMessage      `json:"evaluation,omitempty"`
 	Progress   *generators.Progress `json:"progress,omitempty"`
-	Result     *generators.Result   `json:"result,omitempty"`
+	Result     *pipeline.Result     `json:"result,omitempty"`
 	Error      string               `json:"error,omitempty"`
 	Attempts   int                  `json:"attempts"`
 	Worker     string               `json:"worker,omitempty"` // host:pid of the process that ran the last attempt
@@ -154,7 +155,7 @@ func scanJob(row interface{ Scan(...any) error }) (*Job, error) {
 		_ = json.Unmarshal([]byte(progress.String), j.Progress)
 	}
 	if result.Valid && result.String != "" {
-		j.Result = &generators.Result{}
+		j.Result = &pipeline.Result{}
 		_ = json.Unmarshal([]byte(result.String), j.Result)
 	}
 	j.Error = errText.String

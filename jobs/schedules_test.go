@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/tailsynth/tailsynth/generators"
+	"github.com/tailsynth/tailsynth/generators/pipeline"
 	"github.com/tailsynth/tailsynth/jobs"
 	"github.com/tailsynth/tailsynth/storage"
 	"github.com/tailsynth/tailsynth/storage/locator"
@@ -29,7 +30,7 @@ func openWithClock(t *testing.T, root string, clock *fakeClock) *jobs.Engine {
 	l, _ := locator.New(locator.Config{LocalRoots: []string{root}})
 	reg := generators.NewRegistry()
 	reg.Register(generators.Oversample{})
-	p := &generators.Pipeline{Registry: reg, Open: func(ctx context.Context, uri string) (storage.Store, error) {
+	p := &pipeline.Pipeline{Registry: reg, Open: func(ctx context.Context, uri string) (storage.Store, error) {
 		st, _, err := l.Open(ctx, uri)
 		return st, err
 	}}
@@ -156,7 +157,7 @@ func TestScheduleIntervalFloor(t *testing.T) {
 	l, _ := locator.New(locator.Config{LocalRoots: []string{root}})
 	reg := generators.NewRegistry()
 	reg.Register(generators.Oversample{})
-	p := &generators.Pipeline{Registry: reg, Open: func(ctx context.Context, uri string) (storage.Store, error) {
+	p := &pipeline.Pipeline{Registry: reg, Open: func(ctx context.Context, uri string) (storage.Store, error) {
 		st, _, err := l.Open(ctx, uri)
 		return st, err
 	}}

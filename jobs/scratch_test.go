@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/tailsynth/tailsynth/generators"
+	"github.com/tailsynth/tailsynth/generators/pipeline"
 	"github.com/tailsynth/tailsynth/jobs"
 	"github.com/tailsynth/tailsynth/storage"
 	"github.com/tailsynth/tailsynth/storage/locator"
@@ -70,7 +71,7 @@ func scratchEngine(t *testing.T, gen *scratchGen, maxAttempts int, backoff time.
 	reg := generators.NewRegistry()
 	reg.Register(gen)
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	p := &generators.Pipeline{Registry: reg, Log: log, Open: func(ctx context.Context, uri string) (storage.Store, error) {
+	p := &pipeline.Pipeline{Registry: reg, Log: log, Open: func(ctx context.Context, uri string) (storage.Store, error) {
 		st, _, err := l.Open(ctx, uri)
 		return st, err
 	}}

@@ -13,6 +13,7 @@ import (
 
 	"github.com/tailsynth/tailsynth/errkind"
 	"github.com/tailsynth/tailsynth/generators"
+	"github.com/tailsynth/tailsynth/generators/pipeline"
 	"github.com/tailsynth/tailsynth/storage"
 )
 
@@ -29,7 +30,7 @@ func (e *LimitError) Kind() errkind.Kind { return errkind.Unprocessable }
 // recording anything: the generator and its parameters, the dataset, the
 // strategy against the dataset's classes, the sample limit, and where the
 // output goes. It returns the plan.
-func (e *Engine) Check(ctx context.Context, spec generators.Spec) (*generators.Prepared, error) {
+func (e *Engine) Check(ctx context.Context, spec generators.Spec) (*pipeline.Prepared, error) {
 	if err := e.checkWithoutStorage(ctx, spec); err != nil {
 		return nil, err
 	}
@@ -44,7 +45,7 @@ func (e *Engine) Check(ctx context.Context, spec generators.Spec) (*generators.P
 // (a *LimitError) or none at all (a *generators.StrategyError). POST
 // /v1/plan answers with it, and Check calls it, so that a plan the
 // server shows is one a job may run.
-func (e *Engine) Plan(ctx context.Context, spec generators.Spec) (*generators.Prepared, error) {
+func (e *Engine) Plan(ctx context.Context, spec generators.Spec) (*pipeline.Prepared, error) {
 	pr, _, err := e.cfg.Pipeline.Prepare(ctx, spec)
 	if err != nil {
 		return nil, err
@@ -121,7 +122,7 @@ func (e *Engine) Submit(ctx context.Context, spec generators.Spec, idempotencyKe
 // Runner is one. RunEvaluation must be resumable: a job interrupted by a
 // restart runs it again with the same id and request.
 type Evaluator interface {
-	RunEvaluation(ctx context.Context, id string, request json.RawMessage, progress func(generators.Progress)) (*generators.Result, error)
+	RunEvaluation(ctx context.Context, id string, request json.RawMessage, progress func(generators.Progress)) (*pipeline.Result, error)
 }
 
 // SubmitEvaluation records an evaluation job and queues it: on the heavy

@@ -13,6 +13,7 @@ import (
 
 	"github.com/tailsynth/tailsynth/errkind"
 	"github.com/tailsynth/tailsynth/generators"
+	"github.com/tailsynth/tailsynth/generators/pipeline"
 )
 
 // workerName identifies this process in job records.
@@ -60,9 +61,9 @@ func (w *evaluateWorker) Work(ctx context.Context, rj *river.Job[EvaluateArgs]) 
 }
 
 // runFunc does one attempt's work of a job, reporting progress.
-type runFunc func(ctx context.Context, j *Job, report func(generators.Progress)) (*generators.Result, error)
+type runFunc func(ctx context.Context, j *Job, report func(generators.Progress)) (*pipeline.Result, error)
 
-func (e *Engine) generate(ctx context.Context, j *Job, report func(generators.Progress)) (*generators.Result, error) {
+func (e *Engine) generate(ctx context.Context, j *Job, report func(generators.Progress)) (*pipeline.Result, error) {
 	if j.Kind == KindEvaluate {
 		// Queued as a generation job by a version before job kinds had
 		// their own River arguments.
@@ -80,7 +81,7 @@ func (e *Engine) generate(ctx context.Context, j *Job, report func(generators.Pr
 	return e.cfg.Pipeline.Run(ctx, j.Spec, report)
 }
 
-func (e *Engine) evaluate(ctx context.Context, j *Job, report func(generators.Progress)) (*generators.Result, error) {
+func (e *Engine) evaluate(ctx context.Context, j *Job, report func(generators.Progress)) (*pipeline.Result, error) {
 	if e.cfg.Evaluator == nil {
 		return nil, &generators.ParamError{Msg: "evaluation job, but this server runs no evaluations (no evaluator configured)"}
 	}
@@ -268,7 +269,7 @@ func (e *Engine) heartbeat(ctx context.Context, f fence, p *generators.Progress)
 
 // finish records a job's end, and reports whether it did: false when the
 // record no longer names f's River job.
-func (e *Engine) finish(ctx context.Context, f fence, state string, res *generators.Result, errText string) bool {
+func (e *Engine) finish(ctx context.Context, f fence, state string, res *pipeline.Result, errText string) bool {
 	now := ms(e.cfg.Now())
 	var result any
 	if res != nil {

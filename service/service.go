@@ -27,6 +27,7 @@ import (
 	"github.com/tailsynth/tailsynth/generators/autogen"
 	"github.com/tailsynth/tailsynth/generators/compositegen"
 	"github.com/tailsynth/tailsynth/generators/gangen"
+	"github.com/tailsynth/tailsynth/generators/pipeline"
 	"github.com/tailsynth/tailsynth/generators/smotegen"
 	"github.com/tailsynth/tailsynth/generators/spectrogen"
 	"github.com/tailsynth/tailsynth/jobs"
@@ -96,13 +97,13 @@ func New(ctx context.Context, cfg *configs.Config, log *slog.Logger, version str
 		}
 	}
 	quality := evaluate.Config{Judges: cfg.Quality.Judges, MaxTrainRows: cfg.Quality.MaxTrainRows}
-	pipeline := &generators.Pipeline{Registry: s.registry, Log: log, Open: s.open, Quality: &evaluate.Hook{Config: quality}}
+	pl := &pipeline.Pipeline{Registry: s.registry, Log: log, Open: s.open, Quality: &evaluate.Hook{Config: quality}}
 	s.engine, err = jobs.Open(ctx, jobs.Config{
 		Database: cfg.Jobs.Database, DataDir: cfg.AbsDataDir(), Workers: cfg.Jobs.Workers, HeavyWorkers: cfg.Jobs.HeavyWorkers,
 		MaxAttempts: cfg.Jobs.MaxAttempts, MaxSamples: cfg.Jobs.MaxSamples, MinScheduleInterval: cfg.Jobs.MinScheduleInterval,
 		StorageRetryWindow: storageRetryWindow(cfg.Jobs.StorageRetryWindow), StorageRetryMaxBackoff: cfg.Jobs.StorageRetryMaxBackoff,
-		Pipeline: pipeline, Log: log,
-		Evaluator: &evaluate.Runner{Pipeline: pipeline, Config: quality, Log: log},
+		Pipeline: pl, Log: log,
+		Evaluator: &evaluate.Runner{Pipeline: pl, Config: quality, Log: log},
 	})
 	if err != nil {
 		return nil, fmt.Errorf("job engine: %w", err)
@@ -112,7 +113,7 @@ func New(ctx context.Context, cfg *configs.Config, log *slog.Logger, version str
 	s.startupChecks(ctx, ready)
 	// The engine is each of the small interfaces the /v1 handlers ask for.
 	v1 := &api.V1{Jobs: s.engine, Datasets: s.engine, Schedules: s.engine, Evaluations: s.engine,
-		Pipeline: pipeline, Resolve: loc.Resolve, DefaultOutput: cfg.DefaultOutput(), MaxSamples: cfg.Jobs.MaxSamples,
+		Pipeline: pl, Resolve: loc.Resolve, DefaultOutput: cfg.DefaultOutput(), MaxSamples: cfg.Jobs.MaxSamples,
 		StorageReady: func(ctx context.Context) error { return storageUnavailable(ctx, storageChecks) }, StorageRetryWindow: cfg.Jobs.StorageRetryWindow}
 
 	if len(cfg.Server.APIKeys) == 0 {

@@ -14,7 +14,7 @@ import (
 
 	"github.com/tailsynth/tailsynth/api"
 	"github.com/tailsynth/tailsynth/evaluate"
-	"github.com/tailsynth/tailsynth/generators"
+	"github.com/tailsynth/tailsynth/generators/pipeline"
 	"github.com/tailsynth/tailsynth/quality"
 )
 
@@ -515,7 +515,7 @@ func TestSubmitWaitPrintsAlerts(t *testing.T) {
 	if len(alerts) == 0 {
 		t.Fatal("the hurting utility raised no alert")
 	}
-	res, _ := json.Marshal(generators.Result{Output: "file:///out/job_1", Files: 3, Added: map[string]int{"rare": 3}, Alerts: alerts})
+	res, _ := json.Marshal(pipeline.Result{Output: "file:///out/job_1", Files: 3, Added: map[string]int{"rare": 3}, Alerts: alerts})
 	final := `{"id":"job_1","state":"succeeded","attempts":1,"result":` + string(res) + `}`
 	srv := submitServer(t, final, "succeeded")
 	code, stdout, stderr := runCLI(t, srv.URL, "submit", "--dataset", "demo", "--generator", "noise", "--wait")

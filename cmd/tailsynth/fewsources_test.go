@@ -6,6 +6,7 @@ import (
 	"testing"
 
 	"github.com/tailsynth/tailsynth/generators"
+	"github.com/tailsynth/tailsynth/generators/pipeline"
 )
 
 // submit --wait prints a job's few_sources alert (a class allowed below
@@ -15,7 +16,7 @@ func TestSubmitWaitPrintsFewSources(t *testing.T) {
 	if err != nil || len(alerts) != 1 {
 		t.Fatalf("Check = %v, %v; want one alert", alerts, err)
 	}
-	res, _ := json.Marshal(generators.Result{Output: "file:///out/job_1", Files: 28, Added: map[string]int{"rare": 28}, Alerts: alerts})
+	res, _ := json.Marshal(pipeline.Result{Output: "file:///out/job_1", Files: 28, Added: map[string]int{"rare": 28}, Alerts: alerts})
 	srv := submitServer(t, `{"id":"job_1","state":"succeeded","attempts":1,"result":`+string(res)+`}`, "succeeded")
 	code, _, stderr := runCLI(t, srv.URL, "submit", "--dataset", "demo", "--generator", "composite", "--params", `{"allow_few_sources":true}`, "--wait")
 	if code != 0 {

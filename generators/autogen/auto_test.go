@@ -19,6 +19,7 @@ import (
 	"github.com/tailsynth/tailsynth/evaluate"
 	"github.com/tailsynth/tailsynth/generators"
 	"github.com/tailsynth/tailsynth/generators/autogen"
+	"github.com/tailsynth/tailsynth/generators/pipeline"
 	"github.com/tailsynth/tailsynth/generators/smotegen"
 	"github.com/tailsynth/tailsynth/storage"
 	"github.com/tailsynth/tailsynth/storage/local"
@@ -137,7 +138,7 @@ func runJob(t testing.TB, reg *generators.Registry, root, params string, seed in
 	if err != nil {
 		t.Fatal(err)
 	}
-	p := &generators.Pipeline{Registry: reg, Workers: 2, Open: func(ctx context.Context, uri string) (storage.Store, error) {
+	p := &pipeline.Pipeline{Registry: reg, Workers: 2, Open: func(ctx context.Context, uri string) (storage.Store, error) {
 		st, _, err := l.Open(ctx, uri)
 		return st, err
 	}}

@@ -17,6 +17,7 @@ import (
 	"github.com/tailsynth/tailsynth/generators"
 	"github.com/tailsynth/tailsynth/generators/gangen"
 	"github.com/tailsynth/tailsynth/generators/gangen/modelstore"
+	"github.com/tailsynth/tailsynth/generators/pipeline"
 	"github.com/tailsynth/tailsynth/media"
 	"github.com/tailsynth/tailsynth/storage"
 	"github.com/tailsynth/tailsynth/storage/locator"
@@ -105,7 +106,7 @@ type env struct {
 	t    testing.TB
 	root string
 	loc  *locator.Locator
-	p    *generators.Pipeline
+	p    *pipeline.Pipeline
 }
 
 func newEnv(t testing.TB) *env {
@@ -120,7 +121,7 @@ func newEnv(t testing.TB) *env {
 	if err := gangen.Register(reg, e.models); err != nil {
 		t.Fatal(err)
 	}
-	e.p = &generators.Pipeline{Registry: reg, Workers: 3, Open: e.open}
+	e.p = &pipeline.Pipeline{Registry: reg, Workers: 3, Open: e.open}
 	return e
 }
 
@@ -168,7 +169,7 @@ func (l *progressLog) stages() map[string]int {
 // job is a finished job's output.
 type job struct {
 	t      testing.TB
-	res    *generators.Result
+	res    *pipeline.Result
 	out    storage.Store
 	rows   []map[string]any
 	gen    map[string]any // report.json's generator_report

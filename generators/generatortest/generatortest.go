@@ -39,6 +39,7 @@ import (
 	"time"
 
 	"github.com/tailsynth/tailsynth/generators"
+	"github.com/tailsynth/tailsynth/generators/pipeline"
 	"github.com/tailsynth/tailsynth/media"
 	"github.com/tailsynth/tailsynth/storage"
 	"github.com/tailsynth/tailsynth/storage/locator"
@@ -293,7 +294,7 @@ func newEnv(t *testing.T, c Case) *env {
 func (e *env) dataset() string { return "file://" + filepath.Join(e.root, "ds") }
 func (e *env) output() string  { return "file://" + filepath.Join(e.root, "out") }
 
-func (e *env) pipeline() *generators.Pipeline {
+func (e *env) pipeline() *pipeline.Pipeline {
 	reg := e.c.Registry
 	if reg == nil {
 		reg = generators.NewRegistry()
@@ -301,7 +302,7 @@ func (e *env) pipeline() *generators.Pipeline {
 			panic(err)
 		}
 	}
-	return &generators.Pipeline{Registry: reg, Open: func(ctx context.Context, uri string) (storage.Store, error) {
+	return &pipeline.Pipeline{Registry: reg, Open: func(ctx context.Context, uri string) (storage.Store, error) {
 		st, _, err := e.loc.Open(ctx, uri)
 		return st, err
 	}}

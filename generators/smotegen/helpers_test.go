@@ -16,6 +16,7 @@ import (
 	"testing"
 
 	"github.com/tailsynth/tailsynth/generators"
+	"github.com/tailsynth/tailsynth/generators/pipeline"
 	"github.com/tailsynth/tailsynth/generators/smotegen"
 	"github.com/tailsynth/tailsynth/media"
 	"github.com/tailsynth/tailsynth/storage"
@@ -209,7 +210,7 @@ func pngHeaderOnly(w, h uint32) []byte {
 	return b.Bytes()
 }
 
-func newPipeline(t testing.TB, root string) *generators.Pipeline {
+func newPipeline(t testing.TB, root string) *pipeline.Pipeline {
 	t.Helper()
 	l, err := locator.New(locator.Config{LocalRoots: []string{root}})
 	if err != nil {
@@ -219,7 +220,7 @@ func newPipeline(t testing.TB, root string) *generators.Pipeline {
 	if err := smotegen.Register(reg); err != nil {
 		t.Fatal(err)
 	}
-	return &generators.Pipeline{Registry: reg, Workers: 4, Open: func(ctx context.Context, uri string) (storage.Store, error) {
+	return &pipeline.Pipeline{Registry: reg, Workers: 4, Open: func(ctx context.Context, uri string) (storage.Store, error) {
 		st, _, err := l.Open(ctx, uri)
 		return st, err
 	}}
@@ -228,7 +229,7 @@ func newPipeline(t testing.TB, root string) *generators.Pipeline {
 // job is a finished job's output.
 type job struct {
 	t    testing.TB
-	res  *generators.Result
+	res  *pipeline.Result
 	out  storage.Store
 	rows []row
 	gen  genReport // report.json's generator_report
@@ -264,7 +265,7 @@ type genReport struct {
 }
 
 // runJob runs spec (dataset and output under root) and reads its output.
-func runJob(t testing.TB, p *generators.Pipeline, root string, spec generators.Spec) *job {
+func runJob(t testing.TB, p *pipeline.Pipeline, root string, spec generators.Spec) *job {
 	t.Helper()
 	spec.Generator = smotegen.Name
 	spec.Output = root + "/out"

@@ -15,6 +15,7 @@ import (
 	"testing"
 
 	"github.com/tailsynth/tailsynth/generators"
+	"github.com/tailsynth/tailsynth/generators/pipeline"
 	"github.com/tailsynth/tailsynth/generators/spectrogen"
 	"github.com/tailsynth/tailsynth/media"
 	"github.com/tailsynth/tailsynth/spectro"
@@ -77,7 +78,7 @@ func writeDataset(t testing.TB, dir string, counts map[string]int) {
 type harness struct {
 	t    testing.TB
 	root string
-	p    *generators.Pipeline
+	p    *pipeline.Pipeline
 	loc  *locator.Locator
 }
 
@@ -92,7 +93,7 @@ func newHarness(t testing.TB) *harness {
 	if err := spectrogen.Register(reg); err != nil {
 		t.Fatal(err)
 	}
-	p := &generators.Pipeline{Registry: reg, Workers: 3, Open: func(ctx context.Context, uri string) (storage.Store, error) {
+	p := &pipeline.Pipeline{Registry: reg, Workers: 3, Open: func(ctx context.Context, uri string) (storage.Store, error) {
 		st, _, err := l.Open(ctx, uri)
 		return st, err
 	}}

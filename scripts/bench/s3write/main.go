@@ -5,7 +5,7 @@
 //
 // The dataset (one rare class of -sources small PNGs, one common class) is
 // on local disk, so that the job's reads do not share the S3 server with
-// its writes. Each round runs (a) a job, generators.Pipeline with the
+// its writes. Each round runs (a) a job, pipeline.Pipeline with the
 // oversample generator adding -n samples to the rare class into an s3://
 // output, and (b) -concurrency goroutines putting the same -n sample files
 // (the bytes the job wrote, read back once after the warm-up) with
@@ -43,6 +43,7 @@ import (
 	"github.com/minio/minio-go/v7"
 
 	"github.com/tailsynth/tailsynth/generators"
+	"github.com/tailsynth/tailsynth/generators/pipeline"
 	"github.com/tailsynth/tailsynth/storage"
 	"github.com/tailsynth/tailsynth/storage/local"
 	"github.com/tailsynth/tailsynth/storage/s3store"
@@ -116,7 +117,7 @@ func run(n, sources, side, rounds, conc int, gwBin string) error {
 	if err := reg.Register(generators.Oversample{}); err != nil {
 		return err
 	}
-	pl := &generators.Pipeline{Registry: reg, Open: func(ctx context.Context, uri string) (storage.Store, error) {
+	pl := &pipeline.Pipeline{Registry: reg, Open: func(ctx context.Context, uri string) (storage.Store, error) {
 		loc, err := storage.ParseLocation(uri)
 		if err != nil {
 			return nil, err

@@ -1,14 +1,15 @@
-package generators
+package pipeline
 
 import (
 	"bytes"
 	"context"
 	"encoding/json"
 
+	"github.com/tailsynth/tailsynth/generators"
 	"github.com/tailsynth/tailsynth/storage"
 )
 
-// writeClasses writes ClassesKey: {"classes": [...]}, every class of the
+// writeClasses writes classes.json: {"classes": [...]}, every class of the
 // job's plan, which is every class of the dataset's training files, sorted
 // by name (Go compares bytes, Python code points: the same order for
 // UTF-8), which is the order in which torchvision's ImageFolder numbers
@@ -24,6 +25,6 @@ func writeClasses(ctx context.Context, out storage.Store, classes []string) erro
 		return err
 	}
 	b = append(b, '\n')
-	_, err = out.Put(ctx, ClassesKey, bytes.NewReader(b), int64(len(b)), storage.PutOptions{ContentType: "application/json"})
+	_, err = out.Put(ctx, generators.ClassesKey, bytes.NewReader(b), int64(len(b)), storage.PutOptions{ContentType: "application/json"})
 	return err
 }

@@ -1,4 +1,4 @@
-package generators_test
+package pipeline_test
 
 import (
 	"context"
@@ -9,21 +9,22 @@ import (
 	"testing"
 
 	"github.com/tailsynth/tailsynth/generators"
+	"github.com/tailsynth/tailsynth/generators/pipeline"
 	"github.com/tailsynth/tailsynth/storage"
 )
 
 // recordingHook records what it was given and returns a fixed report.
 type recordingHook struct {
-	got   *generators.QualityInput
+	got   *pipeline.QualityInput
 	panic bool
 }
 
-func (h *recordingHook) Assess(_ context.Context, in *generators.QualityInput) generators.QualityOutput {
+func (h *recordingHook) Assess(_ context.Context, in *pipeline.QualityInput) pipeline.QualityOutput {
 	h.got = in
 	if h.panic {
 		panic("measurement bug")
 	}
-	return generators.QualityOutput{Report: map[string]any{"status": "computed", "n": len(in.Samples["rare"])}, HTML: "<h2>Quality from the hook</h2>"}
+	return pipeline.QualityOutput{Report: map[string]any{"status": "computed", "n": len(in.Samples["rare"])}, HTML: "<h2>Quality from the hook</h2>"}
 }
 
 func qualityOf(t *testing.T, st storage.Store) map[string]any {
@@ -43,7 +44,7 @@ func TestQualityHook(t *testing.T) {
 	ctx := context.Background()
 	spec := generators.Spec{ID: "j1", Dataset: "file://" + root + "/ds", Generator: "oversample", Seed: 1, Output: "file://" + root + "/out",
 		Strategy: generators.Strategy{Mode: generators.ModeAuto}}
-	out := func(p *generators.Pipeline, id string) storage.Store {
+	out := func(p *pipeline.Pipeline, id string) storage.Store {
 		st, err := p.Open(ctx, "file://"+root+"/out")
 		if err != nil {
 			t.Fatal(err)

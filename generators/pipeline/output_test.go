@@ -1,4 +1,4 @@
-package generators_test
+package pipeline_test
 
 import (
 	"context"

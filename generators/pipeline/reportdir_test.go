@@ -1,4 +1,4 @@
-package generators_test
+package pipeline_test
 
 import (
 	"bytes"
@@ -11,6 +11,7 @@ import (
 	"testing"
 
 	"github.com/tailsynth/tailsynth/generators"
+	"github.com/tailsynth/tailsynth/generators/pipeline"
 	"github.com/tailsynth/tailsynth/storage"
 	"github.com/tailsynth/tailsynth/storage/locator"
 	"github.com/tailsynth/tailsynth/storage/storagetest"
@@ -59,7 +60,7 @@ func TestReportDir(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	p := &generators.Pipeline{Open: func(ctx context.Context, uri string) (storage.Store, error) {
+	p := &pipeline.Pipeline{Open: func(ctx context.Context, uri string) (storage.Store, error) {
 		st, _, err := l.Open(ctx, uri)
 		return st, err
 	}}

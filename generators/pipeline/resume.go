@@ -1,4 +1,4 @@
-package generators
+package pipeline
 
 import (
 	"context"
@@ -6,14 +6,9 @@ import (
 	"encoding/hex"
 	"strings"
 
+	"github.com/tailsynth/tailsynth/generators"
 	"github.com/tailsynth/tailsynth/storage"
 )
-
-// IncompleteKey, beside the output layout's other names, marks the
-// partial output of a job that failed or was cancelled: the job engine
-// writes it, with the reason and how to retry the job, and removes it when
-// a retry succeeds.
-const IncompleteKey = "_INCOMPLETE"
 
 // storedSamples are the samples an earlier attempt of a job left in its
 // output (a run that a crash, a storage outage or a cancellation
@@ -32,7 +27,7 @@ type storedSamples map[string]storage.ObjectInfo
 // listing per run.
 func listStored(ctx context.Context, out storage.Store) (storedSamples, error) {
 	m := storedSamples{}
-	for info, err := range out.List(ctx, DataDir+"/", storage.ListOptions{}) {
+	for info, err := range out.List(ctx, generators.DataDir+"/", storage.ListOptions{}) {
 		if err != nil {
 			return nil, err
 		}

@@ -1,4 +1,4 @@
-package generators_test
+package pipeline_test
 
 import (
 	"bytes"
@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/tailsynth/tailsynth/generators"
+	"github.com/tailsynth/tailsynth/generators/pipeline"
 	"github.com/tailsynth/tailsynth/storage"
 )
 
@@ -34,7 +35,7 @@ func (s hookedStore) Put(ctx context.Context, key string, r io.Reader, size int6
 }
 
 // hookOutput makes p open the output location out through a hookedStore.
-func hookOutput(p *generators.Pipeline, out string, put func(ctx context.Context, key string) error) {
+func hookOutput(p *pipeline.Pipeline, out string, put func(ctx context.Context, key string) error) {
 	open := p.Open
 	p.Open = func(ctx context.Context, uri string) (storage.Store, error) {
 		st, err := open(ctx, uri)

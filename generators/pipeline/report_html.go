@@ -1,4 +1,4 @@
-package generators
+package pipeline
 
 import (
 	"bytes"
@@ -10,10 +10,9 @@ import (
 	"slices"
 	"sort"
 	"strings"
-)
 
-// ReportHTMLKey is the human-readable report beside report.json.
-const ReportHTMLKey = "report.html"
+	"github.com/tailsynth/tailsynth/generators"
+)
 
 // htmlReport is what report.html shows. Pictures are embedded as data
 // URIs, so the file renders from the output prefix alone (or a copy of it),
@@ -29,16 +28,8 @@ type htmlReport struct {
 	Extra []template.HTML
 	// Alerts are shown as a banner under the title: red when a method is
 	// worse than adding nothing, amber otherwise.
-	Alerts []Alert
+	Alerts []generators.Alert
 	Raw    string
-}
-
-// Banner is the alert's CSS class: "alert-red" or "alert-amber".
-func (a Alert) Banner() string {
-	if a.Severity == SeverityRed {
-		return "alert-red"
-	}
-	return "alert-amber"
 }
 
 type classRow struct {
@@ -87,20 +78,25 @@ figcaption{color:#555;font-size:.9rem}pre{background:#f7f7f7;padding:.8rem;overf
 
 // RenderReportHTML renders report.html from the report, the PNG extras
 // (key -> bytes) and optional self-contained HTML fragments (such as a
-// QualityOutput's), placed after the tables. The report's "alerts" entry,
-// a []Alert, becomes a banner under the title. A "quality" entry of the
-// report that is a map[string]any is shown as a table of its fields.
-func RenderReportHTML(report map[string]any, pngs map[string][]byte, extra ...template.HTML) ([]byte, error) {
-	r := htmlReport{Title: fmt.Sprintf("tailsynth job %v", report["job"]), Job: fmt.Sprint(report["job"]), Extra: extra}
-	r.Alerts, _ = report["alerts"].([]Alert)
-	for _, k := range []string{"dataset", "dataset_layout", "dataset_view", "generator", "seed", "strategy", "params", "dataset_fingerprint", "leakage_guard_note"} {
-		if v, ok := report[k]; ok {
-			r.Summary = append(r.Summary, [2]string{k, compactJSON(v)})
+// QualityOutput's), placed after the tables. The report's alerts become a
+// banner under the title. A quality report that is a map[string]any is
+// shown as a table of its fields.
+func RenderReportHTML(report *Report, pngs map[string][]byte, extra ...template.HTML) ([]byte, error) {
+	r := htmlReport{Title: fmt.Sprintf("tailsynth job %v", report.Job), Job: report.Job, Extra: extra, Alerts: report.Alerts}
+	for _, kv := range []struct {
+		k string
+		v any
+	}{
+		{"dataset", report.Dataset}, {"dataset_layout", report.DatasetLayout}, {"dataset_view", report.DatasetView},
+		{"generator", report.Generator}, {"seed", report.Seed}, {"strategy", report.Strategy}, {"params", report.Params},
+		{"dataset_fingerprint", report.DatasetFingerprint}, {"leakage_guard_note", report.LeakageGuardNote},
+	} {
+		if kv.v == "" && (kv.k == "dataset_view" || kv.k == "leakage_guard_note") {
+			continue // left out of report.json when empty
 		}
+		r.Summary = append(r.Summary, [2]string{kv.k, compactJSON(kv.v)})
 	}
-	before, _ := report["counts_before"].(map[string]int)
-	added, _ := report["added"].(map[string]int)
-	after, _ := report["counts_after"].(map[string]int)
+	before, added, after := report.CountsBefore, report.Added, report.CountsAfter
 	total := 0
 	for _, n := range after {
 		total += n
@@ -117,11 +113,11 @@ func RenderReportHTML(report map[string]any, pngs map[string][]byte, extra ...te
 		}
 		r.Classes = append(r.Classes, classRow{Class: c, Before: before[c], Added: added[c], After: after[c], Share: share})
 	}
-	if gr, ok := report["generator_report"].(map[string]any); ok {
+	if gr := report.GeneratorReport; gr != nil {
 		r.Sections = append(r.Sections, autoSections(gr)...)
 		r.Sections = append(r.Sections, section{Title: "Generator", Rows: flatRows(gr)})
 	}
-	if q, ok := report["quality"].(map[string]any); ok {
+	if q, ok := report.Quality.(map[string]any); ok {
 		r.Sections = append(r.Sections, section{Title: "Quality", Rows: flatRows(q)})
 	}
 	var names []string

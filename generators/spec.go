@@ -1,0 +1,49 @@
+package generators
+
+import (
+	"encoding/json"
+	"fmt"
+)
+
+// Spec is what a job asks for.
+type Spec struct {
+	ID        string          `json:"id"`
+	Dataset   string          `json:"dataset"`            // location URI
+	Manifest  string          `json:"manifest,omitempty"` // key of a manifest inside the dataset
+	Generator string          `json:"generator"`
+	Params    json.RawMessage `json:"params,omitempty"`
+	Strategy  Strategy        `json:"strategy"`
+	Seed      int64           `json:"seed"`
+	Output    string          `json:"output"` // location URI; the job writes <output>/<id>/
+	// Quality is QualityAuto (the default when empty) or QualityOff; see
+	// pipeline.Pipeline.Quality.
+	Quality string `json:"quality,omitempty"`
+}
+
+// Progress is a job's progress.
+type Progress struct {
+	Stage   string                   `json:"stage"`
+	Classes map[string]ClassProgress `json:"classes,omitempty"`
+	Details map[string]any           `json:"details,omitempty"`
+}
+
+// ClassProgress counts one class's samples.
+type ClassProgress struct {
+	Done  int `json:"done"`
+	Total int `json:"total"`
+}
+
+// Quality settings of a job request.
+const (
+	QualityAuto = "auto" // measure when the pipeline has a quality hook (the default)
+	QualityOff  = "off"  // skip the measurement
+)
+
+// ValidateQuality checks a Spec.Quality value ("" means QualityAuto).
+func ValidateQuality(q string) error {
+	switch q {
+	case "", QualityAuto, QualityOff:
+		return nil
+	}
+	return &ParamError{Msg: fmt.Sprintf("quality %q: accepted: %q (the default) or %q", q, QualityAuto, QualityOff)}
+}
