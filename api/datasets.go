@@ -8,7 +8,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
-	"github.com/tailsynth/tailsynth/generators"
+	"github.com/tailsynth/tailsynth/datasets"
 	"github.com/tailsynth/tailsynth/jobs"
 )
 
@@ -136,11 +136,11 @@ func (v *V1) inspect(c *gin.Context) (int, any, error) {
 	if err != nil {
 		return 0, nil, err
 	}
-	ds, err := generators.Scan(c.Request.Context(), st, generators.ScanOptions{Manifest: ref.Manifest})
+	ds, err := datasets.Scan(c.Request.Context(), st, datasets.ScanOptions{Manifest: ref.Manifest})
 	if err != nil {
 		return 0, nil, fmt.Errorf("dataset %s: %w", ref.Dataset, err)
 	}
-	in, err := generators.Inspect(c.Request.Context(), st, ds, n)
+	in, err := datasets.Inspect(c.Request.Context(), st, ds, n)
 	if err != nil {
 		return 0, nil, err
 	}

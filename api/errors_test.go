@@ -8,6 +8,7 @@ import (
 	"reflect"
 	"testing"
 
+	"github.com/tailsynth/tailsynth/datasets"
 	"github.com/tailsynth/tailsynth/errkind"
 	"github.com/tailsynth/tailsynth/generators"
 	"github.com/tailsynth/tailsynth/jobs"
@@ -62,7 +63,7 @@ func TestToAPIError(t *testing.T) {
 		{&jobs.CronError{Msg: "c"}, http.StatusBadRequest, CodeValidation, "", nil},
 		{&jobs.NameError{Msg: "n"}, http.StatusBadRequest, CodeValidation, "", nil},
 		{&jobs.CursorError{Cursor: "x"}, http.StatusBadRequest, CodeValidation, "", nil},
-		{&generators.DatasetError{Msg: "d"}, http.StatusUnprocessableEntity, CodeValidation, "", nil},
+		{&datasets.DatasetError{Msg: "d"}, http.StatusUnprocessableEntity, CodeValidation, "", nil},
 		{&jobs.LimitError{Msg: "l"}, http.StatusUnprocessableEntity, CodeValidation, "", nil},
 		{&jobs.ConflictError{Msg: "c"}, http.StatusConflict, CodeConflict, "", nil},
 		{&jobs.FinishedError{ID: "job_1", State: "succeeded"}, http.StatusConflict, CodeConflict, "",
@@ -74,7 +75,7 @@ func TestToAPIError(t *testing.T) {
 		{storage.ErrInvalidKey, http.StatusBadRequest, CodeBadRequest, "", nil},
 		{storage.ErrLocationNotAllowed, http.StatusForbidden, CodeForbidden, "", nil},
 		{storage.ErrNotFound, http.StatusNotFound, CodeNotFound, "", nil},
-		{&generators.NotFoundError{}, http.StatusNotFound, CodeNotFound, "", nil},
+		{&datasets.NotFoundError{}, http.StatusNotFound, CodeNotFound, "", nil},
 		{storage.ErrBucketNotFound, http.StatusNotFound, CodeNotFound, "", nil},
 		{storage.ErrPermission, http.StatusForbidden, CodeForbidden, "", nil},
 		{storage.ErrUnavailable, http.StatusServiceUnavailable, CodeUnavailable, "", nil},

@@ -13,6 +13,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/tailsynth/tailsynth/datasets"
 	"github.com/tailsynth/tailsynth/errkind"
 	"github.com/tailsynth/tailsynth/generators"
 	"github.com/tailsynth/tailsynth/generators/pipeline"
@@ -65,7 +66,7 @@ func (v *V1) plan(c *gin.Context) (int, any, error) {
 	if err != nil {
 		return 0, nil, err
 	}
-	readable, unreadable, err := generators.Readable(c.Request.Context(), st, generators.ByClass(pr.Dataset.TrainFiles()), pr.Add, generators.ReadableCheckMax)
+	readable, unreadable, err := generators.Readable(c.Request.Context(), st, datasets.ByClass(pr.Dataset.TrainFiles()), pr.Add, generators.ReadableCheckMax)
 	if err != nil {
 		return 0, nil, err
 	}

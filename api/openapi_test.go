@@ -24,6 +24,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/tailsynth/tailsynth/datasets"
 	"github.com/tailsynth/tailsynth/generators"
 	"github.com/tailsynth/tailsynth/generators/pipeline"
 	"github.com/tailsynth/tailsynth/jobs"
@@ -454,9 +455,9 @@ func TestOpenAPISchemasMatchGoTypes(t *testing.T) {
 		{"ClassProgress", reflect.TypeFor[generators.ClassProgress](), false},
 		{"Result", reflect.TypeFor[pipeline.Result](), false},
 		{"Schedule", reflect.TypeFor[jobs.Schedule](), false},
-		{"Inspection", reflect.TypeFor[generators.Inspection](), false},
-		{"ClassSummary", reflect.TypeFor[generators.ClassSummary](), false},
-		{"Problem", reflect.TypeFor[generators.Problem](), false},
+		{"Inspection", reflect.TypeFor[datasets.Inspection](), false},
+		{"ClassSummary", reflect.TypeFor[datasets.ClassSummary](), false},
+		{"Problem", reflect.TypeFor[datasets.Problem](), false},
 		{"GeneratorInfo", reflect.TypeFor[generators.Info](), false},
 		{"ParamInfo", reflect.TypeFor[generators.ParamInfo](), false},
 	}

@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"testing"
 
+	"github.com/tailsynth/tailsynth/datasets"
 	"github.com/tailsynth/tailsynth/errkind"
 	"github.com/tailsynth/tailsynth/generators"
 	"github.com/tailsynth/tailsynth/generators/gangen/modelstore"
@@ -26,8 +27,8 @@ func TestOf(t *testing.T) {
 		{"plain", errors.New("boom"), errkind.Other},
 		{"generators.ParamError", &generators.ParamError{Msg: "x"}, errkind.Invalid},
 		{"generators.StrategyError", &generators.StrategyError{Msg: "x"}, errkind.Invalid},
-		{"generators.DatasetError", &generators.DatasetError{Msg: "x"}, errkind.Unprocessable},
-		{"generators.NotFoundError", &generators.NotFoundError{}, errkind.NotFound},
+		{"datasets.DatasetError", &datasets.DatasetError{Msg: "x"}, errkind.Unprocessable},
+		{"datasets.NotFoundError", &datasets.NotFoundError{}, errkind.NotFound},
 		{"jobs.LimitError", &jobs.LimitError{Msg: "x"}, errkind.Unprocessable},
 		{"jobs.ConflictError", &jobs.ConflictError{Msg: "x"}, errkind.Conflict},
 		{"jobs.CronError", &jobs.CronError{Msg: "x"}, errkind.Invalid},

@@ -14,6 +14,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/tailsynth/tailsynth/datasets"
 	"github.com/tailsynth/tailsynth/generators"
 	"github.com/tailsynth/tailsynth/generators/pipeline"
 	"github.com/tailsynth/tailsynth/quality"
@@ -265,7 +266,7 @@ func splitFile(s Split) any {
 }
 
 // measure computes the figures of every row and builds the leaderboard.
-func (r *Runner) measure(ctx context.Context, id string, req *Request, plan *Plan, ds *generators.Dataset, real *realSet,
+func (r *Runner) measure(ctx context.Context, id string, req *Request, plan *Plan, ds *datasets.Dataset, real *realSet,
 	runs []methodRun, out storage.Store) (*Leaderboard, error) {
 	cfg := real.cfg
 	lb := &Leaderboard{
@@ -283,7 +284,7 @@ func (r *Runner) measure(ctx context.Context, id string, req *Request, plan *Pla
 			lb.Minority = append(lb.Minority, c)
 		}
 	}
-	var unreadable []generators.Problem
+	var unreadable []datasets.Problem
 	var sets []synthSet
 	firstSeed := req.Seeds[0]
 	for i := range runs {

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/tailsynth/tailsynth/datasets"
 	"github.com/tailsynth/tailsynth/evaluate"
 	"github.com/tailsynth/tailsynth/generators"
 	"github.com/tailsynth/tailsynth/generators/pipeline"
@@ -203,13 +204,13 @@ func TestEvaluationRequestErrors(t *testing.T) {
 }
 
 func TestStratifiedSplit(t *testing.T) {
-	var files []generators.File
+	var files []datasets.File
 	for _, c := range []struct {
 		class string
 		n     int
 	}{{"a", 50}, {"b", 5}, {"c", 1}} {
 		for i := range c.n {
-			files = append(files, generators.File{Key: c.class + "/" + string(rune('A'+i%26)) + string(rune('a'+i/26)), Class: c.class})
+			files = append(files, datasets.File{Key: c.class + "/" + string(rune('A'+i%26)) + string(rune('a'+i/26)), Class: c.class})
 		}
 	}
 	s1, err := evaluate.StratifiedSplit(files, 0.2, 7)

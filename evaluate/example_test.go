@@ -3,17 +3,17 @@ package evaluate_test
 import (
 	"fmt"
 
+	"github.com/tailsynth/tailsynth/datasets"
 	"github.com/tailsynth/tailsynth/evaluate"
-	"github.com/tailsynth/tailsynth/generators"
 )
 
 // A dataset without a test split gets a seeded stratified one: 20% of each
 // class, at least one file per class of two or more, never its last file.
 func ExampleStratifiedSplit() {
-	var files []generators.File
+	var files []datasets.File
 	for class, n := range map[string]int{"common": 40, "rare": 3} {
 		for i := range n {
-			files = append(files, generators.File{Key: fmt.Sprintf("%s/%02d.png", class, i), Class: class})
+			files = append(files, datasets.File{Key: fmt.Sprintf("%s/%02d.png", class, i), Class: class})
 		}
 	}
 	s, err := evaluate.StratifiedSplit(files, 0.2, 1)

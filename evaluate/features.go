@@ -13,6 +13,7 @@ import (
 	"github.com/disintegration/imaging"
 	"gonum.org/v1/gonum/blas/blas32"
 
+	"github.com/tailsynth/tailsynth/datasets"
 	"github.com/tailsynth/tailsynth/generators"
 	"github.com/tailsynth/tailsynth/media"
 	"github.com/tailsynth/tailsynth/spectro"
@@ -130,14 +131,14 @@ type Featurizer struct {
 // NewFeaturizer picks the feature kind from the training files (all of one
 // kind: image or audio) and decides the colour mode or the sample rate by
 // reading a few of them.
-func NewFeaturizer(ctx context.Context, st storage.Store, train []generators.File, o FeatureOptions) (*Featurizer, error) {
+func NewFeaturizer(ctx context.Context, st storage.Store, train []datasets.File, o FeatureOptions) (*Featurizer, error) {
 	o = o.withDefaults()
 	if err := o.validate(); err != nil {
 		return nil, err
 	}
 	kinds := map[string]int{}
 	for _, f := range train {
-		kinds[generators.KindOf(f.Key)]++
+		kinds[datasets.KindOf(f.Key)]++
 	}
 	if len(kinds) != 1 {
 		return nil, fmt.Errorf("features: the training files mix kinds %v; quality is measured on datasets of one kind (image or audio)", kinds)
@@ -173,18 +174,18 @@ func NewFeaturizer(ctx context.Context, st storage.Store, train []generators.Fil
 
 // spread returns up to n files evenly spaced over files (so that every
 // class of a sorted listing is likely represented).
-func spread(files []generators.File, n int) []generators.File {
+func spread(files []datasets.File, n int) []datasets.File {
 	if len(files) <= n {
 		return files
 	}
-	out := make([]generators.File, n)
+	out := make([]datasets.File, n)
 	for i := range n {
 		out[i] = files[i*len(files)/n]
 	}
 	return out
 }
 
-func grayDataset(ctx context.Context, st storage.Store, train []generators.File, o FeatureOptions) (bool, error) {
+func grayDataset(ctx context.Context, st storage.Store, train []datasets.File, o FeatureOptions) (bool, error) {
 	read := 0
 	for _, f := range spread(train, 16) {
 		img, err := readImage(ctx, st, f.Key, o)
@@ -282,7 +283,7 @@ func (f *Featurizer) imageRow(img image.Image, dst []float32) {
 	}
 }
 
-func (f *Featurizer) initAudio(ctx context.Context, st storage.Store, train []generators.File) error {
+func (f *Featurizer) initAudio(ctx context.Context, st storage.Store, train []datasets.File) error {
 	o := f.opts
 	var info media.WAVInfo
 	var err error
@@ -291,7 +292,7 @@ func (f *Featurizer) initAudio(ctx context.Context, st storage.Store, train []ge
 		if rc, _, err = st.Get(ctx, file.Key); err != nil {
 			continue
 		}
-		info, err = media.ProbeWAV(io.LimitReader(rc, generators.MaxHeaderBytes))
+		info, err = media.ProbeWAV(io.LimitReader(rc, datasets.MaxHeaderBytes))
 		rc.Close()
 		if err == nil {
 			break
@@ -360,7 +361,7 @@ type Rows struct {
 	// Keys[i] is the file of row i; Skipped the files that could not be
 	// read, with the reason.
 	Keys    []string
-	Skipped []generators.Problem
+	Skipped []datasets.Problem
 }
 
 // Load reads the files at keys (in st) into rows, in order, skipping (and
@@ -383,7 +384,7 @@ func (f *Featurizer) Load(ctx context.Context, st storage.Store, keys []string) 
 	kept := data[:0]
 	for i, k := range keys {
 		if errs[i] != nil {
-			out.Skipped = append(out.Skipped, generators.Problem{Key: k, Reason: errs[i].Error()})
+			out.Skipped = append(out.Skipped, datasets.Problem{Key: k, Reason: errs[i].Error()})
 			continue
 		}
 		kept = append(kept, data[i*f.Dim:(i+1)*f.Dim]...)
@@ -397,7 +398,7 @@ func (f *Featurizer) loadOne(ctx context.Context, st storage.Store, key string, 
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	if k := generators.KindOf(key); k != f.Kind {
+	if k := datasets.KindOf(key); k != f.Kind {
 		return fmt.Errorf("a %s file (%s), want %s files like the training set", kindName(k), path.Ext(key), f.Kind)
 	}
 	if f.Kind == KindImage {

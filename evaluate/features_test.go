@@ -14,6 +14,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/tailsynth/tailsynth/datasets"
 	"github.com/tailsynth/tailsynth/evaluate"
 	"github.com/tailsynth/tailsynth/generators"
 	"github.com/tailsynth/tailsynth/media"
@@ -40,7 +41,7 @@ func TestFeaturizerImages(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer st.Close()
-	files := []generators.File{{Key: "a/gray.png", Class: "a"}, {Key: "b/white.png", Class: "b"}}
+	files := []datasets.File{{Key: "a/gray.png", Class: "a"}, {Key: "b/white.png", Class: "b"}}
 	ctx := context.Background()
 
 	fz, err := evaluate.NewFeaturizer(ctx, st, files, evaluate.FeatureOptions{Size: 4})
@@ -72,7 +73,7 @@ func TestFeaturizerImages(t *testing.T) {
 		red.Pix[i], red.Pix[i+3] = 255, 255
 	}
 	writePNG(t, filepath.Join(dir, "c", "red.png"), red)
-	fz, err = evaluate.NewFeaturizer(ctx, st, append(files, generators.File{Key: "c/red.png", Class: "c"}), evaluate.FeatureOptions{Size: 4})
+	fz, err = evaluate.NewFeaturizer(ctx, st, append(files, datasets.File{Key: "c/red.png", Class: "c"}), evaluate.FeatureOptions{Size: 4})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -14,6 +14,7 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/tailsynth/tailsynth/datasets"
 	"github.com/tailsynth/tailsynth/evaluate"
 	"github.com/tailsynth/tailsynth/generators"
 	"github.com/tailsynth/tailsynth/generators/pipeline"
@@ -157,7 +158,7 @@ func (heldOutCopy) Info() generators.Info {
 }
 
 func (g heldOutCopy) Start(_ context.Context, env *generators.Env) (generators.Run, error) {
-	byClass := map[string][]generators.File{}
+	byClass := map[string][]datasets.File{}
 	for _, f := range env.Dataset.Files {
 		if f.Split == "test" {
 			byClass[f.Class] = append(byClass[f.Class], f)
@@ -168,7 +169,7 @@ func (g heldOutCopy) Start(_ context.Context, env *generators.Env) (generators.R
 
 type copyRun struct {
 	env   *generators.Env
-	files map[string][]generators.File
+	files map[string][]datasets.File
 }
 
 func (r copyRun) Generate(ctx context.Context, class string, i int) (*generators.Sample, error) {

@@ -10,7 +10,7 @@ import (
 
 	"gonum.org/v1/gonum/blas/blas32"
 
-	"github.com/tailsynth/tailsynth/generators"
+	"github.com/tailsynth/tailsynth/datasets"
 	"github.com/tailsynth/tailsynth/generators/pipeline"
 	"github.com/tailsynth/tailsynth/quality"
 )
@@ -64,11 +64,11 @@ type JobQuality struct {
 	Alerts []Alert `json:"alerts,omitempty"`
 	// Unreadable lists (up to 50 of) the files that could not be read;
 	// NUnreadable counts them all.
-	Unreadable  []generators.Problem `json:"unreadable,omitempty"`
-	NUnreadable int                  `json:"n_unreadable"`
-	Errors      []string             `json:"errors,omitempty"`
-	Config      Config               `json:"config"`
-	Timings     map[string]float64   `json:"timings"`
+	Unreadable  []datasets.Problem `json:"unreadable,omitempty"`
+	NUnreadable int                `json:"n_unreadable"`
+	Errors      []string           `json:"errors,omitempty"`
+	Config      Config             `json:"config"`
+	Timings     map[string]float64 `json:"timings"`
 
 	pictures     []classPicture
 	utilityNotes map[string]string
@@ -142,7 +142,7 @@ func AssessJob(ctx context.Context, cfg Config, in *pipeline.QualityInput) *JobQ
 
 	t0 = time.Now()
 	progress("reading synthetic samples")
-	var unreadable []generators.Problem
+	var unreadable []datasets.Problem
 	fakes := map[int]fakeSet{}
 	var synth []quality.Dataset
 	for _, c := range classes {

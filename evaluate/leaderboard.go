@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/tailsynth/tailsynth/datasets"
 	"github.com/tailsynth/tailsynth/generators"
 	"github.com/tailsynth/tailsynth/quality"
 )
@@ -58,14 +59,14 @@ type Leaderboard struct {
 	Fidelity map[string][]ClassFidelity `json:"fidelity"`
 	// WholeDataset holds the measurement of every whole_dataset method
 	// that was measured (its row has the headline's figures).
-	WholeDataset    []WholeDataset       `json:"whole_dataset,omitempty"`
-	FrechetBiasNote string               `json:"frechet_bias_note"`
-	Notes           []string             `json:"notes"`
-	Unreadable      []generators.Problem `json:"unreadable,omitempty"`
-	NUnreadable     int                  `json:"n_unreadable"`
-	Errors          []string             `json:"errors,omitempty"`
-	Config          Config               `json:"config"`
-	Timings         map[string]float64   `json:"timings"`
+	WholeDataset    []WholeDataset     `json:"whole_dataset,omitempty"`
+	FrechetBiasNote string             `json:"frechet_bias_note"`
+	Notes           []string           `json:"notes"`
+	Unreadable      []datasets.Problem `json:"unreadable,omitempty"`
+	NUnreadable     int                `json:"n_unreadable"`
+	Errors          []string           `json:"errors,omitempty"`
+	Config          Config             `json:"config"`
+	Timings         map[string]float64 `json:"timings"`
 
 	pictures     []methodPicture
 	utilityNotes map[string]string

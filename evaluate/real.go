@@ -9,7 +9,7 @@ import (
 
 	"gonum.org/v1/gonum/blas/blas32"
 
-	"github.com/tailsynth/tailsynth/generators"
+	"github.com/tailsynth/tailsynth/datasets"
 	"github.com/tailsynth/tailsynth/quality"
 	"github.com/tailsynth/tailsynth/storage"
 )
@@ -38,7 +38,7 @@ type realSet struct {
 	uspace  *FeatureSpace
 	trainUt quality.Dataset
 	heldUt  quality.Dataset
-	skipped []generators.Problem
+	skipped []datasets.Problem
 	// trainKeys are the training files of each class, sorted.
 	trainKeys map[string][]string
 }
@@ -56,7 +56,7 @@ func loadReal(ctx context.Context, st storage.Store, split Split, cfg Config) (*
 	}
 	sort.Strings(r.classes)
 	if len(r.classes) < 2 {
-		return nil, &generators.DatasetError{Msg: fmt.Sprintf("the training files hold %d class; quality needs at least 2 classes", len(r.classes))}
+		return nil, &datasets.DatasetError{Msg: fmt.Sprintf("the training files hold %d class; quality needs at least 2 classes", len(r.classes))}
 	}
 	for i, c := range r.classes {
 		r.index[c] = i
@@ -83,7 +83,7 @@ func loadReal(ctx context.Context, st storage.Store, split Split, cfg Config) (*
 		if _, ok := r.index[f.Class]; ok {
 			heldByClass[f.Class] = append(heldByClass[f.Class], f.Key)
 		} else {
-			r.skipped = append(r.skipped, generators.Problem{Key: f.Key, Reason: fmt.Sprintf("held-out file of class %q, which has no training files", f.Class)})
+			r.skipped = append(r.skipped, datasets.Problem{Key: f.Key, Reason: fmt.Sprintf("held-out file of class %q, which has no training files", f.Class)})
 		}
 	}
 	for _, c := range r.classes {
@@ -137,7 +137,7 @@ func pick(keys []string, n int, seed uint64) []string {
 // skipped and remembered.
 func (r *realSet) load(ctx context.Context, keys []string) (quality.Dataset, error) {
 	classOf := map[string]string{}
-	for _, f := range append(append([]generators.File(nil), r.split.Train...), r.split.HeldOut...) {
+	for _, f := range append(append([]datasets.File(nil), r.split.Train...), r.split.HeldOut...) {
 		classOf[f.Key] = f.Class
 	}
 	rows, err := r.fz.Load(ctx, r.st, keys)

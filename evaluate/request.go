@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/tailsynth/tailsynth/datasets"
 	"github.com/tailsynth/tailsynth/generators"
 	"github.com/tailsynth/tailsynth/generators/pipeline"
 	"github.com/tailsynth/tailsynth/quality"
@@ -165,10 +166,10 @@ func (r *Request) Normalize(reg *generators.Registry) error {
 
 // judgesOf fills the default judges of the dataset's kind, or refuses the
 // CNN judge on audio.
-func (r *Request) judgesOf(ds *generators.Dataset) error {
+func (r *Request) judgesOf(ds *datasets.Dataset) error {
 	kind := KindAudio // unless a file is an image, as the Featurizer decides
 	for _, f := range ds.Files {
-		if generators.KindOf(f.Key) == KindImage {
+		if datasets.KindOf(f.Key) == KindImage {
 			kind = KindImage
 			break
 		}
@@ -199,12 +200,12 @@ type Plan struct {
 // fills the request's default judges for the dataset's kind. A strategy
 // that adds nothing, a dataset of fewer than 2 classes, or the CNN judge
 // on audio is an error. Call Normalize first.
-func Check(ctx context.Context, p *pipeline.Pipeline, r *Request) (*Plan, *generators.Dataset, error) {
+func Check(ctx context.Context, p *pipeline.Pipeline, r *Request) (*Plan, *datasets.Dataset, error) {
 	src, err := p.Open(ctx, r.Dataset)
 	if err != nil {
 		return nil, nil, err
 	}
-	ds, err := generators.Scan(ctx, src, generators.ScanOptions{Manifest: r.Manifest})
+	ds, err := datasets.Scan(ctx, src, datasets.ScanOptions{Manifest: r.Manifest})
 	if err != nil {
 		return nil, nil, err
 	}
@@ -216,11 +217,11 @@ func Check(ctx context.Context, p *pipeline.Pipeline, r *Request) (*Plan, *gener
 		return nil, nil, err
 	}
 	if len(split.TrainCounts) < 2 {
-		return nil, nil, &generators.DatasetError{Msg: fmt.Sprintf("the training part has %d class; an evaluation needs at least 2", len(split.TrainCounts))}
+		return nil, nil, &datasets.DatasetError{Msg: fmt.Sprintf("the training part has %d class; an evaluation needs at least 2", len(split.TrainCounts))}
 	}
 	for c, n := range split.TrainCounts {
 		if split.HeldOutCounts[c] == 0 {
-			return nil, nil, &generators.DatasetError{Msg: fmt.Sprintf("class %q (%d training files) has no held-out files, so its F1 cannot be measured; add test files for it or use a dataset without splits (a stratified split is then made)", c, n)}
+			return nil, nil, &datasets.DatasetError{Msg: fmt.Sprintf("class %q (%d training files) has no held-out files, so its F1 cannot be measured; add test files for it or use a dataset without splits (a stratified split is then made)", c, n)}
 		}
 	}
 	pr, err := pipeline.PlanDataset(split.View(ds), *r.Strategy)
@@ -235,7 +236,7 @@ func Check(ctx context.Context, p *pipeline.Pipeline, r *Request) (*Plan, *gener
 
 // heldOut returns the dataset's test (or validation) split, or a seeded
 // stratified split of its training files.
-func heldOut(ds *generators.Dataset, r *Request) (Split, error) {
+func heldOut(ds *datasets.Dataset, r *Request) (Split, error) {
 	s := DatasetSplit(ds)
 	if s.Source != HeldOutNone {
 		return s, nil

@@ -9,7 +9,7 @@ import (
 	"slices"
 	"sort"
 
-	"github.com/tailsynth/tailsynth/generators"
+	"github.com/tailsynth/tailsynth/datasets"
 )
 
 // Sources of a held-out split.
@@ -23,8 +23,8 @@ const (
 // Split is the real data of an assessment: the training files generation
 // may read, and the held-out files it never sees.
 type Split struct {
-	Train   []generators.File `json:"-"`
-	HeldOut []generators.File `json:"-"`
+	Train   []datasets.File `json:"-"`
+	HeldOut []datasets.File `json:"-"`
 	// Source is HeldOutTest, HeldOutVal, HeldOutStratified or HeldOutNone.
 	Source string `json:"source"`
 	// Fraction and Seed are set for a stratified split.
@@ -38,9 +38,9 @@ type Split struct {
 
 // DatasetSplit returns the dataset's own held-out split: its test files,
 // or its validation files when it has no test split, beside its training
-// files (generators.Dataset.TrainFiles). Without either, HeldOut is empty
+// files (datasets.Dataset.TrainFiles). Without either, HeldOut is empty
 // and Source is HeldOutNone.
-func DatasetSplit(ds *generators.Dataset) Split {
+func DatasetSplit(ds *datasets.Dataset) Split {
 	s := Split{Train: ds.TrainFiles(), Source: HeldOutNone}
 	for _, name := range []string{HeldOutTest, HeldOutVal} {
 		for _, f := range ds.Files {
@@ -67,11 +67,11 @@ func DatasetSplit(ds *generators.Dataset) Split {
 // files (at most n−1, so every class keeps a training file, and at least 1
 // when n >= 2), chosen by a seeded shuffle of the class's files sorted by
 // key: the same files and seed give the same split.
-func StratifiedSplit(files []generators.File, fraction float64, seed int64) (Split, error) {
+func StratifiedSplit(files []datasets.File, fraction float64, seed int64) (Split, error) {
 	if !(fraction > 0 && fraction < 1) {
 		return Split{}, fmt.Errorf("split: test_fraction %v, want a value in (0, 1), e.g. 0.2", fraction)
 	}
-	byClass := generators.ByClass(files)
+	byClass := datasets.ByClass(files)
 	classes := make([]string, 0, len(byClass))
 	for c := range byClass {
 		classes = append(classes, c)
@@ -100,23 +100,23 @@ func StratifiedSplit(files []generators.File, fraction float64, seed int64) (Spl
 	return s, nil
 }
 
-func sortFiles(f []generators.File) {
+func sortFiles(f []datasets.File) {
 	sort.Slice(f, func(i, j int) bool { return f[i].Key < f[j].Key })
 }
 
 func (s *Split) count() {
-	s.TrainCounts = generators.Counts(s.Train)
-	s.HeldOutCounts = generators.Counts(s.HeldOut)
+	s.TrainCounts = datasets.Counts(s.Train)
+	s.HeldOutCounts = datasets.Counts(s.HeldOut)
 }
 
 // View returns the training part as a dataset generation can run on (see
 // pipeline.Pipeline.RunDataset). Its fingerprint names the dataset's and
 // the training files, so another split gives another fingerprint.
-func (s Split) View(ds *generators.Dataset) *generators.Dataset {
+func (s Split) View(ds *datasets.Dataset) *datasets.Dataset {
 	h := sha256.New()
 	fmt.Fprintf(h, "%s\n", ds.Fingerprint)
 	for _, f := range s.Train {
 		fmt.Fprintf(h, "%s\x00", f.Key)
 	}
-	return &generators.Dataset{Layout: ds.Layout, Files: s.Train, Fingerprint: "sha256:" + hex.EncodeToString(h.Sum(nil))}
+	return &datasets.Dataset{Layout: ds.Layout, Files: s.Train, Fingerprint: "sha256:" + hex.EncodeToString(h.Sum(nil))}
 }

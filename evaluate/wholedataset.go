@@ -11,6 +11,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/tailsynth/tailsynth/datasets"
 	"github.com/tailsynth/tailsynth/generators"
 	"github.com/tailsynth/tailsynth/generators/compositegen"
 	"github.com/tailsynth/tailsynth/quality"
@@ -162,7 +163,7 @@ func (r *Runner) composeHeldOut(ctx context.Context, src, out storage.Store, uri
 	if len(rows) == 0 {
 		return nil, fmt.Errorf("the job made no composites")
 	}
-	files, counts := map[string][]generators.File{}, map[string]int{}
+	files, counts := map[string][]datasets.File{}, map[string]int{}
 	for _, f := range split.HeldOut {
 		if split.TrainCounts[f.Class] > 0 {
 			files[f.Class] = append(files[f.Class], f)
@@ -247,9 +248,9 @@ type WholeDataset struct {
 
 // labelled reads the keys of each class from st as labelled rows of the
 // real set's classes, in class order.
-func (r *realSet) labelled(ctx context.Context, st storage.Store, byClass map[string][]string) (quality.Dataset, []generators.Problem, error) {
+func (r *realSet) labelled(ctx context.Context, st storage.Store, byClass map[string][]string) (quality.Dataset, []datasets.Problem, error) {
 	var parts []quality.Dataset
-	var skipped []generators.Problem
+	var skipped []datasets.Problem
 	for _, c := range r.classes {
 		keys := byClass[c]
 		if len(keys) == 0 {

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/tailsynth/tailsynth/datasets"
 	"github.com/tailsynth/tailsynth/generators"
 	"github.com/tailsynth/tailsynth/storage"
 	"github.com/tailsynth/tailsynth/storage/local"
@@ -16,8 +17,8 @@ import (
 // class, before anything is composed.
 func TestWholeDatasetLeakageGuard(t *testing.T) {
 	split := Split{
-		Train:   []generators.File{{Key: "train/a/1.png", Class: "a"}, {Key: "train/a/2.png", Class: "a"}, {Key: "train/b/1.png", Class: "b"}},
-		HeldOut: []generators.File{{Key: "test/a/1.png", Class: "a", Split: "test"}},
+		Train:   []datasets.File{{Key: "train/a/1.png", Class: "a"}, {Key: "train/a/2.png", Class: "a"}, {Key: "train/b/1.png", Class: "b"}},
+		HeldOut: []datasets.File{{Key: "test/a/1.png", Class: "a", Split: "test"}},
 	}
 	split.count()
 	tests := []struct{ name, row, want string }{

@@ -1,7 +1,7 @@
 // Package generators holds what every sample generator shares: the
-// Generator interface and a Registry instance, the job Spec, dataset
-// scanning and inspection, sampling strategies with imbalanced-learn's
-// meanings, and the names of a job's output layout. Package
+// Generator interface and a Registry instance, the job Spec, sampling
+// strategies with imbalanced-learn's meanings, and the names of a job's
+// output layout. Package datasets scans and inspects datasets; package
 // generators/pipeline runs jobs (plan -> generate -> seal); each
 // generator but the built-in oversample has a package of its own.
 //

@@ -14,6 +14,7 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/tailsynth/tailsynth/datasets"
 	"github.com/tailsynth/tailsynth/errkind"
 	"github.com/tailsynth/tailsynth/storage"
 )
@@ -94,8 +95,8 @@ type Env struct {
 	// Source is the dataset's store; Train the files generation may use,
 	// by class (the training split when the dataset has splits).
 	Source  storage.Store
-	Dataset *Dataset
-	Train   map[string][]File
+	Dataset *datasets.Dataset
+	Train   map[string][]datasets.File
 	// Plan is the number of samples to make per class.
 	Plan map[string]int
 	// Work is the job's private scratch store (<output>/<job>/_work/),

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 
+	"github.com/tailsynth/tailsynth/datasets"
 	"github.com/tailsynth/tailsynth/storage"
 )
 
@@ -22,10 +23,10 @@ func CheckOutput(dataset, output string) error {
 		return errors.Join(err1, err2)
 	}
 	if o.Within(d) {
-		return &DatasetError{Msg: fmt.Sprintf("output %s is inside the dataset %s: its files would read as a new class; write it elsewhere", output, dataset)}
+		return &datasets.DatasetError{Msg: fmt.Sprintf("output %s is inside the dataset %s: its files would read as a new class; write it elsewhere", output, dataset)}
 	}
 	if rd, ro := d.Real(), o.Real(); ro.Within(rd) {
-		return &DatasetError{Msg: fmt.Sprintf("output %s is inside the dataset %s once symlinks are resolved (%s is inside %s): the job would write into the dataset; write it elsewhere",
+		return &datasets.DatasetError{Msg: fmt.Sprintf("output %s is inside the dataset %s once symlinks are resolved (%s is inside %s): the job would write into the dataset; write it elsewhere",
 			output, dataset, ro.Path, rd.Path)}
 	}
 	return nil

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"sync/atomic"
 
+	"github.com/tailsynth/tailsynth/datasets"
 	"github.com/tailsynth/tailsynth/media"
 )
 
@@ -92,10 +93,10 @@ func (o Oversample) Start(ctx context.Context, env *Env) (Run, error) {
 	if err != nil {
 		return nil, err
 	}
-	r := &oversampleRun{env: env, p: p, usable: map[string][]File{}}
+	r := &oversampleRun{env: env, p: p, usable: map[string][]datasets.File{}}
 	type item struct {
 		class string
-		file  File
+		file  datasets.File
 	}
 	var items []item
 	classes := make([]string, 0, len(env.Plan))
@@ -110,11 +111,11 @@ func (o Oversample) Start(ctx context.Context, env *Env) (Run, error) {
 			items = append(items, item{c, f})
 		}
 	}
-	lim := FileLimits{MaxBytes: p.MaxBytes, Param: "max_bytes", MaxPixels: int64(p.MaxMegapixels) << 20}
+	lim := datasets.FileLimits{MaxBytes: p.MaxBytes, Param: "max_bytes", MaxPixels: int64(p.MaxMegapixels) << 20}
 	reasons := make([]string, len(items))
 	var done atomic.Int64
 	err = ForEach(ctx, len(items), func(ctx context.Context, i int) error {
-		reason, err := CheckFile(ctx, env.Source, items[i].file, lim)
+		reason, err := datasets.CheckFile(ctx, env.Source, items[i].file, lim)
 		if err != nil {
 			return err
 		}
@@ -144,7 +145,7 @@ func (o Oversample) Start(ctx context.Context, env *Env) (Run, error) {
 	}
 	for _, c := range classes {
 		if counts[c] == 0 {
-			return nil, &DatasetError{Msg: fmt.Sprintf("class %q: %d copies requested but none of its %d training files is readable (bad files: %s)",
+			return nil, &datasets.DatasetError{Msg: fmt.Sprintf("class %q: %d copies requested but none of its %d training files is readable (bad files: %s)",
 				c, env.Plan[c], len(env.Train[c]), BadSummary(r.bad, c))}
 		}
 	}
@@ -157,8 +158,8 @@ func (o Oversample) Start(ctx context.Context, env *Env) (Run, error) {
 type oversampleRun struct {
 	env    *Env
 	p      OversampleParams
-	usable map[string][]File // readable training files by class, in env.Train order
-	bad    []BadFile         // sorted by key
+	usable map[string][]datasets.File // readable training files by class, in env.Train order
+	bad    []BadFile                  // sorted by key
 	alerts []Alert
 }
 

@@ -14,6 +14,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/tailsynth/tailsynth/datasets"
 	"github.com/tailsynth/tailsynth/generators"
 	"github.com/tailsynth/tailsynth/generators/pipeline"
 	"github.com/tailsynth/tailsynth/media"
@@ -216,7 +217,7 @@ func TestOversampleNoReadableFile(t *testing.T) {
 	writePNGs(t, ds, map[string]int{"common": 5})
 	writeFiles(t, ds, map[string][]byte{"rare/text.png": []byte("text"), "rare/huge.png": pngHeaderOnly(100000, 100000)})
 	_, err := runOversample(t, root, "j", `{}`, generators.Strategy{Mode: generators.ModeAuto})
-	var de *generators.DatasetError
+	var de *datasets.DatasetError
 	if !errors.As(err, &de) || !strings.Contains(err.Error(), `class "rare"`) || !strings.Contains(err.Error(), "rare/text.png") {
 		t.Fatalf("error %v (%T), want a DatasetError naming class \"rare\" and its bad files", err, err)
 	}
@@ -231,7 +232,7 @@ func TestOversampleFewSources(t *testing.T) {
 	writePNGs(t, ds, map[string]int{"common": 6, "rare": 1})
 	writeFiles(t, ds, map[string][]byte{"rare/text.png": []byte("text")})
 	_, err := runOversample(t, root, "refused", `{"min_sources": 2}`, generators.Strategy{Mode: generators.ModeAuto})
-	var de *generators.DatasetError
+	var de *datasets.DatasetError
 	if !errors.As(err, &de) {
 		t.Fatalf("error %v (%T), want a DatasetError", err, err)
 	}
@@ -256,59 +257,5 @@ func TestOversampleFewSources(t *testing.T) {
 	j, err = runOversample(t, root, "default", `{}`, generators.Strategy{Mode: generators.ModeAuto})
 	if err != nil || len(j.res.Alerts) != 0 {
 		t.Errorf("default floor: %v, alerts %+v; want success without alerts", err, j.res.Alerts)
-	}
-}
-
-// TestInspectReadable: inspect checks files as the generators read them
-// (a header declaring 100000x100000 or truncated pixel data is
-// unreadable, not only text named .png) and gives a class's readable
-// count beside its file count when it checked every file of the class.
-func TestInspectReadable(t *testing.T) {
-	root := t.TempDir()
-	ds := filepath.Join(root, "ds")
-	writePNGs(t, ds, map[string]int{"a": 6, "b": 3})
-	full := noisePNG(t)
-	wav := wavBytes(t, 800)
-	writeFiles(t, ds, map[string][]byte{
-		"b/huge.png":      pngHeaderOnly(100000, 100000),
-		"b/truncated.png": full[:len(full)/2],
-		"b/text.png":      []byte("this is not an image\n"),
-		"c/000.wav":       wav,
-		"c/001.wav":       wav[:len(wav)/2],
-	})
-	st, _ := newStoreAt(t, ds)
-	d, err := generators.Scan(context.Background(), st, generators.ScanOptions{})
-	if err != nil {
-		t.Fatal(err)
-	}
-	in, err := generators.Inspect(context.Background(), st, d, 0)
-	if err != nil {
-		t.Fatal(err)
-	}
-	got := map[string]string{}
-	for _, p := range in.Unreadable {
-		got[p.Key] = p.Reason
-	}
-	for _, k := range []string{"b/huge.png", "b/truncated.png", "b/text.png", "c/001.wav"} {
-		if _, ok := got[k]; !ok {
-			t.Errorf("unreadable %v lacks %s", in.Unreadable, k)
-		}
-	}
-	if len(got) != 4 {
-		t.Errorf("unreadable %v, want exactly the 4 bad files", in.Unreadable)
-	}
-	for c, want := range map[string][2]int{"a": {6, 6}, "b": {6, 3}, "c": {2, 1}} {
-		cs := in.Classes[c]
-		if cs.Count != want[0] || cs.Readable == nil || *cs.Readable != want[1] {
-			t.Errorf("class %s: count %d, readable %v; want %d and %d", c, cs.Count, cs.Readable, want[0], want[1])
-		}
-	}
-	// With 2 files checked per class, b's readable count is unknown.
-	in, err = generators.Inspect(context.Background(), st, d, 2)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if r := in.Classes["b"].Readable; r != nil {
-		t.Errorf("class b with 2 of 6 files checked: readable %d, want it left out", *r)
 	}
 }

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/tailsynth/tailsynth/datasets"
 	"github.com/tailsynth/tailsynth/generators"
 )
 
@@ -13,7 +14,7 @@ func TestSourceFloorCheck(t *testing.T) {
 	usable := map[string]int{"a": 1, "b": 1, "c": 2, "d": 7}
 	f := generators.SourceFloor{MinSources: 2}
 	alerts, err := f.Check("composite", plan, usable)
-	var de *generators.DatasetError
+	var de *datasets.DatasetError
 	if !errors.As(err, &de) || alerts != nil {
 		t.Fatalf("Check = %v, %v; want a DatasetError", alerts, err)
 	}

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"testing"
 
+	"github.com/tailsynth/tailsynth/datasets"
 	"github.com/tailsynth/tailsynth/generators"
 	"github.com/tailsynth/tailsynth/jobs"
 	"github.com/tailsynth/tailsynth/storage"
@@ -19,10 +20,10 @@ func TestPermanent(t *testing.T) {
 		err                    error
 		permanent, unavailable bool
 	}{
-		{&generators.DatasetError{Msg: "d"}, true, false},
+		{&datasets.DatasetError{Msg: "d"}, true, false},
 		{&generators.ParamError{Msg: "p"}, true, false},
 		{&generators.StrategyError{Msg: "s"}, true, false},
-		{&generators.NotFoundError{}, true, false},
+		{&datasets.NotFoundError{}, true, false},
 		{&jobs.LimitError{Msg: "l"}, true, false},
 		{storage.ErrLocationNotAllowed, true, false},
 		{storage.ErrInvalidLocation, true, false},

@@ -9,6 +9,7 @@ import (
 
 	"github.com/robfig/cron/v3"
 
+	"github.com/tailsynth/tailsynth/datasets"
 	"github.com/tailsynth/tailsynth/errkind"
 	"github.com/tailsynth/tailsynth/generators"
 )
@@ -261,7 +262,7 @@ func (e *Engine) fire(ctx context.Context, s *Schedule, lastFP string) (jobID, f
 		if err != nil {
 			return "", fp, "cannot open the dataset: " + err.Error()
 		}
-		ds, err := generators.Scan(ctx, st, generators.ScanOptions{Manifest: s.Template.Manifest})
+		ds, err := datasets.Scan(ctx, st, datasets.ScanOptions{Manifest: s.Template.Manifest})
 		if err != nil {
 			return "", fp, "cannot scan the dataset: " + err.Error()
 		}

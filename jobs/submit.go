@@ -11,6 +11,7 @@ import (
 	"github.com/riverqueue/river"
 	"github.com/riverqueue/river/rivertype"
 
+	"github.com/tailsynth/tailsynth/datasets"
 	"github.com/tailsynth/tailsynth/errkind"
 	"github.com/tailsynth/tailsynth/generators"
 	"github.com/tailsynth/tailsynth/generators/pipeline"
@@ -102,7 +103,7 @@ func (e *Engine) checkNotInJobOutput(ctx context.Context, dataset, output string
 					return err
 				}
 				if n > 0 {
-					return &generators.DatasetError{Msg: fmt.Sprintf("%s %s is inside the output folder of job %s (%s): jobs may not write into or read from another job's output; name a location outside it, e.g. the folder that holds it",
+					return &datasets.DatasetError{Msg: fmt.Sprintf("%s %s is inside the output folder of job %s (%s): jobs may not write into or read from another job's output; name a location outside it, e.g. the folder that holds it",
 						c.what, c.uri, seg, p[:strings.Index(p, seg)+len(seg)])}
 				}
 			}

@@ -16,7 +16,7 @@
 // (refused before pixels are decoded), and corrupt or truncated pixel data
 // are excluded and listed per file in the report's bad_files, so one bad
 // file never fails a job. A class left with no readable image fails the
-// job with a generators.DatasetError naming the class and its bad files;
+// job with a datasets.DatasetError naming the class and its bad files;
 // so does a class with fewer readable images than min_sources (default 2:
 // the samples of a one-image class are all variations of it, or copies),
 // unless allow_few_sources is true, which lets the job go on with a

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/tailsynth/tailsynth/datasets"
 	"github.com/tailsynth/tailsynth/generators"
 )
 
@@ -21,7 +22,7 @@ func TestFewSources(t *testing.T) {
 	p := newPipeline(t, root)
 	_, err := p.Run(context.Background(), generators.Spec{ID: "e", Dataset: root + "/ds", Generator: "augment",
 		Strategy: generators.Strategy{Mode: "auto"}, Output: root + "/out", Quality: generators.QualityOff}, func(generators.Progress) {})
-	var de *generators.DatasetError
+	var de *datasets.DatasetError
 	if !errors.As(err, &de) {
 		t.Fatalf("error %v (%T), want a DatasetError", err, err)
 	}

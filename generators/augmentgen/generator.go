@@ -7,6 +7,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/tailsynth/tailsynth/datasets"
 	"github.com/tailsynth/tailsynth/generators"
 	"github.com/tailsynth/tailsynth/media"
 )
@@ -57,16 +58,16 @@ func (Generator) Start(ctx context.Context, env *generators.Env) (generators.Run
 		st := &classState{requested: env.Plan[c]}
 		r.classes[c] = st
 		for _, f := range env.Train[c] {
-			if !generators.TrainSplit(f.Split) { // defence in depth: Env.Train is the training split
+			if !datasets.TrainSplit(f.Split) { // defence in depth: Env.Train is the training split
 				return nil, fmt.Errorf("leakage guard: %s is in split %q; augment reads the training split only", f.Key, f.Split)
 			}
-			if generators.KindOf(f.Key) != "image" {
+			if datasets.KindOf(f.Key) != "image" {
 				r.bad = append(r.bad, badFile{Key: f.Key, Class: c, Reason: "not an image (accepted: .png, .jpg, .jpeg)"})
 				continue
 			}
 			st.candidates = append(st.candidates, f)
 		}
-		slices.SortFunc(st.candidates, func(a, b generators.File) int { return strings.Compare(a.Key, b.Key) })
+		slices.SortFunc(st.candidates, func(a, b datasets.File) int { return strings.Compare(a.Key, b.Key) })
 	}
 	if err := r.checkSources(ctx); err != nil {
 		return nil, err
@@ -75,7 +76,7 @@ func (Generator) Start(ctx context.Context, env *generators.Env) (generators.Run
 	for _, c := range sortedKeys(r.classes) {
 		st := r.classes[c]
 		if len(st.usable) == 0 {
-			return nil, &generators.DatasetError{Msg: fmt.Sprintf(
+			return nil, &datasets.DatasetError{Msg: fmt.Sprintf(
 				"class %q: %d augmented samples requested but none of its %d training files is a readable image (see the bad files: %s)",
 				c, st.requested, len(env.Train[c]), r.badSummary(c))}
 		}

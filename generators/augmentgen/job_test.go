@@ -13,6 +13,7 @@ import (
 	"testing"
 
 	"github.com/tailsynth/tailsynth/augment"
+	"github.com/tailsynth/tailsynth/datasets"
 	"github.com/tailsynth/tailsynth/generators"
 	"github.com/tailsynth/tailsynth/media"
 	"github.com/tailsynth/tailsynth/storage/storagetest"
@@ -327,7 +328,7 @@ func TestClassWithoutImages(t *testing.T) {
 	p := newPipeline(t, root)
 	_, err := p.Run(context.Background(), generators.Spec{ID: "e", Dataset: root + "/ds", Generator: "augment",
 		Strategy: generators.Strategy{Mode: "auto"}, Output: root + "/out", Quality: generators.QualityOff}, func(generators.Progress) {})
-	var de *generators.DatasetError
+	var de *datasets.DatasetError
 	if !errors.As(err, &de) || !strings.Contains(err.Error(), `class "b"`) || !strings.Contains(err.Error(), "b/empty.png") {
 		t.Fatalf("error %v, want a DatasetError naming class b and its bad files", err)
 	}

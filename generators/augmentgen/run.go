@@ -8,6 +8,7 @@ import (
 	"math/rand/v2"
 
 	"github.com/tailsynth/tailsynth/augment"
+	"github.com/tailsynth/tailsynth/datasets"
 	"github.com/tailsynth/tailsynth/generators"
 	"github.com/tailsynth/tailsynth/media"
 )
@@ -26,8 +27,8 @@ type run struct {
 // classState is one class's inputs.
 type classState struct {
 	requested  int
-	candidates []generators.File // training images, sorted by key
-	usable     []source          // candidates that decode, in key order
+	candidates []datasets.File // training images, sorted by key
+	usable     []source        // candidates that decode, in key order
 }
 
 func (r *run) progress(stage string, fields map[string]any) {

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"sync/atomic"
 
+	"github.com/tailsynth/tailsynth/datasets"
 	"github.com/tailsynth/tailsynth/generators"
 	"github.com/tailsynth/tailsynth/generators/imagesrc"
 )
@@ -29,7 +30,7 @@ type source struct {
 
 // decode reads and decodes one training image with the job's limits (see
 // imagesrc.Decode).
-func (r *run) decode(ctx context.Context, f generators.File) (image.Image, string, error) {
+func (r *run) decode(ctx context.Context, f datasets.File) (image.Image, string, error) {
 	return imagesrc.Decode(ctx, r.env.Source, f.Key, f.Size, r.cfg.maxFile, r.cfg.dec)
 }
 
@@ -68,7 +69,7 @@ func pixelBytes(img image.Image) int64 {
 func (r *run) checkSources(ctx context.Context) error {
 	type job struct {
 		class string
-		file  generators.File
+		file  datasets.File
 	}
 	var jobs []job
 	for _, c := range sortedKeys(r.classes) {
@@ -124,7 +125,7 @@ func (r *run) load(ctx context.Context, s source) (image.Image, error) {
 	if s.img != nil {
 		return s.img, nil
 	}
-	img, reason, err := r.decode(ctx, generators.File{Key: s.key})
+	img, reason, err := r.decode(ctx, datasets.File{Key: s.key})
 	if err != nil {
 		return nil, err
 	}

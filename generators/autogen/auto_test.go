@@ -16,6 +16,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/tailsynth/tailsynth/datasets"
 	"github.com/tailsynth/tailsynth/evaluate"
 	"github.com/tailsynth/tailsynth/generators"
 	"github.com/tailsynth/tailsynth/generators/autogen"
@@ -282,7 +283,7 @@ func TestAutoReadsTrainingSplitOnly(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	d, err := generators.Scan(context.Background(), st, generators.ScanOptions{})
+	d, err := datasets.Scan(context.Background(), st, datasets.ScanOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -292,7 +293,7 @@ func TestAutoReadsTrainingSplitOnly(t *testing.T) {
 	}
 	reads := &countingStore{Store: st, seen: map[string]bool{}}
 	env := &generators.Env{Params: json.RawMessage(`{"candidates": [{"generator": "oversample"}], "judges": ["logreg"], "folds": 2}`),
-		Seed: 1, Source: reads, Dataset: d, Train: generators.ByClass(d.TrainFiles()), Plan: map[string]int{"rare": 16}, Work: work}
+		Seed: 1, Source: reads, Dataset: d, Train: datasets.ByClass(d.TrainFiles()), Plan: map[string]int{"rare": 16}, Work: work}
 	if _, err := (autogen.Generator{Registry: registry(t), Features: evaluate.FeatureOptions{Size: 12}}).Start(context.Background(), env); err != nil {
 		t.Fatal(err)
 	}
@@ -358,15 +359,15 @@ func TestAutoNeedsTwoImages(t *testing.T) {
 	bars(t, root, "common", 10, false, 1)
 	bars(t, root, "rare", 1, true, 2)
 	st, _ := local.New(root)
-	d, err := generators.Scan(context.Background(), st, generators.ScanOptions{})
+	d, err := datasets.Scan(context.Background(), st, datasets.ScanOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	work, _ := local.New(t.TempDir())
 	env := &generators.Env{Params: json.RawMessage(`{"judges": ["logreg"]}`), Seed: 1, Source: st, Dataset: d,
-		Train: generators.ByClass(d.TrainFiles()), Plan: map[string]int{"rare": 9}, Work: work}
+		Train: datasets.ByClass(d.TrainFiles()), Plan: map[string]int{"rare": 9}, Work: work}
 	_, err = autogen.Generator{Registry: registry(t), Features: evaluate.FeatureOptions{Size: 12}}.Start(context.Background(), env)
-	var de *generators.DatasetError
+	var de *datasets.DatasetError
 	if !errors.As(err, &de) || !strings.Contains(err.Error(), `class "rare" has 1 readable training file`) {
 		t.Fatalf("Start = %v, want a DatasetError about the one rare image", err)
 	}

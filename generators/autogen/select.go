@@ -12,6 +12,7 @@ import (
 
 	"gonum.org/v1/gonum/blas/blas32"
 
+	"github.com/tailsynth/tailsynth/datasets"
 	"github.com/tailsynth/tailsynth/evaluate"
 	"github.com/tailsynth/tailsynth/generators"
 	"github.com/tailsynth/tailsynth/quality"
@@ -79,7 +80,7 @@ type foldData struct {
 	rows    map[string]blas32.General
 	keys    map[string][]string
 	fold    map[string][]int
-	files   map[string]generators.File
+	files   map[string]datasets.File
 }
 
 // choose runs the comparison and picks a winner per requested class.
@@ -99,16 +100,16 @@ func choose(ctx context.Context, env *generators.Env, p Params, reg *generators.
 		return nil, &generators.StrategyError{Msg: Name + ": the plan asks for no samples"}
 	}
 	progress("choosing: reading the training files", nil)
-	var all []generators.File
+	var all []datasets.File
 	for _, c := range sortedKeys(env.Train) {
 		all = append(all, env.Train[c]...)
 	}
 	if len(env.Train) < 2 {
-		return nil, &generators.DatasetError{Msg: fmt.Sprintf("%s: the training split has %d class(es); comparing methods needs a classifier, so at least 2 classes", Name, len(env.Train))}
+		return nil, &datasets.DatasetError{Msg: fmt.Sprintf("%s: the training split has %d class(es); comparing methods needs a classifier, so at least 2 classes", Name, len(env.Train))}
 	}
 	fz, err := evaluate.NewFeaturizer(ctx, env.Source, all, features)
 	if err != nil {
-		return nil, &generators.DatasetError{Msg: fmt.Sprintf("%s: %v", Name, err)}
+		return nil, &datasets.DatasetError{Msg: fmt.Sprintf("%s: %v", Name, err)}
 	}
 	sel := &Selection{Judges: p.Judges, Folds: p.Folds, Tie: p.Tie, Candidates: p.Candidates, Failed: map[string]string{}}
 	if fz.Kind != evaluate.KindImage && slices.Contains(sel.Judges, quality.JudgeCNN) {
@@ -121,7 +122,7 @@ func choose(ctx context.Context, env *generators.Env, p Params, reg *generators.
 	}
 	for _, c := range requested {
 		if n := d.rows[c].Rows; n < 2 {
-			return nil, &generators.DatasetError{Msg: fmt.Sprintf(
+			return nil, &datasets.DatasetError{Msg: fmt.Sprintf(
 				"%s: class %q has %d readable training file(s); the comparison holds some back to test on, so it needs at least 2 — name a method instead (e.g. oversample or augment)", Name, c, n)}
 		} else if n < sel.Folds {
 			sel.Notes = append(sel.Notes, fmt.Sprintf("class %q has %d readable training files: folds lowered from %d to %d", c, n, sel.Folds, n))
@@ -328,18 +329,18 @@ func classSeed(seed int64, class string) (uint64, uint64) {
 // loadFolds reads at most p.MaxPerClass training files per class (a
 // seeded subsample) into feature rows and assigns folds.
 func loadFolds(ctx context.Context, env *generators.Env, fz *evaluate.Featurizer, p Params) (*foldData, error) {
-	d := &foldData{index: map[string]int{}, rows: map[string]blas32.General{}, keys: map[string][]string{}, files: map[string]generators.File{}}
+	d := &foldData{index: map[string]int{}, rows: map[string]blas32.General{}, keys: map[string][]string{}, files: map[string]datasets.File{}}
 	for _, c := range sortedKeys(env.Train) {
 		files := slices.Clone(env.Train[c])
-		slices.SortFunc(files, func(a, b generators.File) int { return strings.Compare(a.Key, b.Key) })
+		slices.SortFunc(files, func(a, b datasets.File) int { return strings.Compare(a.Key, b.Key) })
 		if len(files) > p.MaxPerClass {
 			rand.New(rand.NewPCG(classSeed(env.Seed, c))).Shuffle(len(files), func(i, j int) { files[i], files[j] = files[j], files[i] })
 			files = files[:p.MaxPerClass]
-			slices.SortFunc(files, func(a, b generators.File) int { return strings.Compare(a.Key, b.Key) })
+			slices.SortFunc(files, func(a, b datasets.File) int { return strings.Compare(a.Key, b.Key) })
 		}
 		keys := make([]string, len(files))
 		for i, f := range files {
-			if !generators.TrainSplit(f.Split) {
+			if !datasets.TrainSplit(f.Split) {
 				return nil, fmt.Errorf("leakage guard: %s is in split %q; auto compares methods on the training split only", f.Key, f.Split)
 			}
 			keys[i] = f.Key
@@ -395,8 +396,8 @@ func (d *foldData) part(f int, test bool) quality.Dataset {
 }
 
 // fitFiles are the files of class c outside fold f.
-func (d *foldData) fitFiles(c string, f int) []generators.File {
-	var out []generators.File
+func (d *foldData) fitFiles(c string, f int) []datasets.File {
+	var out []datasets.File
 	for i, fi := range d.fold[c] {
 		if fi != f {
 			out = append(out, d.files[d.keys[c][i]])
@@ -431,7 +432,7 @@ func generateFold(ctx context.Context, env *generators.Env, reg *generators.Regi
 		return quality.Dataset{}, err
 	}
 	plan := foldPlan(env, d, f, folds, p)
-	train := map[string][]generators.File{}
+	train := map[string][]datasets.File{}
 	for _, c := range d.classes {
 		train[c] = d.fitFiles(c, f)
 	}

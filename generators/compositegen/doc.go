@@ -19,7 +19,7 @@
 //     data. Such files are excluded from planning and listed per file in
 //     the report's bad_files, so one bad file never fails a job; a class
 //     left with no readable image fails the job with a
-//     generators.DatasetError naming the class. So does a class with fewer
+//     datasets.DatasetError naming the class. So does a class with fewer
 //     readable images than min_sources (default 2: with one image every
 //     composite is the same file), unless allow_few_sources is true: the
 //     job then goes on with a few_sources alert (generators.SourceFloor)

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/tailsynth/tailsynth/datasets"
 	"github.com/tailsynth/tailsynth/generators"
 	"github.com/tailsynth/tailsynth/generators/compositegen"
 )
@@ -24,7 +25,7 @@ func TestFewSources(t *testing.T) {
 	spec := generators.Spec{ID: "refused", Dataset: root + "/ds", Generator: compositegen.Name, Params: []byte(`{"size":48}`),
 		Strategy: generators.Strategy{Mode: "auto"}, Seed: 1, Output: root + "/out"}
 	_, err := p.Run(context.Background(), spec, func(generators.Progress) {})
-	var de *generators.DatasetError
+	var de *datasets.DatasetError
 	if !errors.As(err, &de) {
 		t.Fatalf("error %v (%T), want a DatasetError", err, err)
 	}

@@ -7,6 +7,7 @@ import (
 	"slices"
 
 	"github.com/tailsynth/tailsynth/composite"
+	"github.com/tailsynth/tailsynth/datasets"
 	"github.com/tailsynth/tailsynth/generators"
 	"github.com/tailsynth/tailsynth/media"
 )
@@ -62,10 +63,10 @@ func (Generator) Start(ctx context.Context, env *generators.Env) (generators.Run
 		st := &classState{requested: env.Plan[c]}
 		r.classes[c] = st
 		for _, f := range env.Train[c] {
-			if !generators.TrainSplit(f.Split) { // defence in depth: Env.Train is the training split
+			if !datasets.TrainSplit(f.Split) { // defence in depth: Env.Train is the training split
 				return nil, fmt.Errorf("leakage guard: %s is in split %q; composites are built from the training split only", f.Key, f.Split)
 			}
-			if generators.KindOf(f.Key) != "image" {
+			if datasets.KindOf(f.Key) != "image" {
 				r.bad = append(r.bad, badFile{Key: f.Key, Class: c, Reason: "not an image (accepted: .png, .jpg, .jpeg)"})
 				continue
 			}
@@ -96,7 +97,7 @@ func (r *run) checkFloor() error {
 	for _, c := range sortedKeys(r.classes) {
 		st := r.classes[c]
 		if len(st.usable) == 0 {
-			return &generators.DatasetError{Msg: fmt.Sprintf(
+			return &datasets.DatasetError{Msg: fmt.Sprintf(
 				"class %q: %d composites requested but none of its %d training files is a readable image (see the bad files: %s)",
 				c, st.requested, len(r.env.Train[c]), r.badSummary(c))}
 		}

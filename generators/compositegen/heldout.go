@@ -8,6 +8,7 @@ import (
 	"sync"
 
 	"github.com/tailsynth/tailsynth/composite"
+	"github.com/tailsynth/tailsynth/datasets"
 	"github.com/tailsynth/tailsynth/generators"
 	"github.com/tailsynth/tailsynth/media"
 	"github.com/tailsynth/tailsynth/storage"
@@ -30,7 +31,7 @@ type HeldOut struct {
 	// Files are the held-out files of each class. They are LABELLED:
 	// composing a held-out tuple needs its label, which a deployed
 	// classifier does not have (see the package documentation).
-	Files map[string][]generators.File
+	Files map[string][]datasets.File
 	// Counts is the number of composites of each class (a class absent or
 	// at 0 gets none).
 	Counts   map[string]int
@@ -53,7 +54,7 @@ type HeldOutReport struct {
 	// Classes are the composed classes in name order.
 	Classes []HeldOutClass `json:"classes"`
 	// BadFiles are held-out files left out: not a readable image.
-	BadFiles []generators.Problem `json:"bad_files,omitempty"`
+	BadFiles []datasets.Problem `json:"bad_files,omitempty"`
 }
 
 // HeldOutClass is one class's held-out composites.
@@ -79,7 +80,7 @@ type HeldOutClass struct {
 // i of class c is plan i of c, as in a job, and its Provenance holds
 // "sources" and "composite". Unreadable files are left out and reported,
 // as a job leaves out bad training files; a class with no readable file
-// is a *generators.DatasetError. It is for evaluations only: it refuses
+// is a *datasets.DatasetError. It is for evaluations only: it refuses
 // nothing for being outside the training split, because composing the
 // held-out split is its purpose.
 func ComposeHeldOut(ctx context.Context, src storage.Store, h HeldOut, put func(class string, i int, s *generators.Sample) error) (*HeldOutReport, error) {
@@ -103,7 +104,7 @@ func ComposeHeldOut(ctx context.Context, src storage.Store, h HeldOut, put func(
 		st := &classState{requested: h.Counts[c]}
 		r.classes[c] = st
 		for _, f := range h.Files[c] {
-			if generators.KindOf(f.Key) != "image" {
+			if datasets.KindOf(f.Key) != "image" {
 				r.bad = append(r.bad, badFile{Key: f.Key, Class: c, Reason: "not an image (accepted: .png, .jpg, .jpeg)"})
 				continue
 			}
@@ -117,7 +118,7 @@ func ComposeHeldOut(ctx context.Context, src storage.Store, h HeldOut, put func(
 	}
 	for _, c := range sortedKeys(r.classes) {
 		if st := r.classes[c]; len(st.usable) == 0 {
-			return nil, &generators.DatasetError{Msg: fmt.Sprintf("held-out class %q: %d composites requested but none of its %d held-out files is a readable image (%s)",
+			return nil, &datasets.DatasetError{Msg: fmt.Sprintf("held-out class %q: %d composites requested but none of its %d held-out files is a readable image (%s)",
 				c, st.requested, len(h.Files[c]), r.badSummary(c))}
 		}
 	}
@@ -129,7 +130,7 @@ func ComposeHeldOut(ctx context.Context, src storage.Store, h HeldOut, put func(
 	}
 	rep := &HeldOutReport{Seed: seed, Mode: string(r.opts.Mode), Layout: r.opts.Layout.String(), Size: r.opts.Size.String()}
 	for _, b := range r.bad {
-		rep.BadFiles = append(rep.BadFiles, generators.Problem{Key: b.Key, Reason: fmt.Sprintf("class %s: %s", b.Class, b.Reason)})
+		rep.BadFiles = append(rep.BadFiles, datasets.Problem{Key: b.Key, Reason: fmt.Sprintf("class %s: %s", b.Class, b.Reason)})
 	}
 	for _, c := range sortedKeys(r.classes) {
 		st := r.classes[c]

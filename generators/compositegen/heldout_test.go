@@ -13,6 +13,7 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/tailsynth/tailsynth/datasets"
 	"github.com/tailsynth/tailsynth/generators"
 	"github.com/tailsynth/tailsynth/generators/compositegen"
 	"github.com/tailsynth/tailsynth/storage/local"
@@ -20,12 +21,12 @@ import (
 
 // heldOutFiles lists the files under dir/<class>/ of the dataset as
 // labelled held-out files.
-func heldOutFiles(d *dataset, prefix string, classes ...string) map[string][]generators.File {
-	out := map[string][]generators.File{}
+func heldOutFiles(d *dataset, prefix string, classes ...string) map[string][]datasets.File {
+	out := map[string][]datasets.File{}
 	for key := range d.colors {
 		for _, c := range classes {
 			if strings.HasPrefix(key, prefix+c+"/") {
-				out[c] = append(out[c], generators.File{Key: key, Class: c, Split: "test"})
+				out[c] = append(out[c], datasets.File{Key: key, Class: c, Split: "test"})
 			}
 		}
 	}
@@ -78,7 +79,7 @@ func TestComposeHeldOut(t *testing.T) {
 	bad := d.bad("test/a")
 	files := heldOutFiles(d, "test/", "a", "b")
 	for key := range bad {
-		files["a"] = append(files["a"], generators.File{Key: key, Class: "a", Split: "test"})
+		files["a"] = append(files["a"], datasets.File{Key: key, Class: "a", Split: "test"})
 	}
 	h := compositegen.HeldOut{Params: json.RawMessage(`{"layout":"2x1","size":16}`), Seed: 7, Mode: "rgb", Files: files, Counts: map[string]int{"a": 4, "b": 6}}
 	got, rep, err := composeHeldOut(t, root, h)
@@ -134,8 +135,8 @@ func TestComposeHeldOut(t *testing.T) {
 	if _, _, err := composeHeldOut(t, root, h); !errors.As(err, &pe) || !strings.Contains(err.Error(), "resolved mode") {
 		t.Errorf("mode auto: %v, want a ParamError asking for the training job's resolved mode", err)
 	}
-	h.Mode, h.Files = "rgb", map[string][]generators.File{"a": files["a"], "b": nil}
-	var de *generators.DatasetError
+	h.Mode, h.Files = "rgb", map[string][]datasets.File{"a": files["a"], "b": nil}
+	var de *datasets.DatasetError
 	if _, _, err := composeHeldOut(t, root, h); !errors.As(err, &de) || !strings.Contains(err.Error(), `held-out class "b"`) {
 		t.Errorf("class without files: %v, want a DatasetError naming held-out class b", err)
 	}

@@ -14,6 +14,7 @@ import (
 	"testing"
 
 	"github.com/tailsynth/tailsynth/composite"
+	"github.com/tailsynth/tailsynth/datasets"
 	"github.com/tailsynth/tailsynth/generators"
 	"github.com/tailsynth/tailsynth/generators/compositegen"
 	"github.com/tailsynth/tailsynth/media"
@@ -280,7 +281,7 @@ func TestClassWithoutImages(t *testing.T) {
 	p := newPipeline(t, root)
 	_, err := p.Run(context.Background(), generators.Spec{ID: "e", Dataset: root + "/ds", Generator: "composite",
 		Strategy: generators.Strategy{Mode: "auto"}, Output: root + "/out"}, func(generators.Progress) {})
-	var de *generators.DatasetError
+	var de *datasets.DatasetError
 	if !errors.As(err, &de) || !strings.Contains(err.Error(), `class "b"`) || !strings.Contains(err.Error(), "b/empty.png") {
 		t.Fatalf("error %v, want a DatasetError naming class b and its bad files", err)
 	}
@@ -324,12 +325,12 @@ func env(t testing.TB, dir string, plan map[string]int) *generators.Env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	d, err := generators.Scan(context.Background(), st, generators.ScanOptions{})
+	d, err := datasets.Scan(context.Background(), st, datasets.ScanOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
 	return &generators.Env{Params: []byte(`{"size":32}`), Seed: 1, Source: st, Dataset: d,
-		Train: generators.ByClass(d.TrainFiles()), Plan: plan}
+		Train: datasets.ByClass(d.TrainFiles()), Plan: plan}
 }
 
 // TestStorageErrorFailsJob checks that an I/O error is not mistaken for a
@@ -354,12 +355,12 @@ func TestStartRefusesHeldOutFiles(t *testing.T) {
 	ds.solid("train/a", 3)
 	ds.solid("test/a", 1)
 	e := env(t, root, map[string]int{"a": 2})
-	e.Train = generators.ByClass(e.Dataset.Files) // wrong: includes test/
+	e.Train = datasets.ByClass(e.Dataset.Files) // wrong: includes test/
 	_, err := compositegen.Generator{}.Start(context.Background(), e)
 	if err == nil || !strings.Contains(err.Error(), "leakage guard") || !strings.Contains(err.Error(), "test/a/") {
 		t.Fatalf("Start = %v, want a leakage guard error naming the test file", err)
 	}
-	e.Train = generators.ByClass(e.Dataset.TrainFiles())
+	e.Train = datasets.ByClass(e.Dataset.TrainFiles())
 	if _, err := (compositegen.Generator{}).Start(context.Background(), e); err != nil {
 		t.Fatalf("Start on the training split: %v", err)
 	}

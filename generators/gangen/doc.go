@@ -23,7 +23,7 @@
 // samples or of another sample rate are excluded and listed in the
 // report's bad_files; storage errors fail the job so that a retry can
 // succeed. A class the plan asks samples of that is left without data
-// fails the job with a generators.DatasetError. When the job trains, so
+// fails the job with a datasets.DatasetError. When the job trains, so
 // does such a class with fewer usable files than min_sources (default 2: a
 // GAN trained on one file of a class can only copy it), unless
 // allow_few_sources is true: the job then goes on with a few_sources alert

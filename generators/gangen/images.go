@@ -15,6 +15,7 @@ import (
 
 	"github.com/disintegration/imaging"
 
+	"github.com/tailsynth/tailsynth/datasets"
 	"github.com/tailsynth/tailsynth/generators"
 	"github.com/tailsynth/tailsynth/media"
 	"github.com/tailsynth/tailsynth/storage"
@@ -43,11 +44,11 @@ func candidates(env *generators.Env, classes []string, kind string, perClass int
 	for _, c := range classes {
 		var ok []candidate
 		for _, f := range env.Train[c] {
-			if !generators.TrainSplit(f.Split) { // defence in depth: Env.Train is the training split
+			if !datasets.TrainSplit(f.Split) { // defence in depth: Env.Train is the training split
 				return nil, nil, fmt.Errorf("leakage guard: %s is in split %q; training reads the training split only", f.Key, f.Split)
 			}
 			switch {
-			case generators.KindOf(f.Key) != kind:
+			case datasets.KindOf(f.Key) != kind:
 				bad = append(bad, badFile{f.Key, c, "not " + kindNoun[kind]})
 			case maxFile > 0 && f.Size > maxFile:
 				bad = append(bad, badFile{f.Key, c, fmt.Sprintf("%d bytes, limit %d (max_file_mib)", f.Size, maxFile)})
@@ -100,7 +101,7 @@ func autoSize(ctx context.Context, st storage.Store, cands []candidate, probes i
 		}
 	}
 	if len(count) == 0 {
-		return 0, 0, &generators.DatasetError{Msg: "no training image has a readable PNG or JPEG header, so image_size cannot be chosen automatically"}
+		return 0, 0, &datasets.DatasetError{Msg: "no training image has a readable PNG or JPEG header, so image_size cannot be chosen automatically"}
 	}
 	var best image.Point
 	for p, n := range count { // most common; ties: larger area, then wider

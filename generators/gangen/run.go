@@ -15,6 +15,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/tailsynth/tailsynth/datasets"
 	"github.com/tailsynth/tailsynth/gan"
 	"github.com/tailsynth/tailsynth/generators"
 	"github.com/tailsynth/tailsynth/generators/gangen/modelstore"
@@ -261,7 +262,7 @@ func loadModel(ctx context.Context, models func(context.Context) (storage.Store,
 		}
 	}
 	if len(missing) > 0 {
-		return nil, &generators.DatasetError{Msg: fmt.Sprintf("model %s was trained on classes %s; the dataset's classes %s are not among them: use a model trained on this dataset, or train a new one (leave out \"model\")",
+		return nil, &datasets.DatasetError{Msg: fmt.Sprintf("model %s was trained on classes %s; the dataset's classes %s are not among them: use a model trained on this dataset, or train a new one (leave out \"model\")",
 			id, strings.Join(meta.Classes, ", "), strings.Join(missing, ", "))}
 	}
 	m, gm, err := gan.LoadModel(bytes.NewReader(b))

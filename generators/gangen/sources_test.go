@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/tailsynth/tailsynth/datasets"
 	"github.com/tailsynth/tailsynth/generators"
 	"github.com/tailsynth/tailsynth/generators/gangen"
 	"github.com/tailsynth/tailsynth/media"
@@ -91,7 +92,7 @@ func TestFewSources(t *testing.T) {
 	} {
 		add := generators.Strategy{Mode: generators.ModeAdd, Add: map[string]int{tc.class: 2}}
 		_, err := e.run(tc.gen+"-refused", tc.gen, tc.dataset, `{`+tc.params+`}`, add, 1)
-		var de *generators.DatasetError
+		var de *datasets.DatasetError
 		if !errors.As(err, &de) {
 			t.Errorf("%s: error %v (%T), want a DatasetError", tc.gen, err, err)
 		} else {

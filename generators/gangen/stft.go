@@ -12,6 +12,7 @@ import (
 	"math"
 	"sync"
 
+	"github.com/tailsynth/tailsynth/datasets"
 	"github.com/tailsynth/tailsynth/generators"
 	"github.com/tailsynth/tailsynth/media"
 	"github.com/tailsynth/tailsynth/spectro"
@@ -163,7 +164,7 @@ func commonRate(ctx context.Context, st storage.Store, cands []candidate) (int, 
 		}
 	}
 	if best == 0 {
-		return 0, &generators.DatasetError{Msg: "no training file has a readable WAV header (accepted: RIFF/WAVE PCM 8/16/24/32-bit or float 32/64-bit)"}
+		return 0, &datasets.DatasetError{Msg: "no training file has a readable WAV header (accepted: RIFF/WAVE PCM 8/16/24/32-bit or float 32/64-bit)"}
 	}
 	return best, nil
 }
@@ -316,7 +317,7 @@ func readMono(ctx context.Context, st storage.Store, key string, rate int, maxSe
 	defer rc.Close()
 	wr, err := media.NewWAVReader(bufio.NewReaderSize(rc, 64<<10))
 	if err != nil {
-		if reason, ok := generators.WAVProblem(err); ok {
+		if reason, ok := datasets.WAVProblem(err); ok {
 			return nil, reason, nil
 		}
 		return nil, "", err
@@ -350,7 +351,7 @@ func readMono(ctx context.Context, st storage.Store, key string, rate int, maxSe
 			break
 		}
 		if err != nil {
-			if reason, ok := generators.WAVProblem(err); ok {
+			if reason, ok := datasets.WAVProblem(err); ok {
 				return nil, reason, nil
 			}
 			return nil, "", err
@@ -360,7 +361,7 @@ func readMono(ctx context.Context, st storage.Store, key string, rate int, maxSe
 		return nil, "not a usable WAV file: no audio samples", nil
 	}
 	if nonFinite > 0 {
-		return nil, generators.NonFiniteReason(nonFinite, len(mono)*info.Channels), nil
+		return nil, datasets.NonFiniteReason(nonFinite, len(mono)*info.Channels), nil
 	}
 	return mono, "", nil
 }

@@ -9,6 +9,7 @@ import (
 	"image/png"
 	"sync"
 
+	"github.com/tailsynth/tailsynth/datasets"
 	"github.com/tailsynth/tailsynth/gan"
 	"github.com/tailsynth/tailsynth/generators"
 	"github.com/tailsynth/tailsynth/storage"
@@ -178,12 +179,12 @@ func needData(env *generators.Env, gen string, floor generators.SourceFloor, can
 					n++
 				}
 			}
-			return nil, &generators.DatasetError{Msg: fmt.Sprintf("class %q: %d samples requested but none of its %d training files is usable (%d excluded, see the bad files in the job's log)",
+			return nil, &datasets.DatasetError{Msg: fmt.Sprintf("class %q: %d samples requested but none of its %d training files is usable (%d excluded, see the bad files in the job's log)",
 				c, env.Plan[c], len(env.Train[c]), n)}
 		}
 	}
 	if len(data.classes) == 0 {
-		return nil, &generators.DatasetError{Msg: "no usable training data to train a GAN on"}
+		return nil, &datasets.DatasetError{Msg: "no usable training data to train a GAN on"}
 	}
 	return floor.Check(gen, env.Plan, usable)
 }

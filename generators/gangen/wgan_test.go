@@ -11,6 +11,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/tailsynth/tailsynth/datasets"
 	"github.com/tailsynth/tailsynth/gan"
 	"github.com/tailsynth/tailsynth/generators"
 	"github.com/tailsynth/tailsynth/generators/gangen"
@@ -136,7 +137,7 @@ func TestWGANJobAndModelReuse(t *testing.T) {
 	// A model that lacks a dataset class is refused with the classes named.
 	imageDataset(t, e.root+"/ds2", map[string]int{"common": 2, "other": 2})
 	_, err = e.run("wrong", gangen.WGANName, "ds2", `{"model":"`+m.ID+`"}`, generators.Strategy{Mode: "auto"}, 1)
-	var de *generators.DatasetError
+	var de *datasets.DatasetError
 	if !errors.As(err, &de) || !strings.Contains(err.Error(), "other") {
 		t.Errorf("model without class other: err = %v, want a DatasetError naming it", err)
 	}
@@ -156,7 +157,7 @@ func (e *env) startEnv(ds, work, params string, seed int64, plan map[string]int,
 	if err != nil {
 		e.t.Fatal(err)
 	}
-	d, err := generators.Scan(ctx, src, generators.ScanOptions{})
+	d, err := datasets.Scan(ctx, src, datasets.ScanOptions{})
 	if err != nil {
 		e.t.Fatal(err)
 	}
@@ -164,7 +165,7 @@ func (e *env) startEnv(ds, work, params string, seed int64, plan map[string]int,
 	if err != nil {
 		e.t.Fatal(err)
 	}
-	return &generators.Env{Params: []byte(params), Seed: seed, Source: src, Dataset: d, Train: generators.ByClass(d.TrainFiles()),
+	return &generators.Env{Params: []byte(params), Seed: seed, Source: src, Dataset: d, Train: datasets.ByClass(d.TrainFiles()),
 		Plan: plan, Work: w, Progress: progress}
 }
 

@@ -38,6 +38,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/tailsynth/tailsynth/datasets"
 	"github.com/tailsynth/tailsynth/generators"
 	"github.com/tailsynth/tailsynth/generators/pipeline"
 	"github.com/tailsynth/tailsynth/media"
@@ -186,7 +187,7 @@ func testConcurrent(t *testing.T, c Case) {
 		t.Fatal(err)
 	}
 	env := &generators.Env{Params: spec.Params, Seed: spec.Seed, Source: src, Dataset: prep.Dataset,
-		Train: generators.ByClass(prep.Dataset.TrainFiles()), Plan: prep.Add, Work: storage.Sub(out, "conc/"+generators.WorkDir),
+		Train: datasets.ByClass(prep.Dataset.TrainFiles()), Plan: prep.Add, Work: storage.Sub(out, "conc/"+generators.WorkDir),
 		Progress: func(string, map[string]any) {}}
 	run, err := c.Generator.Start(context.Background(), env)
 	if err != nil {

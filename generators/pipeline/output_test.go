@@ -9,6 +9,7 @@ import (
 	"slices"
 	"testing"
 
+	"github.com/tailsynth/tailsynth/datasets"
 	"github.com/tailsynth/tailsynth/generators"
 )
 
@@ -52,7 +53,7 @@ func TestRunRefusesOutputThatResolvesIntoDataset(t *testing.T) {
 			spec := generators.Spec{ID: "job_0011223344556677889" + string(rune('a'+i)), Dataset: c.dataset, Output: c.output,
 				Generator: "oversample", Seed: 1, Strategy: generators.Strategy{Mode: generators.ModeAuto}}
 			_, err := p.Run(context.Background(), spec, func(generators.Progress) {})
-			var de *generators.DatasetError
+			var de *datasets.DatasetError
 			if !errors.As(err, &de) {
 				t.Errorf("Run: error %v, want a DatasetError (the output resolves into the dataset)", err)
 			}

@@ -9,6 +9,7 @@ import (
 	"runtime"
 	"time"
 
+	"github.com/tailsynth/tailsynth/datasets"
 	"github.com/tailsynth/tailsynth/generators"
 	"github.com/tailsynth/tailsynth/storage"
 )
@@ -65,9 +66,9 @@ func (p *Pipeline) Run(ctx context.Context, spec generators.Spec, progress func(
 // spec.Dataset (keys relative to it), for example its training part
 // without the files an evaluation holds out. The generator sees only the
 // view's files; spec.Manifest is not read.
-func (p *Pipeline) RunDataset(ctx context.Context, spec generators.Spec, ds *generators.Dataset, progress func(generators.Progress)) (*Result, error) {
+func (p *Pipeline) RunDataset(ctx context.Context, spec generators.Spec, ds *datasets.Dataset, progress func(generators.Progress)) (*Result, error) {
 	if ds == nil || len(ds.Files) == 0 {
-		return nil, &generators.DatasetError{Msg: "RunDataset: the dataset view holds no files"}
+		return nil, &datasets.DatasetError{Msg: "RunDataset: the dataset view holds no files"}
 	}
 	return p.run(ctx, spec, ds, progress)
 }
@@ -75,7 +76,7 @@ func (p *Pipeline) RunDataset(ctx context.Context, spec generators.Spec, ds *gen
 // job is one run of a job, as its steps fill it in.
 type job struct {
 	spec    generators.Spec
-	view    *generators.Dataset // the caller's view of the dataset, or nil
+	view    *datasets.Dataset // the caller's view of the dataset, or nil
 	log     *slog.Logger
 	prog    *tracker
 	timings map[string]float64
@@ -95,7 +96,7 @@ type job struct {
 // mark records the time since t0 as report.json's timings[stage].
 func (j *job) mark(stage string, t0 time.Time) { j.timings[stage] = time.Since(t0).Seconds() }
 
-func (p *Pipeline) run(ctx context.Context, spec generators.Spec, view *generators.Dataset, progress func(generators.Progress)) (*Result, error) {
+func (p *Pipeline) run(ctx context.Context, spec generators.Spec, view *datasets.Dataset, progress func(generators.Progress)) (*Result, error) {
 	if err := generators.ValidateQuality(spec.Quality); err != nil {
 		return nil, err
 	}
@@ -148,7 +149,7 @@ func (p *Pipeline) openOutput(ctx context.Context, j *job) (done bool, err error
 func (p *Pipeline) start(ctx context.Context, j *job) error {
 	env := &generators.Env{
 		Params: j.spec.Params, Seed: j.spec.Seed, Source: j.src, Dataset: j.plan.Dataset,
-		Train: generators.ByClass(j.plan.Dataset.TrainFiles()), Plan: j.plan.Add,
+		Train: datasets.ByClass(j.plan.Dataset.TrainFiles()), Plan: j.plan.Add,
 		Work: storage.Sub(j.out, generators.WorkDir), Log: j.log,
 		Progress: func(stage string, fields map[string]any) { j.prog.stage(stage, fields) },
 	}

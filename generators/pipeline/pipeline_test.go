@@ -16,6 +16,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/tailsynth/tailsynth/datasets"
 	"github.com/tailsynth/tailsynth/generators"
 	"github.com/tailsynth/tailsynth/generators/pipeline"
 	"github.com/tailsynth/tailsynth/storage"
@@ -209,14 +210,14 @@ func TestBadDatasets(t *testing.T) {
 	os.WriteFile(filepath.Join(root, "txt", "a", "x.txt"), []byte("x"), 0o644)
 	// Files, none a sample: a dataset that cannot be used.
 	_, _, err := p.Prepare(context.Background(), generators.Spec{Dataset: root + "/txt", Generator: "oversample"})
-	var de *generators.DatasetError
+	var de *datasets.DatasetError
 	if !errors.As(err, &de) || !strings.Contains(err.Error(), "holds no samples") {
 		t.Errorf("dataset %s: error %v, want a DatasetError", root+"/txt", err)
 	}
 	// No files at all: not found, naming the location (issue 13, item 17).
 	for _, ds := range []string{root + "/empty", root + "/missing"} {
 		_, _, err := p.Prepare(context.Background(), generators.Spec{Dataset: ds, Generator: "oversample"})
-		var nf *generators.NotFoundError
+		var nf *datasets.NotFoundError
 		if !errors.As(err, &nf) || !errors.Is(err, storage.ErrNotFound) || !strings.Contains(err.Error(), ds) {
 			t.Errorf("dataset %s: error %v, want a NotFoundError naming it", ds, err)
 		}

@@ -7,17 +7,18 @@ import (
 	"slices"
 	"time"
 
+	"github.com/tailsynth/tailsynth/datasets"
 	"github.com/tailsynth/tailsynth/generators"
 	"github.com/tailsynth/tailsynth/storage"
 )
 
 // Prepared is a job checked against its dataset: what Prepare returns.
 type Prepared struct {
-	Dataset *generators.Dataset `json:"dataset"`
-	Before  map[string]int      `json:"before"`
-	Add     map[string]int      `json:"add"`
-	After   map[string]int      `json:"after"`
-	Total   int                 `json:"total"`
+	Dataset *datasets.Dataset `json:"dataset"`
+	Before  map[string]int    `json:"before"`
+	Add     map[string]int    `json:"add"`
+	After   map[string]int    `json:"after"`
+	Total   int               `json:"total"`
 	// LeakageGuard is set when the dataset has splits: generation reads the
 	// training split only.
 	LeakageGuard bool `json:"leakage_guard"`
@@ -30,8 +31,8 @@ func (p *Pipeline) Prepare(ctx context.Context, spec generators.Spec) (*Prepared
 	if err != nil {
 		return nil, nil, err
 	}
-	ds, err := generators.Scan(ctx, src, generators.ScanOptions{Manifest: spec.Manifest})
-	if nf := (*generators.NotFoundError)(nil); errors.As(err, &nf) {
+	ds, err := datasets.Scan(ctx, src, datasets.ScanOptions{Manifest: spec.Manifest})
+	if nf := (*datasets.NotFoundError)(nil); errors.As(err, &nf) {
 		return nil, nil, fmt.Errorf("dataset %s: %w", spec.Dataset, err)
 	} else if err != nil {
 		return nil, nil, err
@@ -46,15 +47,15 @@ func (p *Pipeline) Prepare(ctx context.Context, spec generators.Spec) (*Prepared
 // PlanDataset applies a strategy to an already-scanned dataset (or a view
 // of one, such as its training part): the counts before, the samples to
 // add and the counts after, per class of the files generation may use.
-func PlanDataset(ds *generators.Dataset, strategy generators.Strategy) (*Prepared, error) {
+func PlanDataset(ds *datasets.Dataset, strategy generators.Strategy) (*Prepared, error) {
 	train := ds.TrainFiles()
 	if len(train) == 0 {
-		return nil, &generators.DatasetError{Msg: "the dataset has splits but no training split (train/ or split=train) to generate from"}
+		return nil, &datasets.DatasetError{Msg: "the dataset has splits but no training split (train/ or split=train) to generate from"}
 	}
-	before := generators.Counts(train)
+	before := datasets.Counts(train)
 	for c := range before {
 		if err := storage.ValidateKey(c); err != nil || c != pathSegment(c) {
-			return nil, &generators.DatasetError{Msg: fmt.Sprintf("class name %q cannot be a folder name in the output; use names without '/', '.', '..' or NUL", c)}
+			return nil, &datasets.DatasetError{Msg: fmt.Sprintf("class name %q cannot be a folder name in the output; use names without '/', '.', '..' or NUL", c)}
 		}
 	}
 	add, err := strategy.Plan(before)

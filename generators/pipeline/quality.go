@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"time"
 
+	"github.com/tailsynth/tailsynth/datasets"
 	"github.com/tailsynth/tailsynth/generators"
 	"github.com/tailsynth/tailsynth/storage"
 )
@@ -27,8 +28,8 @@ type QualityInput struct {
 	// Source is the dataset's store; Dataset the files as the job saw them
 	// (all splits, or the caller's view) and Train those generation used.
 	Source  storage.Store
-	Dataset *generators.Dataset
-	Train   []generators.File
+	Dataset *datasets.Dataset
+	Train   []datasets.File
 	// Output is the job's output (keys relative to <output>/<job>/);
 	// Samples lists the written sample keys by class, in index order.
 	Output  storage.Store

@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/tailsynth/tailsynth/datasets"
 	"github.com/tailsynth/tailsynth/generators"
 	"github.com/tailsynth/tailsynth/generators/pipeline"
 	"github.com/tailsynth/tailsynth/storage"
@@ -128,11 +129,11 @@ func TestRunDatasetView(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	ds, err := generators.Scan(ctx, src, generators.ScanOptions{})
+	ds, err := datasets.Scan(ctx, src, datasets.ScanOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	view := &generators.Dataset{Layout: ds.Layout, Fingerprint: "view"}
+	view := &datasets.Dataset{Layout: ds.Layout, Fingerprint: "view"}
 	for _, f := range ds.Files {
 		if f.Key != "rare/000.png" && f.Key != "rare/001.png" { // hold two rare files out
 			view.Files = append(view.Files, f)
@@ -151,7 +152,7 @@ func TestRunDatasetView(t *testing.T) {
 	if strings.Contains(meta, "rare/000.png") || strings.Contains(meta, "rare/001.png") {
 		t.Error("a sample was copied from a file outside the view")
 	}
-	if _, err := p.RunDataset(ctx, generators.Spec{ID: "v2"}, &generators.Dataset{}, func(generators.Progress) {}); err == nil {
+	if _, err := p.RunDataset(ctx, generators.Spec{ID: "v2"}, &datasets.Dataset{}, func(generators.Progress) {}); err == nil {
 		t.Error("an empty view was accepted")
 	}
 }

@@ -4,6 +4,7 @@ import (
 	"encoding/json"
 	"fmt"
 
+	"github.com/tailsynth/tailsynth/datasets"
 	"github.com/tailsynth/tailsynth/generators"
 )
 
@@ -29,11 +30,11 @@ type Report struct {
 	// Quality is the quality hook's report, or a note that the job turned
 	// it off; absent when the pipeline has no hook. A hook's nil report is
 	// stored as the JSON null, so that it shows as "quality": null.
-	Quality      any                  `json:"quality,omitzero"`
-	Seed         int64                `json:"seed"`
-	SkippedFiles []generators.Problem `json:"skipped_files"`
-	Strategy     generators.Strategy  `json:"strategy"`
-	Timings      map[string]float64   `json:"timings"` // seconds per stage: scan_s, prepare_s, generate_s, finish_s, quality_s
+	Quality      any                 `json:"quality,omitzero"`
+	Seed         int64               `json:"seed"`
+	SkippedFiles []datasets.Problem  `json:"skipped_files"`
+	Strategy     generators.Strategy `json:"strategy"`
+	Timings      map[string]float64  `json:"timings"` // seconds per stage: scan_s, prepare_s, generate_s, finish_s, quality_s
 }
 
 // newReport starts the report of a job whose samples are generated.

@@ -17,7 +17,7 @@
 //
 //  1. fixes the job's input kind: images (.png, .jpg, .jpeg) or .npy
 //     vectors. Classes holding both fail the job with a
-//     generators.DatasetError; other files (.wav) are excluded and listed in
+//     datasets.DatasetError; other files (.wav) are excluded and listed in
 //     the report's bad_files.
 //
 //  2. reads every training file of those classes into one row each:

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/tailsynth/tailsynth/datasets"
 	"github.com/tailsynth/tailsynth/generators"
 )
 
@@ -20,7 +21,7 @@ func TestFewSources(t *testing.T) {
 	ds.badImages("b")
 	err := runErr(t, root, generators.Spec{ID: "e", Dataset: root + "/ds", Params: []byte(`{"min_sources":4}`),
 		Strategy: generators.Strategy{Mode: "auto"}})
-	var de *generators.DatasetError
+	var de *datasets.DatasetError
 	if !errors.As(err, &de) {
 		t.Fatalf("error %v (%T), want a DatasetError", err, err)
 	}

@@ -18,7 +18,7 @@ const Name = "smote"
 // documentation, Memory): the training rows kept for generation, all
 // classes together, and one class's float32 working set in Start (its rows
 // plus SMOTE's new rows). A job over it fails with a
-// generators.DatasetError that suggests a smaller size or fewer samples.
+// datasets.DatasetError that suggests a smaller size or fewer samples.
 const MaxMatrixBytes = 2 << 30
 
 // Generator is the "smote" generator. Its zero value is ready.

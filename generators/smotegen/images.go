@@ -8,6 +8,7 @@ import (
 
 	"github.com/disintegration/imaging"
 
+	"github.com/tailsynth/tailsynth/datasets"
 	"github.com/tailsynth/tailsynth/generators"
 	"github.com/tailsynth/tailsynth/generators/imagesrc"
 	"github.com/tailsynth/tailsynth/media"
@@ -54,7 +55,7 @@ func (r *run) loadImages(ctx context.Context) error {
 	var resized atomic.Int64
 	for _, name := range r.order {
 		cl := r.classes[name]
-		var files []generators.File
+		var files []datasets.File
 		for _, f := range cl.candidates {
 			if infos == nil || infos[f.Key].bad == "" {
 				files = append(files, f)
@@ -111,7 +112,7 @@ func (r *run) loadImages(ctx context.Context) error {
 func (r *run) survey(ctx context.Context) (map[string]imageInfo, error) {
 	type job struct {
 		class string
-		file  generators.File
+		file  datasets.File
 	}
 	var jobs []job
 	for _, name := range r.order {
@@ -220,7 +221,7 @@ func isGray(img image.Image) bool {
 
 // decodeImage reads and decodes one training image with the job's limits (see
 // imagesrc.Decode).
-func (r *run) decodeImage(ctx context.Context, f generators.File) (image.Image, string, error) {
+func (r *run) decodeImage(ctx context.Context, f datasets.File) (image.Image, string, error) {
 	return imagesrc.Decode(ctx, r.env.Source, f.Key, f.Size, r.cfg.maxFile, r.cfg.dec)
 }
 

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/tailsynth/tailsynth/datasets"
 	"github.com/tailsynth/tailsynth/generators"
 	"github.com/tailsynth/tailsynth/media"
 	"github.com/tailsynth/tailsynth/smote"
@@ -34,11 +35,11 @@ func testEnv(t *testing.T, dir string, plan map[string]int) *generators.Env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	d, err := generators.Scan(context.Background(), st, generators.ScanOptions{})
+	d, err := datasets.Scan(context.Background(), st, datasets.ScanOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &generators.Env{Seed: 42, Source: st, Dataset: d, Train: generators.ByClass(d.TrainFiles()), Plan: plan}
+	return &generators.Env{Seed: 42, Source: st, Dataset: d, Train: datasets.ByClass(d.TrainFiles()), Plan: plan}
 }
 
 // imageDir writes n 6x5 RGB images of class c with varied levels.
@@ -80,7 +81,7 @@ func TestRowsMatchSmote(t *testing.T) {
 	}
 	for _, c := range []string{"img", "vec"} {
 		e := testEnv(t, dir, map[string]int{c: 50})
-		e.Train = map[string][]generators.File{c: e.Train[c]}
+		e.Train = map[string][]datasets.File{c: e.Train[c]}
 		r, err := start(context.Background(), e, cfg)
 		if err != nil {
 			t.Fatalf("%s: %v", c, err)
@@ -149,7 +150,7 @@ func TestMemoryLimit(t *testing.T) {
 			}
 			cfg.limit = c.limit
 			_, err = start(context.Background(), testEnv(t, dir, c.plan), cfg)
-			var de *generators.DatasetError
+			var de *datasets.DatasetError
 			if !errors.As(err, &de) || !strings.Contains(err.Error(), c.want) || !strings.Contains(err.Error(), "smaller size") {
 				t.Fatalf("start = %v, want a DatasetError containing %q and advice", err, c.want)
 			}

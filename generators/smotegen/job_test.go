@@ -10,6 +10,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/tailsynth/tailsynth/datasets"
 	"github.com/tailsynth/tailsynth/generators"
 	"github.com/tailsynth/tailsynth/generators/smotegen"
 	"github.com/tailsynth/tailsynth/storage"
@@ -125,9 +126,9 @@ func TestDatasetErrors(t *testing.T) {
 			for _, params := range []string{`{}`, `{"size":"8x8","mode":"rgb"}`} { // with and without the survey
 				err := runErr(t, root, generators.Spec{ID: "e", Dataset: root + "/ds", Params: []byte(params),
 					Strategy: generators.Strategy{Mode: "auto"}})
-				var de *generators.DatasetError
+				var de *datasets.DatasetError
 				if !errors.As(err, &de) {
-					t.Fatalf("params %s: error %v (%T), want a *generators.DatasetError", params, err, err)
+					t.Fatalf("params %s: error %v (%T), want a *datasets.DatasetError", params, err, err)
 				}
 				for _, w := range c.want {
 					if !strings.Contains(err.Error(), w) {
@@ -187,11 +188,11 @@ func env(t testing.TB, dir string, plan map[string]int) *generators.Env {
 	if err != nil {
 		t.Fatal(err)
 	}
-	d, err := generators.Scan(context.Background(), st, generators.ScanOptions{})
+	d, err := datasets.Scan(context.Background(), st, datasets.ScanOptions{})
 	if err != nil {
 		t.Fatal(err)
 	}
-	return &generators.Env{Seed: 1, Source: st, Dataset: d, Train: generators.ByClass(d.TrainFiles()), Plan: plan}
+	return &generators.Env{Seed: 1, Source: st, Dataset: d, Train: datasets.ByClass(d.TrainFiles()), Plan: plan}
 }
 
 // TestStorageErrorFailsJob checks that an I/O error is not mistaken for a
@@ -220,12 +221,12 @@ func TestStartRefusesHeldOutFiles(t *testing.T) {
 	ds.patterns("train/a", 3, 8, 8)
 	ds.patterns("test/a", 1, 8, 8)
 	e := env(t, root, map[string]int{"a": 2})
-	e.Train = generators.ByClass(e.Dataset.Files) // wrong: includes test/
+	e.Train = datasets.ByClass(e.Dataset.Files) // wrong: includes test/
 	_, err := smotegen.Generator{}.Start(context.Background(), e)
 	if err == nil || !strings.Contains(err.Error(), "leakage guard") || !strings.Contains(err.Error(), "test/a/") {
 		t.Fatalf("Start = %v, want a leakage guard error naming the test file", err)
 	}
-	e.Train = generators.ByClass(e.Dataset.TrainFiles())
+	e.Train = datasets.ByClass(e.Dataset.TrainFiles())
 	if _, err := (smotegen.Generator{}).Start(context.Background(), e); err != nil {
 		t.Fatalf("Start on the training split: %v", err)
 	}

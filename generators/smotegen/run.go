@@ -8,6 +8,7 @@ import (
 
 	"gonum.org/v1/gonum/blas/blas32"
 
+	"github.com/tailsynth/tailsynth/datasets"
 	"github.com/tailsynth/tailsynth/generators"
 	"github.com/tailsynth/tailsynth/media"
 	"github.com/tailsynth/tailsynth/smote"
@@ -49,8 +50,8 @@ type run struct {
 // draws.
 type class struct {
 	requested  int
-	candidates []generators.File // files of the job's input kind, sorted by key
-	keys       []string          // usable files, sorted: key i is row i
+	candidates []datasets.File // files of the job's input kind, sorted by key
+	keys       []string        // usable files, sorted: key i is row i
 	dim        int
 	pix        []uint8   // images: len(keys)·dim levels 0..255
 	v32        []float32 // vectors of a '<f4' job
@@ -79,10 +80,10 @@ func newRun(env *generators.Env, cfg config) (*run, error) {
 		}
 		cl := &class{requested: env.Plan[c]}
 		for _, f := range env.Train[c] {
-			if !generators.TrainSplit(f.Split) { // defence in depth: Env.Train is the training split
+			if !datasets.TrainSplit(f.Split) { // defence in depth: Env.Train is the training split
 				return nil, fmt.Errorf("leakage guard: %s is in split %q; SMOTE reads the training split only", f.Key, f.Split)
 			}
-			switch generators.KindOf(f.Key) {
+			switch datasets.KindOf(f.Key) {
 			case "image":
 				images++
 			case "array":
@@ -98,7 +99,7 @@ func newRun(env *generators.Env, cfg config) (*run, error) {
 		r.order = append(r.order, c)
 	}
 	if images > 0 && vectors > 0 {
-		return nil, &generators.DatasetError{Msg: fmt.Sprintf(
+		return nil, &datasets.DatasetError{Msg: fmt.Sprintf(
 			"the classes to oversample hold %d images and %d .npy vectors; SMOTE interpolates one kind of sample per job: "+
 				"list one kind in a manifest, or split the dataset", images, vectors)}
 	}
@@ -115,11 +116,11 @@ func (r *run) checkRows(name string, usable []string) error {
 	cl := r.classes[name]
 	switch len(usable) {
 	case 0:
-		return &generators.DatasetError{Msg: fmt.Sprintf(
+		return &datasets.DatasetError{Msg: fmt.Sprintf(
 			"class %q: %d samples requested but none of its %d training files is a readable %s (bad files: %s)",
 			name, cl.requested, len(r.env.Train[name]), r.kindWord(), r.badSummary(name))}
 	case 1:
-		return &generators.DatasetError{Msg: fmt.Sprintf(
+		return &datasets.DatasetError{Msg: fmt.Sprintf(
 			"class %q has one usable training file (%s); SMOTE interpolates between two samples of a class: "+
 				"add samples to the class or use the \"oversample\" generator, which copies it",
 			name, usable[0])}
@@ -146,11 +147,11 @@ func (r *run) checkMemory(name string, rows, dim int, bytesPer int64) error {
 	}
 	switch {
 	case work > r.cfg.limit:
-		return &generators.DatasetError{Msg: fmt.Sprintf(
+		return &datasets.DatasetError{Msg: fmt.Sprintf(
 			"class %q: SMOTE on %d rows of %d values making %d new rows needs %s of float32 matrices, more than the %s limit; %s",
 			name, rows, dim, cl.requested, mib(work), mib(r.cfg.limit), hint)}
 	case keep > r.cfg.limit:
-		return &generators.DatasetError{Msg: fmt.Sprintf(
+		return &datasets.DatasetError{Msg: fmt.Sprintf(
 			"the training rows of the classes to oversample take %s (class %q: %d rows of %d values), more than the %s limit; %s",
 			mib(keep), name, rows, dim, mib(r.cfg.limit), hint)}
 	}

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"sync/atomic"
 
+	"github.com/tailsynth/tailsynth/datasets"
 	"github.com/tailsynth/tailsynth/generators"
 	"github.com/tailsynth/tailsynth/media"
 	"github.com/tailsynth/tailsynth/storage"
@@ -44,7 +45,7 @@ func (r *run) loadVectors(ctx context.Context) error {
 				return err
 			}
 			if b := held.Add(v.bytes()); b > r.cfg.limit {
-				return &generators.DatasetError{Msg: fmt.Sprintf(
+				return &datasets.DatasetError{Msg: fmt.Sprintf(
 					"the .npy vectors of the classes to oversample take more than the %s limit (reached in class %q); "+
 						"ask for fewer classes per job", mib(r.cfg.limit), name)}
 			}
@@ -147,7 +148,7 @@ func sameLength(name string, keys []string, vs []vector) error {
 	for i, g := range groups {
 		parts[i] = fmt.Sprintf("length %d (%d files, e.g. %s)", g.n, g.count, g.example)
 	}
-	return &generators.DatasetError{Msg: fmt.Sprintf(
+	return &datasets.DatasetError{Msg: fmt.Sprintf(
 		"class %q mixes vector lengths: %s; SMOTE interpolates vectors of one length per class: fix or remove the odd files",
 		name, strings.Join(parts, ", "))}
 }
@@ -155,7 +156,7 @@ func sameLength(name string, keys []string, vs []vector) error {
 // readVector reads one .npy file: a 1-D '<f4' or '<f8' vector of finite
 // values. A problem of the file itself gives vector.bad (the file is
 // excluded and reported); a storage error fails the job.
-func (r *run) readVector(ctx context.Context, f generators.File) (vector, error) {
+func (r *run) readVector(ctx context.Context, f datasets.File) (vector, error) {
 	bad := func(format string, args ...any) (vector, error) {
 		return vector{bad: fmt.Sprintf(format, args...)}, nil
 	}

@@ -9,6 +9,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/tailsynth/tailsynth/datasets"
 	"github.com/tailsynth/tailsynth/generators"
 	"github.com/tailsynth/tailsynth/media"
 )
@@ -155,7 +156,7 @@ func TestMixedVectorLengths(t *testing.T) {
 	}
 	odd := vectorFile(ds, "b", []float32{1, 2, 3, 4})
 	err := runErr(t, root, generators.Spec{ID: "m", Dataset: root + "/ds", Strategy: generators.Strategy{Mode: "auto"}})
-	var de *generators.DatasetError
+	var de *datasets.DatasetError
 	if !errors.As(err, &de) || !strings.Contains(err.Error(), `class "b"`) || !strings.Contains(err.Error(), "length 3 (3 files") ||
 		!strings.Contains(err.Error(), "length 4 (1 files, e.g. "+odd) {
 		t.Fatalf("error %v, want a DatasetError naming class b, lengths 3 and 4 and %s", err, odd)

@@ -7,6 +7,7 @@ import (
 	"path/filepath"
 	"testing"
 
+	"github.com/tailsynth/tailsynth/datasets"
 	"github.com/tailsynth/tailsynth/generators"
 	"github.com/tailsynth/tailsynth/generators/spectrogen"
 	"github.com/tailsynth/tailsynth/media"
@@ -20,13 +21,13 @@ import (
 func BenchmarkGenerate(b *testing.B) {
 	dir := b.TempDir()
 	const sr, secs, files = 16000, 5, 4
-	var train []generators.File
+	var train []datasets.File
 	for i := range files {
 		key := fmt.Sprintf("c/%03d.wav", i)
 		x := make([]float64, sr*secs)
 		copy(x, tone(440*float64(i+1), i, sr*secs))
 		writeWAV(b, filepath.Join(dir, key), &media.Audio{SampleRate: sr, Channels: [][]float64{x}})
-		train = append(train, generators.File{Key: key, Class: "c"})
+		train = append(train, datasets.File{Key: key, Class: "c"})
 	}
 	st, err := local.New(dir)
 	if err != nil {
@@ -46,7 +47,7 @@ func BenchmarkGenerate(b *testing.B) {
 	} {
 		b.Run(bc.name, func(b *testing.B) {
 			env := &generators.Env{Params: json.RawMessage(bc.params), Seed: 1, Source: st,
-				Train: map[string][]generators.File{"c": train}, Plan: map[string]int{"c": 1}}
+				Train: map[string][]datasets.File{"c": train}, Plan: map[string]int{"c": 1}}
 			ctx := context.Background()
 			run, err := bc.gen.Start(ctx, env)
 			if err != nil {

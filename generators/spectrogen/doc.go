@@ -35,7 +35,7 @@
 // in the report's bad_files: one bad file never fails a job, and no
 // sample is made from it. Sample i of spectrogram and the draws of
 // specaugment index the usable files only. A class with no WAV file at
-// all, or none usable, fails the job with a generators.DatasetError naming
+// all, or none usable, fails the job with a datasets.DatasetError naming
 // the class (and its bad files); storage errors (network, permissions)
 // fail it too, so a retry can succeed. A class with fewer usable files
 // than min_sources (spectrogram 1, specaugment 2: with one file every

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/tailsynth/tailsynth/datasets"
 	"github.com/tailsynth/tailsynth/generators"
 )
 
@@ -29,7 +30,7 @@ func writePNG(t testing.TB, path string) {
 }
 
 // TestDatasetErrors checks that unusable datasets fail the job with a
-// *generators.DatasetError that names the problem and the file.
+// *datasets.DatasetError that names the problem and the file.
 func TestDatasetErrors(t *testing.T) {
 	for _, tc := range []struct {
 		name   string
@@ -63,9 +64,9 @@ func TestDatasetErrors(t *testing.T) {
 			tc.build(t, filepath.Join(h.root, "ds"))
 			for _, gen := range []string{"spectrogram", "specaugment"} {
 				_, err := h.run(gen, gen, tc.params, generators.Strategy{Mode: generators.ModeAdd, Add: map[string]int{lastClass(h): 40}}, 1)
-				var de *generators.DatasetError
+				var de *datasets.DatasetError
 				if !errors.As(err, &de) {
-					t.Fatalf("%s: error %v (%T), want a *generators.DatasetError", gen, err, err)
+					t.Fatalf("%s: error %v (%T), want a *datasets.DatasetError", gen, err, err)
 				}
 				for _, w := range tc.want {
 					if !strings.Contains(err.Error(), w) {

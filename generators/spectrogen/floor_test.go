@@ -8,6 +8,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/tailsynth/tailsynth/datasets"
 	"github.com/tailsynth/tailsynth/generators"
 )
 
@@ -37,7 +38,7 @@ func TestFewSources(t *testing.T) {
 		id := tc.gen + "-" + strings.NewReplacer(" ", "", "\"", "", ":", "", ",", "-", "{", "", "}", "").Replace(tc.params)
 		out, err := h.run(id, tc.gen, tc.params, add, 1)
 		if tc.fail {
-			var de *generators.DatasetError
+			var de *datasets.DatasetError
 			if !errors.As(err, &de) {
 				t.Errorf("%s %s: error %v (%T), want a DatasetError", tc.gen, tc.params, err, err)
 				continue

@@ -11,6 +11,7 @@ import (
 	"strings"
 	"sync/atomic"
 
+	"github.com/tailsynth/tailsynth/datasets"
 	"github.com/tailsynth/tailsynth/generators"
 	"github.com/tailsynth/tailsynth/media"
 	"github.com/tailsynth/tailsynth/spectro"
@@ -118,7 +119,7 @@ func (l *loader) load(ctx context.Context, key string) (*source, error) {
 		return nil, &badFileError{key: key, reason: "not a usable WAV file: no audio samples"}
 	}
 	if nonFinite > 0 {
-		return nil, &badFileError{key: key, reason: generators.NonFiniteReason(nonFinite, len(mono)*info.Channels)}
+		return nil, &badFileError{key: key, reason: datasets.NonFiniteReason(nonFinite, len(mono)*info.Channels)}
 	}
 	lin, err := l.an.linear(mono, info.SampleRate, key)
 	if err != nil {
@@ -136,7 +137,7 @@ func (e *badFileError) Error() string { return e.key + ": " + e.reason }
 // badWAV classifies a WAV decoding error: a problem of the file, or, for
 // anything else (storage), the error itself.
 func badWAV(key string, err error) error {
-	if reason, ok := generators.WAVProblem(err); ok {
+	if reason, ok := datasets.WAVProblem(err); ok {
 		return &badFileError{key: key, reason: reason}
 	}
 	return fmt.Errorf("read %s: %w", key, err)
@@ -173,11 +174,11 @@ func checkSources(ctx context.Context, gen string, env *generators.Env, floor ge
 	for _, class := range classes {
 		files := env.Train[class]
 		if len(files) == 0 {
-			return nil, &generators.DatasetError{Msg: fmt.Sprintf("%s: class %q has no training files", gen, class)}
+			return nil, &datasets.DatasetError{Msg: fmt.Sprintf("%s: class %q has no training files", gen, class)}
 		}
 		kinds, audio := map[string][]string{}, 0
 		for _, f := range files {
-			if k := generators.KindOf(f.Key); k != "audio" {
+			if k := datasets.KindOf(f.Key); k != "audio" {
 				if k == "" {
 					k = "unknown"
 				}
@@ -195,7 +196,7 @@ func checkSources(ctx context.Context, gen string, env *generators.Env, floor ge
 					parts = append(parts, fmt.Sprintf("%d %s files (e.g. %s)", len(keys), k, keys[0]))
 				}
 			}
-			return nil, &generators.DatasetError{Msg: fmt.Sprintf("%s needs WAV files; class %q has %s", gen, class, strings.Join(parts, " and "))}
+			return nil, &datasets.DatasetError{Msg: fmt.Sprintf("%s needs WAV files; class %q has %s", gen, class, strings.Join(parts, " and "))}
 		}
 	}
 	reasons := make([]string, len(items))
@@ -233,7 +234,7 @@ func checkSources(ctx context.Context, gen string, env *generators.Env, floor ge
 	}
 	for _, class := range classes {
 		if counts[class] == 0 {
-			return nil, &generators.DatasetError{Msg: fmt.Sprintf("class %q: %d samples requested but none of its %d training files is a usable WAV file (bad files: %s)",
+			return nil, &datasets.DatasetError{Msg: fmt.Sprintf("class %q: %d samples requested but none of its %d training files is a usable WAV file (bad files: %s)",
 				class, env.Plan[class], len(env.Train[class]), generators.BadSummary(set.bad, class))}
 		}
 	}

@@ -50,7 +50,7 @@ type Meta struct {
 	// or spectrogram windows for stftsynth).
 	TrainingCounts map[string]int `json:"training_counts"`
 	// DatasetFingerprint is the training dataset's fingerprint
-	// (generators.Dataset.Fingerprint) when the model was trained.
+	// (datasets.Dataset.Fingerprint) when the model was trained.
 	DatasetFingerprint string `json:"dataset_fingerprint"`
 	// Architecture is the gan.Config, Hyperparameters the gan.Hyper.
 	Architecture    json.RawMessage `json:"architecture"`
