@@ -106,6 +106,9 @@ func (v *V1) spec(ctx context.Context, req JobRequest) (generators.Spec, error) 
 	if err != nil {
 		return generators.Spec{}, fmt.Errorf("output: %w", err)
 	}
+	// The engine's Check validates the whole spec (generators.Spec.Validate);
+	// the quality is checked here already so that a schedule's bad quality
+	// is refused before its cron, and without Check's "template: " prefix.
 	if err := generators.ValidateQuality(req.Quality); err != nil {
 		return generators.Spec{}, err
 	}

@@ -47,3 +47,30 @@ func ValidateQuality(q string) error {
 	}
 	return &ParamError{Msg: fmt.Sprintf("quality %q: accepted: %q (the default) or %q", q, QualityAuto, QualityOff)}
 }
+
+// Validate checks what the spec says without reading any storage, in this
+// order: its quality setting, its generator (one reg holds), that
+// generator's parameters, and that its output is not inside its dataset
+// (CheckOutput). It returns the generator. Errors are *ParamError, or a
+// *datasets.DatasetError for the output, or what parsing a location
+// returns.
+//
+// The job engine calls it before a job is queued (and before an
+// unchecked job runs) and the pipeline before it runs one; the dataset and
+// the strategy are checked against the data by pipeline.Prepare.
+func (s Spec) Validate(reg *Registry) (Generator, error) {
+	if err := ValidateQuality(s.Quality); err != nil {
+		return nil, err
+	}
+	gen, err := reg.Get(s.Generator)
+	if err != nil {
+		return nil, err
+	}
+	if err := gen.Validate(s.Params); err != nil {
+		return nil, err
+	}
+	if err := CheckOutput(s.Dataset, s.Output); err != nil {
+		return nil, err
+	}
+	return gen, nil
+}

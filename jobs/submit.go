@@ -61,16 +61,9 @@ func (e *Engine) Plan(ctx context.Context, spec generators.Spec) (*pipeline.Prep
 }
 
 // checkWithoutStorage is the part of Check that reads no storage: the
-// generator and its parameters, and where the output goes.
+// spec (generators.Spec.Validate) and where the output goes.
 func (e *Engine) checkWithoutStorage(ctx context.Context, spec generators.Spec) error {
-	gen, err := e.cfg.Pipeline.Registry.Get(spec.Generator)
-	if err != nil {
-		return err
-	}
-	if err := gen.Validate(spec.Params); err != nil {
-		return err
-	}
-	if err := generators.CheckOutput(spec.Dataset, spec.Output); err != nil {
+	if _, err := spec.Validate(e.cfg.Pipeline.Registry); err != nil {
 		return err
 	}
 	return e.checkNotInJobOutput(ctx, spec.Dataset, spec.Output)

@@ -97,9 +97,6 @@ type job struct {
 func (j *job) mark(stage string, t0 time.Time) { j.timings[stage] = time.Since(t0).Seconds() }
 
 func (p *Pipeline) run(ctx context.Context, spec generators.Spec, view *datasets.Dataset, progress func(generators.Progress)) (*Result, error) {
-	if err := generators.ValidateQuality(spec.Quality); err != nil {
-		return nil, err
-	}
 	j := &job{spec: spec, view: view, log: p.Log, prog: &tracker{progress: progress}, timings: map[string]float64{}}
 	if j.log == nil {
 		j.log = slog.Default()
@@ -122,11 +119,15 @@ func (p *Pipeline) run(ctx context.Context, spec generators.Spec, view *datasets
 	return p.seal(ctx, j)
 }
 
-// openOutput opens the job's output and looks up its generator. done is
-// true when the output is complete already (its _SUCCESS exists).
+// openOutput opens the job's output and validates the spec. done is true
+// when the output is complete already (its _SUCCESS exists): such a job
+// is not validated again, so that it ends as it did even if its generator
+// is no longer registered.
 func (p *Pipeline) openOutput(ctx context.Context, j *job) (done bool, err error) {
 	spec := j.spec
-	if err := generators.CheckOutput(spec.Dataset, spec.Output); err != nil { // again: a symlink may have changed since submit
+	// Validate checks this too, but only after the output is opened and
+	// found incomplete; a symlink may have changed since submit.
+	if err := generators.CheckOutput(spec.Dataset, spec.Output); err != nil {
 		return false, err
 	}
 	outRoot, err := p.Open(ctx, spec.Output)
@@ -140,7 +141,7 @@ func (p *Pipeline) openOutput(ctx context.Context, j *job) (done bool, err error
 	} else if !errors.Is(err, storage.ErrNotFound) {
 		return false, err
 	}
-	j.gen, err = p.Registry.Get(spec.Generator)
+	j.gen, err = spec.Validate(p.Registry)
 	return false, err
 }
 
