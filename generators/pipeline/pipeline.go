@@ -96,15 +96,18 @@ type job struct {
 // mark records the time since t0 as report.json's timings[stage].
 func (j *job) mark(stage string, t0 time.Time) { j.timings[stage] = time.Since(t0).Seconds() }
 
+// run runs a job's steps: openOutput, planJob, start (the generator's
+// Start), generate and seal.
 func (p *Pipeline) run(ctx context.Context, spec generators.Spec, view *datasets.Dataset, progress func(generators.Progress)) (*Result, error) {
 	j := &job{spec: spec, view: view, log: p.Log, prog: &tracker{progress: progress}, timings: map[string]float64{}}
 	if j.log == nil {
 		j.log = slog.Default()
 	}
-	if done, err := p.openOutput(ctx, j); err != nil || done {
-		if err != nil {
-			return nil, err
-		}
+	done, err := p.openOutput(ctx, j)
+	if err != nil {
+		return nil, err
+	}
+	if done {
 		return &Result{Output: j.outURI, Resumed: true}, nil
 	}
 	if err := p.planJob(ctx, j); err != nil {
