@@ -69,6 +69,21 @@ func execOn(t *testing.T, root, stmt string) {
 	}
 }
 
+// startEngine starts an engine on root with config's changes; the test's
+// end stops it.
+func startEngine(t *testing.T, root string, gen *slowGen, config func(*jobs.Config)) *env {
+	t.Helper()
+	eng := newEngineWith(t, root, gen, engineOptions{config: config})
+	if err := eng.Start(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		eng.Stop(context.Background())
+		eng.Close()
+	})
+	return &env{root: root, gen: gen, eng: eng}
+}
+
 // A job's record and its River job are written in one transaction: when
 // either write fails, neither is kept, so no job is recorded without being
 // queued (nothing needs to sweep for such jobs) and none is queued
@@ -114,16 +129,10 @@ func TestRecordAndRiverJobInOneTransaction(t *testing.T) {
 func TestEachKindItsOwnRiverJob(t *testing.T) {
 	root := t.TempDir()
 	writeDataset(t, filepath.Join(root, "ds"), map[string]int{"big": 10, "small": 5})
-	eng := newEngineWith(t, root, &slowGen{}, engineOptions{config: func(c *jobs.Config) {
+	e := startEngine(t, root, &slowGen{}, func(c *jobs.Config) {
 		c.Evaluator = &fakeEvaluator{runs: make(chan string, 10)}
-	}})
-	defer eng.Close()
-	if err := eng.Start(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	defer eng.Stop(context.Background())
-	ctx := context.Background()
-	e := &env{root: root, eng: eng}
+	})
+	eng, ctx := e.eng, context.Background()
 	g, _, err := eng.Submit(ctx, e.spec("oversample"), "", "")
 	if err != nil {
 		t.Fatal(err)
@@ -156,17 +165,11 @@ func TestRescuedAttemptIsFenced(t *testing.T) {
 	writeDataset(t, filepath.Join(root, "ds"), map[string]int{"big": 30, "small": 5})
 	gen := &slowGen{}
 	gen.blockFirst.Store(true)
-	eng := newEngineWith(t, root, gen, engineOptions{config: func(c *jobs.Config) {
+	e := startEngine(t, root, gen, func(c *jobs.Config) {
 		c.Heartbeat = time.Hour // the first attempt never heartbeats: it is taken for dead
 		c.StaleAfter = time.Second
-	}})
-	defer eng.Close()
-	if err := eng.Start(context.Background()); err != nil {
-		t.Fatal(err)
-	}
-	defer eng.Stop(context.Background())
-	ctx := context.Background()
-	e := &env{root: root, eng: eng}
+	})
+	eng, ctx := e.eng, context.Background()
 	j, _, err := eng.Submit(ctx, e.spec("slow"), "", "")
 	if err != nil {
 		t.Fatal(err)
