@@ -125,7 +125,29 @@ func (e *Engine) attempt(ctx context.Context, rj *rivertype.JobRow, id string, r
 		return nil // rescued or ended meanwhile
 	}
 	e.notify(j.ID)
+	out := e.runHeartbeating(ctx, f, j, run)
+	if errors.Is(out.cause, errSuperseded) {
+		e.log.Warn("job was taken over by another River job; this attempt stops", "job", j.ID, "river_job", rj.ID)
+		return nil
+	}
+	return e.endAttempt(context.WithoutCancel(ctx), f, rj, j, out)
+}
 
+// outcome is how an attempt's run ended.
+type outcome struct {
+	res *pipeline.Result
+	err error
+	// cause is why the run's context was cancelled, if it was.
+	cause error
+	// progressed: the attempt wrote (or found written) a sample, so
+	// storage answered during it.
+	progressed bool
+}
+
+// runHeartbeating runs j, recording its progress and liveness every
+// Config.Heartbeat; it stops the run (cause errSuperseded) once the job's
+// record no longer names f's River job.
+func (e *Engine) runHeartbeating(ctx context.Context, f fence, j *Job, run runFunc) outcome {
 	ctx, cancel := context.WithCancelCause(ctx)
 	defer cancel(nil)
 	var mu sync.Mutex
@@ -134,9 +156,7 @@ func (e *Engine) attempt(ctx context.Context, rj *rivertype.JobRow, id string, r
 	// that took latest can race with the end of the run and fail on the
 	// cancelled context, and the final progress must not be lost with it.
 	var latest, last *generators.Progress
-	// progressed: this attempt wrote (or found written) a sample, so
-	// storage answered during it.
-	progressed := false
+	var out outcome
 	hbDone := make(chan struct{})
 	go func() {
 		defer close(hbDone)
@@ -162,62 +182,65 @@ func (e *Engine) attempt(ctx context.Context, rj *rivertype.JobRow, id string, r
 		mu.Lock()
 		latest, last = &p, &p
 		for _, c := range p.Classes {
-			progressed = progressed || c.Done > 0
+			out.progressed = out.progressed || c.Done > 0
 		}
 		mu.Unlock()
 	}
-	res, runErr := run(ctx, j, report)
+	out.res, out.err = run(ctx, j, report)
+	out.cause = context.Cause(ctx) // before cancel: nil unless something stopped the run
 	cancel(nil)
 	<-hbDone
-	bg := context.WithoutCancel(ctx)
-	cause := context.Cause(ctx)
-	if errors.Is(cause, errSuperseded) {
-		e.log.Warn("job was taken over by another River job; this attempt stops", "job", j.ID, "river_job", rj.ID)
-		return nil
-	}
 	mu.Lock()
-	if last != nil {
-		e.heartbeat(bg, f, last)
+	defer mu.Unlock()
+	if last != nil && !errors.Is(out.cause, errSuperseded) {
+		e.heartbeat(context.WithoutCancel(ctx), f, last)
 	}
-	mu.Unlock()
+	return out
+}
+
+// endAttempt records how an attempt ended and tells River what to do with
+// its job: done, cancelled (no retry), snoozed (a wait for storage), or
+// retried with backoff.
+func (e *Engine) endAttempt(ctx context.Context, f fence, rj *rivertype.JobRow, j *Job, out outcome) error {
 	attempts := j.Attempts + 1 // this one included
+	runErr := out.err
 	switch {
 	case runErr == nil:
 		if j.RetryCount > 0 {
 			// Before the success is recorded: a succeeded job's output
 			// never shows the marker of its earlier end.
-			e.clearIncomplete(bg, j)
+			e.clearIncomplete(ctx, j)
 		}
-		if e.finish(bg, f, StateSucceeded, res, "") {
-			e.removeScratch(bg, j)
+		if e.finish(ctx, f, StateSucceeded, out.res, "") {
+			e.removeScratch(ctx, j)
 		}
 		return nil
-	case errors.Is(cause, river.ErrJobCancelledRemotely) || errors.Is(runErr, errCancelled):
-		if e.finish(bg, f, StateCancelled, nil, errCancelled.Error()) {
-			e.removeScratch(bg, j) // before the mark: scratch alone is no partial output
-			e.markIncomplete(bg, j, StateCancelled, errCancelled.Error())
+	case errors.Is(out.cause, river.ErrJobCancelledRemotely) || errors.Is(runErr, errCancelled):
+		if e.finish(ctx, f, StateCancelled, nil, errCancelled.Error()) {
+			e.removeScratch(ctx, j) // before the mark: scratch alone is no partial output
+			e.markIncomplete(ctx, j, StateCancelled, errCancelled.Error())
 		}
 		return river.JobCancel(errCancelled)
-	case ctx.Err() != nil && errors.Is(runErr, context.Canceled):
+	case out.cause != nil && errors.Is(runErr, context.Canceled):
 		// The service is stopping: leave the job to run again.
-		e.setState(bg, f, StateQueued, "interrupted by a shutdown; it runs again")
+		e.setState(ctx, f, StateQueued, "interrupted by a shutdown; it runs again")
 		return runErr
 	case StorageUnavailable(runErr) && e.cfg.StorageRetryWindow > 0:
-		return e.waitForStorage(bg, f, j, runErr, progressed)
+		return e.waitForStorage(ctx, f, j, runErr, out.progressed)
 	case Permanent(runErr):
-		if e.finish(bg, f, StateFailed, nil, runErr.Error()) {
-			e.markIncomplete(bg, j, StateFailed, runErr.Error())
+		if e.finish(ctx, f, StateFailed, nil, runErr.Error()) {
+			e.markIncomplete(ctx, j, StateFailed, runErr.Error())
 		}
 		return river.JobCancel(runErr)
 	case rj.Attempt >= rj.MaxAttempts:
 		msg := fmt.Sprintf("failed after %d attempts: %v", attempts, runErr)
-		if e.finish(bg, f, StateFailed, nil, msg) {
-			e.markIncomplete(bg, j, StateFailed, msg)
+		if e.finish(ctx, f, StateFailed, nil, msg) {
+			e.markIncomplete(ctx, j, StateFailed, msg)
 		}
 		return runErr
 	default:
-		e.endStorageWait(bg, f)
-		e.setState(bg, f, StateRetrying, fmt.Sprintf("attempt %d of %d failed, retrying: %v", attempts, attempts+rj.MaxAttempts-rj.Attempt, runErr))
+		e.endStorageWait(ctx, f)
+		e.setState(ctx, f, StateRetrying, fmt.Sprintf("attempt %d of %d failed, retrying: %v", attempts, attempts+rj.MaxAttempts-rj.Attempt, runErr))
 		return runErr
 	}
 }
