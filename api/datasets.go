@@ -9,16 +9,15 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/tailsynth/tailsynth/datasets"
-	"github.com/tailsynth/tailsynth/jobs"
 )
 
 // DatasetRegistry is what the dataset routes need: the registered
 // datasets, which the job, plan and schedule routes also resolve names
 // against.
 type DatasetRegistry interface {
-	RegisterDataset(ctx context.Context, d jobs.Dataset) (*jobs.Dataset, error)
-	GetDataset(ctx context.Context, name string) (*jobs.Dataset, error)
-	ListDatasets(ctx context.Context) ([]*jobs.Dataset, error)
+	RegisterDataset(ctx context.Context, d datasets.Registered) (*datasets.Registered, error)
+	GetDataset(ctx context.Context, name string) (*datasets.Registered, error)
+	ListDatasets(ctx context.Context) ([]*datasets.Registered, error)
 	DeleteDataset(ctx context.Context, name string) error
 }
 
@@ -78,7 +77,7 @@ func (v *V1) registerDataset(c *gin.Context) (int, any, error) {
 	if err != nil {
 		return 0, nil, err
 	}
-	d, err := v.Datasets.RegisterDataset(c.Request.Context(), jobs.Dataset{Name: req.Name, Location: loc.String(), Manifest: req.Manifest, Description: req.Description})
+	d, err := v.Datasets.RegisterDataset(c.Request.Context(), datasets.Registered{Name: req.Name, Location: loc.String(), Manifest: req.Manifest, Description: req.Description})
 	if err != nil {
 		return 0, nil, err
 	}

@@ -61,7 +61,7 @@ func TestToAPIError(t *testing.T) {
 		{&generators.StrategyError{Msg: "s"}, http.StatusBadRequest, CodeValidation, "", nil},
 		{&generators.ParamError{Msg: "p"}, http.StatusBadRequest, CodeValidation, "", nil},
 		{&jobs.CronError{Msg: "c"}, http.StatusBadRequest, CodeValidation, "", nil},
-		{&jobs.NameError{Msg: "n"}, http.StatusBadRequest, CodeValidation, "", nil},
+		{&datasets.NameError{Msg: "n"}, http.StatusBadRequest, CodeValidation, "", nil},
 		{&jobs.CursorError{Cursor: "x"}, http.StatusBadRequest, CodeValidation, "", nil},
 		{&datasets.DatasetError{Msg: "d"}, http.StatusUnprocessableEntity, CodeValidation, "", nil},
 		{&jobs.LimitError{Msg: "l"}, http.StatusUnprocessableEntity, CodeValidation, "", nil},

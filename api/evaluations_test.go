@@ -18,6 +18,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/tailsynth/tailsynth/datasets"
 	"github.com/tailsynth/tailsynth/evaluate"
 	"github.com/tailsynth/tailsynth/generators"
 	"github.com/tailsynth/tailsynth/generators/pipeline"
@@ -94,7 +95,11 @@ func evalServer(t *testing.T) (http.Handler, string) {
 		eng.Stop(context.Background())
 		eng.Close()
 	})
-	v1 := &V1{Jobs: eng, Datasets: eng, Schedules: eng, Evaluations: eng, Pipeline: p, Resolve: loc.Resolve, DefaultOutput: "file://" + root + "/out", MaxSamples: 500}
+	names, err := datasets.OpenRegistry(context.Background(), eng.SQL(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	v1 := &V1{Jobs: eng, Datasets: names, Schedules: eng, Evaluations: eng, Pipeline: p, Resolve: loc.Resolve, DefaultOutput: "file://" + root + "/out", MaxSamples: 500}
 	return NewRouter(Options{Logger: log, Mount: []func(gin.IRouter){v1.Mount, MountOpenAPI}}), root
 }
 

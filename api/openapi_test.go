@@ -448,7 +448,7 @@ func TestOpenAPISchemasMatchGoTypes(t *testing.T) {
 		{"Error", reflect.TypeFor[errorBody](), false},
 		{"ErrorDetail", reflect.TypeFor[Error](), false},
 		{"ReadyCheck", reflect.TypeFor[checkResult](), false},
-		{"Dataset", reflect.TypeFor[jobs.Dataset](), false},
+		{"Dataset", reflect.TypeFor[datasets.Registered](), false},
 		{"Job", reflect.TypeFor[jobs.Job](), false},
 		{"JobSpec", reflect.TypeFor[generators.Spec](), false},
 		{"Progress", reflect.TypeFor[generators.Progress](), false},
@@ -659,7 +659,7 @@ type oasJobs struct {
 	pipeline  *pipeline.Pipeline
 	mu        sync.Mutex
 	jobs      map[string]*jobs.Job
-	datasets  map[string]*jobs.Dataset
+	datasets  map[string]*datasets.Registered
 	schedules map[string]*jobs.Schedule
 	submitted int
 }
@@ -720,7 +720,7 @@ func (f *oasJobs) Cancel(ctx context.Context, id string) (*jobs.Job, error) {
 
 func (f *oasJobs) Watch(string) (<-chan struct{}, func()) { return make(chan struct{}), func() {} }
 
-func (f *oasJobs) RegisterDataset(_ context.Context, d jobs.Dataset) (*jobs.Dataset, error) {
+func (f *oasJobs) RegisterDataset(_ context.Context, d datasets.Registered) (*datasets.Registered, error) {
 	d.CreatedAt = time.Now().UTC()
 	f.mu.Lock()
 	defer f.mu.Unlock()
@@ -728,7 +728,7 @@ func (f *oasJobs) RegisterDataset(_ context.Context, d jobs.Dataset) (*jobs.Data
 	return &d, nil
 }
 
-func (f *oasJobs) GetDataset(_ context.Context, name string) (*jobs.Dataset, error) {
+func (f *oasJobs) GetDataset(_ context.Context, name string) (*datasets.Registered, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
 	if d, ok := f.datasets[name]; ok {
@@ -737,10 +737,10 @@ func (f *oasJobs) GetDataset(_ context.Context, name string) (*jobs.Dataset, err
 	return nil, jobs.ErrNotFound
 }
 
-func (f *oasJobs) ListDatasets(context.Context) ([]*jobs.Dataset, error) {
+func (f *oasJobs) ListDatasets(context.Context) ([]*datasets.Registered, error) {
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	var out []*jobs.Dataset
+	var out []*datasets.Registered
 	for _, d := range f.datasets {
 		out = append(out, d)
 	}
@@ -846,7 +846,7 @@ func TestOpenAPIResponses(t *testing.T) {
 	now := time.Now().UTC()
 	queued := &jobs.Job{ID: "job_queued", Kind: jobs.KindGenerate, State: jobs.StateQueued, Output: "file:///out/job_queued", CreatedAt: now, UpdatedAt: now,
 		Spec: generators.Spec{ID: "job_queued", Dataset: "file://" + dataset, Generator: "oversample", Strategy: generators.Strategy{Mode: generators.ModeAuto}, Output: "file:///out"}}
-	svc := &oasJobs{pipeline: pl, jobs: map[string]*jobs.Job{queued.ID: queued}, datasets: map[string]*jobs.Dataset{}, schedules: map[string]*jobs.Schedule{}}
+	svc := &oasJobs{pipeline: pl, jobs: map[string]*jobs.Job{queued.ID: queued}, datasets: map[string]*datasets.Registered{}, schedules: map[string]*jobs.Schedule{}}
 	v1 := &V1{Jobs: svc, Datasets: svc, Schedules: svc, Evaluations: svc, Pipeline: pl, Resolve: storage.ParseLocation, DefaultOutput: "file://" + t.TempDir(), MaxSamples: 1000}
 	r := NewRouter(Options{
 		Logger: slog.New(slog.NewTextHandler(io.Discard, nil)),

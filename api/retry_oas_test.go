@@ -10,6 +10,7 @@ import (
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/tailsynth/tailsynth/datasets"
 	"github.com/tailsynth/tailsynth/generators"
 	"github.com/tailsynth/tailsynth/generators/pipeline"
 	"github.com/tailsynth/tailsynth/jobs"
@@ -72,7 +73,7 @@ func TestOpenAPIStorageWaitAndRetry(t *testing.T) {
 		Spec:        generators.Spec{ID: "job_failed", Dataset: "file://" + dataset, Generator: "oversample", Strategy: generators.Strategy{Mode: generators.ModeAuto}, Output: "file:///out"}}
 	done := *failed
 	done.ID, done.State, done.Error, done.StorageWait = "job_done", jobs.StateSucceeded, "", nil
-	svc := &oasJobs{pipeline: pl, jobs: map[string]*jobs.Job{failed.ID: failed, done.ID: &done}, datasets: map[string]*jobs.Dataset{}, schedules: map[string]*jobs.Schedule{}}
+	svc := &oasJobs{pipeline: pl, jobs: map[string]*jobs.Job{failed.ID: failed, done.ID: &done}, datasets: map[string]*datasets.Registered{}, schedules: map[string]*jobs.Schedule{}}
 	v1 := &V1{Jobs: svc, Datasets: svc, Schedules: svc, Evaluations: svc, Pipeline: pl, Resolve: storage.ParseLocation, DefaultOutput: "file://" + t.TempDir(), MaxSamples: 1000,
 		StorageReady: func(context.Context) error {
 			return fmt.Errorf("s3_endpoint: cannot reach the S3 endpoint: %w", storage.ErrUnavailable)

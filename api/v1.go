@@ -2,14 +2,13 @@ package api
 
 import (
 	"context"
-	"errors"
 	"net/http"
 	"time"
 
 	"github.com/gin-gonic/gin"
 
+	"github.com/tailsynth/tailsynth/errkind"
 	"github.com/tailsynth/tailsynth/generators/pipeline"
-	"github.com/tailsynth/tailsynth/jobs"
 	"github.com/tailsynth/tailsynth/storage"
 )
 
@@ -65,10 +64,10 @@ func (v *V1) listGenerators(c *gin.Context) (int, any, error) {
 	return http.StatusOK, gin.H{"generators": nonNil(v.Pipeline.Registry.Infos()), "max_samples_per_job": v.MaxSamples}, nil
 }
 
-// notFound answers a 404 for a job, dataset or schedule the engine does not
-// have (jobs.ErrNotFound).
+// notFound answers a 404 for a job, dataset or schedule that does not
+// exist (an error of kind errkind.NotFound).
 func notFound(err error, what, id string) error {
-	if errors.Is(err, jobs.ErrNotFound) {
+	if errkind.Of(err) == errkind.NotFound {
 		return Errorf(http.StatusNotFound, CodeNotFound, "no %s %q", what, id)
 	}
 	return err

@@ -20,6 +20,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/tailsynth/tailsynth/api"
+	"github.com/tailsynth/tailsynth/datasets"
 	"github.com/tailsynth/tailsynth/generators"
 	"github.com/tailsynth/tailsynth/generators/pipeline"
 	"github.com/tailsynth/tailsynth/jobs"
@@ -87,7 +88,11 @@ func newServer(t *testing.T, withS3 bool, opts ...func(*api.V1)) *server {
 	if err := eng.Start(context.Background()); err != nil {
 		t.Fatal(err)
 	}
-	v1 := &api.V1{Jobs: eng, Datasets: eng, Schedules: eng, Evaluations: eng, Pipeline: p, Resolve: loc.Resolve, DefaultOutput: root + "/out", MaxSamples: 500}
+	names, err := datasets.OpenRegistry(context.Background(), eng.SQL(), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	v1 := &api.V1{Jobs: eng, Datasets: names, Schedules: eng, Evaluations: eng, Pipeline: p, Resolve: loc.Resolve, DefaultOutput: root + "/out", MaxSamples: 500}
 	for _, o := range opts {
 		o(v1)
 	}

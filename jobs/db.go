@@ -71,13 +71,6 @@ var schema = []string{
 	)`,
 	`CREATE INDEX IF NOT EXISTS tailsynth_jobs_created ON tailsynth_jobs (created_at, id)`,
 	`CREATE INDEX IF NOT EXISTS tailsynth_jobs_state ON tailsynth_jobs (state)`,
-	`CREATE TABLE IF NOT EXISTS tailsynth_datasets (
-		name TEXT PRIMARY KEY,
-		location TEXT NOT NULL,
-		manifest TEXT NOT NULL DEFAULT '',
-		description TEXT NOT NULL DEFAULT '',
-		created_at BIGINT NOT NULL
-	)`,
 	`CREATE TABLE IF NOT EXISTS tailsynth_schedules (
 		id TEXT PRIMARY KEY,
 		name TEXT NOT NULL,
@@ -111,6 +104,22 @@ var addedJobColumns = []struct{ name, def string }{
 // a run may start while the previous one is still going.
 var addedScheduleColumns = []struct{ name, def string }{
 	{"overlap", "INTEGER NOT NULL DEFAULT 0"},
+}
+
+// rebound is the database with "?" placeholders rewritten for PostgreSQL,
+// for the tables of other packages (the dataset registry) that share it.
+type rebound struct{ d *db }
+
+func (r rebound) ExecContext(ctx context.Context, query string, args ...any) (sql.Result, error) {
+	return r.d.exec(ctx, query, args...)
+}
+
+func (r rebound) QueryContext(ctx context.Context, query string, args ...any) (*sql.Rows, error) {
+	return r.d.query(ctx, query, args...)
+}
+
+func (r rebound) QueryRowContext(ctx context.Context, query string, args ...any) *sql.Row {
+	return r.d.queryRow(ctx, query, args...)
 }
 
 func (d *db) migrate(ctx context.Context) error {

@@ -22,6 +22,7 @@ import (
 	"github.com/riverqueue/river/rivermigrate"
 	"github.com/riverqueue/river/rivertype"
 
+	"github.com/tailsynth/tailsynth/datasets"
 	"github.com/tailsynth/tailsynth/errkind"
 	"github.com/tailsynth/tailsynth/generators/pipeline"
 )
@@ -297,6 +298,11 @@ func (e *Engine) Close() error {
 	}
 	return nil
 }
+
+// SQL is the engine's database, for the tables of other packages that
+// share it (datasets.Registry): "?" placeholders, rewritten for
+// PostgreSQL.
+func (e *Engine) SQL() datasets.DB { return rebound{e.db} }
 
 // Ping checks the database.
 func (e *Engine) Ping(ctx context.Context) error { return e.db.PingContext(ctx) }

@@ -3,6 +3,7 @@ package jobs
 import (
 	"context"
 	"database/sql"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"time"
@@ -280,3 +281,5 @@ func (e *Engine) fire(ctx context.Context, s *Schedule, lastFP string) (jobID, f
 	e.log.Info("schedule fired", "schedule", s.ID, "job", j.ID)
 	return j.ID, fp, ""
 }
+
+func jsonUnmarshal(s string, v any) error { return json.Unmarshal([]byte(s), v) }

@@ -124,32 +124,6 @@ func mustPNG(t *testing.T) []byte {
 	return b
 }
 
-func TestDatasetsRegistry(t *testing.T) {
-	root := t.TempDir()
-	eng := openWithClock(t, root, newClock(time.Now()))
-	defer eng.Close()
-	ctx := context.Background()
-	if _, err := eng.RegisterDataset(ctx, jobs.Dataset{Name: "Bad Name", Location: root}); !errors.As(err, new(*jobs.NameError)) {
-		t.Errorf("bad name: %v", err)
-	}
-	if _, err := eng.RegisterDataset(ctx, jobs.Dataset{Name: "xray", Location: root + "/ds"}); err != nil {
-		t.Fatal(err)
-	}
-	if _, err := eng.RegisterDataset(ctx, jobs.Dataset{Name: "xray", Location: root}); !errors.As(err, new(*jobs.ConflictError)) {
-		t.Errorf("duplicate: %v", err)
-	}
-	d, err := eng.GetDataset(ctx, "xray")
-	if err != nil || d.Location != root+"/ds" {
-		t.Errorf("get: %v %v", d, err)
-	}
-	if err := eng.DeleteDataset(ctx, "xray"); err != nil {
-		t.Fatal(err)
-	}
-	if err := eng.DeleteDataset(ctx, "xray"); !errors.Is(err, jobs.ErrNotFound) {
-		t.Errorf("second delete: %v", err)
-	}
-}
-
 func TestScheduleIntervalFloor(t *testing.T) {
 	root := t.TempDir()
 	writeDataset(t, filepath.Join(root, "ds"), map[string]int{"big": 10, "small": 2})

@@ -20,6 +20,7 @@ import (
 
 	"github.com/tailsynth/tailsynth/api"
 	"github.com/tailsynth/tailsynth/configs"
+	"github.com/tailsynth/tailsynth/datasets"
 	"github.com/tailsynth/tailsynth/errkind"
 	"github.com/tailsynth/tailsynth/evaluate"
 	"github.com/tailsynth/tailsynth/generators"
@@ -111,8 +112,14 @@ func New(ctx context.Context, cfg *configs.Config, log *slog.Logger, version str
 	storageChecks := s.readyChecks()
 	ready := append(slices.Clone(storageChecks), api.ReadyCheck{Name: "job_database", Check: s.engine.Ping})
 	s.startupChecks(ctx, ready)
-	// The engine is each of the small interfaces the /v1 handlers ask for.
-	v1 := &api.V1{Jobs: s.engine, Datasets: s.engine, Schedules: s.engine, Evaluations: s.engine,
+	// The dataset names live in the job engine's database.
+	names, err := datasets.OpenRegistry(ctx, s.engine.SQL(), nil)
+	if err != nil {
+		s.engine.Close()
+		return nil, err
+	}
+	// The engine is the other small interfaces the /v1 handlers ask for.
+	v1 := &api.V1{Jobs: s.engine, Datasets: names, Schedules: s.engine, Evaluations: s.engine,
 		Pipeline: pl, Resolve: loc.Resolve, DefaultOutput: cfg.DefaultOutput(), MaxSamples: cfg.Jobs.MaxSamples,
 		StorageReady: func(ctx context.Context) error { return storageUnavailable(ctx, storageChecks) }, StorageRetryWindow: cfg.Jobs.StorageRetryWindow}
 

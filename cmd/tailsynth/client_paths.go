@@ -7,7 +7,7 @@ import (
 )
 
 // registeredName is the shape of a registered dataset's name (as the
-// server's jobs.RegisterDataset accepts it): no '/', so never a path.
+// server's dataset registry accepts it): no '/', so never a path.
 var registeredName = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]{0,63}$`)
 
 // datasetArg turns a dataset argument into what the server reads: a URI
