@@ -75,18 +75,8 @@ func (s *cellStats) add(v string, where func() string) error {
 			}
 		}
 	}
-	if !s.overflow {
-		if _, ok := s.distinct[v]; !ok {
-			if len(s.distinct) >= s.cap {
-				s.overflow = true
-				if s.strict {
-					return fmt.Errorf("%s, column %q: more than %d distinct values, too many for a categorical column; exclude it, or give it another type: %w", where(), s.name, s.cap, ErrMalformed)
-				}
-				clear(s.distinct)
-			} else {
-				s.distinct[v] = struct{}{}
-			}
-		}
+	if err := s.addDistinct(v, where); err != nil {
+		return err
 	}
 	var want string
 	switch s.override {
@@ -165,4 +155,24 @@ func (s *cellStats) column() Column {
 		}
 	}
 	return c
+}
+
+// addDistinct records v among the distinct values, up to the cap.
+func (s *cellStats) addDistinct(v string, where func() string) error {
+	if s.overflow {
+		return nil
+	}
+	if _, ok := s.distinct[v]; ok {
+		return nil
+	}
+	if len(s.distinct) >= s.cap {
+		s.overflow = true
+		clear(s.distinct)
+		if s.strict {
+			return fmt.Errorf("%s, column %q: more than %d distinct values, too many for a categorical column; exclude it, or give it another type: %w", where(), s.name, s.cap, ErrMalformed)
+		}
+		return nil
+	}
+	s.distinct[v] = struct{}{}
+	return nil
 }
