@@ -21,6 +21,9 @@
 //     default): Categorical, with those levels;
 //  6. else Text, which is excluded as ID-like.
 //
+// For example, a column of 1, 2, NA is Integer with one missing value;
+// 1, 2.5 is Numeric; yes, no is Categorical; 70 distinct names are Text.
+//
 // A column with no non-missing value is Numeric and excluded ("all values
 // missing"). Integers stay Integer even with few values (a 0/1 flag): give
 // an override to make such a column categorical. Parquet columns take their
@@ -55,14 +58,15 @@
 //
 //   - InferCSV: one record, plus per column at most MaxLevels+1 distinct
 //     strings (up to 65536 for the label, split and categorical overrides).
-//   - InferParquet: the parts' footers and one page of a column at a time
-//     for string columns (their distinct values, as above); other columns
-//     are not read.
-//   - CSVReader, ParquetReader: one chunk (chunkRows rows; 4096 by default)
-//     and the input's buffers (Parquet: one row group's pages as read).
+//   - InferParquet: the parts' footers, one page of one column at a time,
+//     and the distinct values kept (as InferCSV).
+//   - CSVReader: one chunk (chunkRows rows; 4096 by default) and
+//     encoding/csv's buffer.
+//   - ParquetReader: one chunk, the parts' footers, and parquet-go's buffers
+//     for the pages being decoded in the current row group.
 //   - Profile: one chunk, plus per column at most DistinctCap (10000)
 //     distinct values and the per-class counts.
 //   - Load: one chunk and the rows it keeps, 8 bytes per feature cell.
-//   - Writers: one chunk given by the caller (Parquet: the current row
-//     group's encoded pages, flushed every 65536 rows or so).
+//   - CSVWriter: one record. ParquetWriter: the current row group's encoded
+//     pages, at most ParquetRowGroupRows (65536) rows.
 package tables

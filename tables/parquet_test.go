@@ -236,3 +236,66 @@ func TestParquetSchemaMismatch(t *testing.T) {
 		})
 	}
 }
+
+// TestParquetStreaming reads 1e5 rows written in row groups of 10000 in
+// chunks of 1000: every chunk holds at most 1000 rows, and Load of the rare
+// class keeps only its rows.
+func TestParquetStreaming(t *testing.T) {
+	const rows, chunk = 100000, 1000
+	var b bytes.Buffer
+	w := parquet.NewGenericWriter[pqRow](&b, parquet.MaxRowsPerRowGroup(10000))
+	batch := make([]pqRow, 0, 5000)
+	for i := 0; i < rows; i += 5000 {
+		batch = batch[:0]
+		for _, r := range pqRows(5000) {
+			r.ID = int64(i) + r.ID - 1000
+			batch = append(batch, r)
+		}
+		if _, err := w.Write(batch); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if err := w.Close(); err != nil {
+		t.Fatal(err)
+	}
+	p := pqParts(b.Bytes())
+	s, err := InferParquet(p, Options{Label: "class"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	r, err := NewParquetReader(p, s, chunk)
+	if err != nil {
+		t.Fatal(err)
+	}
+	total, n := int64(0), 0
+	err = Each(r, func(c *Chunk) error {
+		if c.Len == 0 || c.Len > chunk {
+			t.Errorf("chunk %d has %d rows, want 1 to %d", n, c.Len, chunk)
+		}
+		for i, id := range c.Cols[0].Int {
+			if id != c.Start+int64(i) {
+				t.Fatalf("row %d: id %d, want %d", c.Start+int64(i), id, c.Start+int64(i))
+			}
+		}
+		total += int64(c.Len)
+		n++
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if total != rows || n != rows/chunk {
+		t.Errorf("got %d rows in %d chunks, want %d in %d", total, n, rows, rows/chunk)
+	}
+	r, err = NewParquetReader(p, s, chunk)
+	if err != nil {
+		t.Fatal(err)
+	}
+	l, err := Load(r, NewEncoding(s), "fraud")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := l.Table.Rows(); got != rows/10 {
+		t.Errorf("fraud rows: got %d, want %d", got, rows/10)
+	}
+}

@@ -163,9 +163,15 @@ type ParquetWriter struct {
 	rows []parquet.Row
 }
 
-// NewParquetWriter returns a writer of rows of s to w.
+// ParquetRowGroupRows is the most rows a row group of ParquetWriter holds;
+// the writer keeps one row group's encoded pages in memory until it is full.
+const ParquetRowGroupRows = 1 << 16
+
+// NewParquetWriter returns a writer of rows of s to w, Snappy-compressed (as
+// pyarrow writes by default) in row groups of at most ParquetRowGroupRows.
 func NewParquetWriter(w io.Writer, s *Schema) (*ParquetWriter, error) {
-	return &ParquetWriter{w: parquet.NewWriter(w, ParquetSchema(s)), s: s}, nil
+	pw := parquet.NewWriter(w, ParquetSchema(s), parquet.Compression(&parquet.Snappy), parquet.MaxRowsPerRowGroup(ParquetRowGroupRows))
+	return &ParquetWriter{w: pw, s: s}, nil
 }
 
 // Write writes the rows of c.

@@ -9,6 +9,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/parquet-go/parquet-go"
 )
 
 // sameTable compares two tables read with schemas a and b value by value:
@@ -294,4 +296,33 @@ func TestPandasReadsCSV(t *testing.T) {
 		t.Fatalf("pandas check failed: %v\n%s", err, out)
 	}
 	t.Logf("%s", out)
+}
+
+// TestParquetWriterRowGroups checks that the writer does not hold more than
+// ParquetRowGroupRows rows in one row group.
+func TestParquetWriterRowGroups(t *testing.T) {
+	s := &Schema{Columns: []Column{{Name: "n", Type: Integer}}}
+	n := ParquetRowGroupRows + 10
+	c := NewChunk(s, n)
+	for i := range n {
+		c.Cols[0].Int = append(c.Cols[0].Int, int64(i))
+		c.Cols[0].Missing = append(c.Cols[0].Missing, false)
+	}
+	c.Len = n
+	var b bytes.Buffer
+	w, err := NewParquetWriter(&b, s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	writeAll(t, w, c)
+	f, err := parquet.OpenFile(bytes.NewReader(b.Bytes()), int64(b.Len()))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := len(f.RowGroups()); got != 2 {
+		t.Errorf("got %d row groups, want 2", got)
+	}
+	if got := f.NumRows(); got != int64(n) {
+		t.Errorf("got %d rows, want %d", got, n)
+	}
 }
