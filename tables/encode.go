@@ -68,7 +68,8 @@ func NewEncoding(s *Schema) *Encoding {
 // Loaded is a table, or one class's rows of it, in the smote.Table shape.
 type Loaded struct {
 	Table smote.Table
-	// Y is the class code of each row (an index into Encoding.Classes), or
+	// Y is the class code of each row (an index into Encoding.Classes; -1
+	// where the label is missing, which only a whole-table Load keeps), or
 	// nil without a label column.
 	Y []int
 	// Rows is the index of each row in the source table.
