@@ -307,25 +307,36 @@ func (e *Engine) SQL() datasets.DB { return rebound{e.db} }
 // Ping checks the database.
 func (e *Engine) Ping(ctx context.Context) error { return e.db.PingContext(ctx) }
 
-// maintain runs due schedules every second and rescues the jobs of dead
-// workers every StaleAfter/3.
+// maintain runs due schedules every second, and rescues the jobs of dead
+// workers every StaleAfter/3, in two loops: a schedule that scans a slow
+// dataset (only_if_changed) does not hold up the rescue.
 func (e *Engine) maintain(ctx context.Context) {
-	t := time.NewTicker(e.cfg.StaleAfter / 3)
+	var wg sync.WaitGroup
+	wg.Go(func() {
+		every(ctx, time.Second, func() {
+			if _, err := e.RunDueSchedules(ctx); err != nil && ctx.Err() == nil {
+				e.log.Warn("running schedules", "err", err)
+			}
+		})
+	})
+	every(ctx, e.cfg.StaleAfter/3, func() {
+		if err := e.rescue(ctx, e.cfg.StaleAfter); err != nil && ctx.Err() == nil {
+			e.log.Warn("rescuing stale jobs", "err", err)
+		}
+	})
+	wg.Wait()
+}
+
+// every calls f every d until ctx ends.
+func every(ctx context.Context, d time.Duration, f func()) {
+	t := time.NewTicker(d)
 	defer t.Stop()
-	sched := time.NewTicker(time.Second)
-	defer sched.Stop()
 	for {
 		select {
 		case <-ctx.Done():
 			return
-		case <-sched.C:
-			if _, err := e.RunDueSchedules(ctx); err != nil && ctx.Err() == nil {
-				e.log.Warn("running schedules", "err", err)
-			}
 		case <-t.C:
-			if err := e.rescue(ctx, e.cfg.StaleAfter); err != nil && ctx.Err() == nil {
-				e.log.Warn("rescuing stale jobs", "err", err)
-			}
+			f()
 		}
 	}
 }

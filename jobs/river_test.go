@@ -7,15 +7,19 @@ import (
 	"go/ast"
 	"go/parser"
 	"go/token"
+	"iter"
 	"os"
 	"path/filepath"
 	"regexp"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/tailsynth/tailsynth/generators"
 	"github.com/tailsynth/tailsynth/jobs"
+	"github.com/tailsynth/tailsynth/storage"
 )
 
 // riverJob is a row of River's job table, read (never written) by the
@@ -241,5 +245,77 @@ func TestNoSQLOnRiverTables(t *testing.T) {
 			}
 			return true
 		})
+	}
+}
+
+// blockingStore, once armed, holds every listing that reaches a key under
+// prefix until ctx ends, and says when it first does.
+type blockingStore struct {
+	storage.Store
+	prefix  string
+	armed   *atomic.Bool
+	blocked chan struct{}
+	once    *sync.Once
+}
+
+func (s blockingStore) List(ctx context.Context, prefix string, opts storage.ListOptions) iter.Seq2[storage.ObjectInfo, error] {
+	return func(yield func(storage.ObjectInfo, error) bool) {
+		for o, err := range s.Store.List(ctx, prefix, opts) {
+			if err == nil && s.armed.Load() && strings.HasPrefix(o.Key, s.prefix) {
+				s.once.Do(func() { close(s.blocked) })
+				<-ctx.Done()
+				yield(storage.ObjectInfo{}, ctx.Err())
+				return
+			}
+			if !yield(o, err) {
+				return
+			}
+		}
+	}
+}
+
+// A schedule whose dataset scan hangs (slow storage, only_if_changed) does
+// not hold up the rescue of a dead worker's job.
+func TestSlowScheduleDoesNotHoldUpRescue(t *testing.T) {
+	root := t.TempDir()
+	writeDataset(t, filepath.Join(root, "ds"), map[string]int{"big": 30, "small": 5})
+	writeDataset(t, filepath.Join(root, "ds2"), map[string]int{"sched": 3, "other": 6})
+	blocked := make(chan struct{})
+	var once sync.Once
+	var armed atomic.Bool
+	gen := &slowGen{}
+	gen.blockFirst.Store(true)
+	eng := newEngineWith(t, root, gen, engineOptions{
+		wrap: func(st storage.Store) storage.Store { return blockingStore{st, "sched/", &armed, blocked, &once} },
+		config: func(c *jobs.Config) {
+			c.Heartbeat = time.Hour // the first attempt never heartbeats: it is taken for dead
+			c.StaleAfter = time.Second
+		},
+	})
+	if err := eng.Start(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() {
+		eng.Stop(context.Background())
+		eng.Close()
+	})
+	ctx := context.Background()
+	tmpl := generators.Spec{Dataset: root + "/ds2", Generator: "oversample", Seed: 1, Output: root + "/out"}
+	if _, err := eng.CreateSchedule(ctx, jobs.Schedule{Name: "slow", Cron: "@every 1s", Template: tmpl, OnlyIfChanged: true}); err != nil {
+		t.Fatal(err)
+	}
+	armed.Store(true) // the schedule's runs scan the dataset from now on, and hang there
+	select {
+	case <-blocked:
+	case <-time.After(10 * time.Second):
+		t.Fatal("the schedule never scanned its dataset")
+	}
+	e := &env{root: root, eng: eng}
+	j, _, err := eng.Submit(ctx, e.spec("slow"), "", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if j = waitState(t, eng, j.ID, jobs.StateSucceeded, jobs.StateFailed); j.State != jobs.StateSucceeded || j.Attempts != 2 {
+		t.Fatalf("job %s after %d attempts (%s); want succeeded after 2 (the dead attempt rescued while the schedule's scan hangs)", j.State, j.Attempts, j.Error)
 	}
 }
