@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# Tabular utility benchmark (issue 16): does SMOTE / SMOTE-NC / SMOTE-N help a
+# classifier on a rare class of a real table more than random oversampling?
+#
+#   1. export.py writes five tables from the datasets Debian's
+#      python3-sklearn bundles (breast_cancer, wine, digits, and binned mixed
+#      and all-categorical versions of the first two; see export.py): a stratified 70/30
+#      split, the rare class cut to a few tens of training rows, the test
+#      split untouched;
+#   2. the Go command in this directory reads them with package tables and
+#      measures quality.TabularUtility (logistic regression; real, random
+#      oversampling, SMOTE-family rows), printing one markdown table.
+#
+# Settings (environment variables, defaults in brackets):
+#   SEEDS [5]   seeds of the seeded variants
+#   WORK  [a new temporary directory]  where the CSVs and results.json go
+#
+# Needs /usr/bin/python3 with python3-sklearn (apt-get install python3-sklearn).
+set -euo pipefail
+cd "$(dirname "$0")/../../.."
+SEEDS=${SEEDS:-5}
+WORK=${WORK:-$(mktemp -d /tmp/tailsynth-tabular-XXXXXX)}
+/usr/bin/python3 scripts/bench/tabular/export.py "$WORK/data" >&2
+go run ./scripts/bench/tabular -seeds "$SEEDS" -json "$WORK/results.json" \
+	"$WORK/data/breast_cancer" "$WORK/data/breast_cancer_mixed" \
+	"$WORK/data/wine" "$WORK/data/wine_categorical" "$WORK/data/digits" | tee "$WORK/table.md"
+echo "results: $WORK/results.json" >&2
