@@ -40,6 +40,7 @@ type JobQueue interface {
 type planRequest struct {
 	datasetRef
 	Strategy *generators.Strategy `json:"strategy"`
+	generators.TableOptions
 }
 
 func (v *V1) plan(c *gin.Context) (int, any, error) {
@@ -55,9 +56,20 @@ func (v *V1) plan(c *gin.Context) (int, any, error) {
 	if req.Strategy != nil {
 		s = *req.Strategy
 	}
-	pr, err := v.Jobs.Plan(c.Request.Context(), generators.Spec{Dataset: ref.Dataset, Manifest: ref.Manifest, Strategy: s})
+	spec := generators.Spec{Dataset: ref.Dataset, Manifest: ref.Manifest, Strategy: s, TableOptions: req.TableOptions}
+	if spec.IsTable() {
+		if _, err := spec.TablesOptions(); err != nil {
+			return 0, nil, err
+		}
+	}
+	pr, err := v.Jobs.Plan(c.Request.Context(), spec)
 	if err != nil {
 		return 0, nil, err
+	}
+	if pr.Table != nil {
+		// A table's classes are rows: every labelled row is a source.
+		return http.StatusOK, gin.H{"dataset": ref.Dataset, "strategy": s, "before": pr.Before, "add": pr.Add, "after": pr.After,
+			"total": pr.Total, "leakage_guard": false, "fingerprint": pr.Dataset.Fingerprint, "table": pr.Table}, nil
 	}
 	// Beside the file counts: how many files of each class that gets
 	// samples a generator can read (issue 13: a class of one readable
@@ -86,6 +98,9 @@ type JobRequest struct {
 	Output    string               `json:"output,omitempty"`
 	// Quality is "auto" (default: measure the samples) or "off".
 	Quality string `json:"quality,omitempty"`
+	// TableOptions make the dataset a table (CSV or Parquet) whose rows
+	// are the samples: label_column names the class column.
+	generators.TableOptions
 }
 
 // spec validates a request into a job spec: names resolved, defaults
@@ -113,7 +128,7 @@ func (v *V1) spec(ctx context.Context, req JobRequest) (generators.Spec, error) 
 		return generators.Spec{}, err
 	}
 	spec := generators.Spec{Dataset: ref.Dataset, Manifest: ref.Manifest, Generator: req.Generator, Params: req.Params,
-		Strategy: generators.Strategy{Mode: generators.ModeAuto}, Output: loc.String(), Quality: req.Quality}
+		Strategy: generators.Strategy{Mode: generators.ModeAuto}, Output: loc.String(), Quality: req.Quality, TableOptions: req.TableOptions}
 	if req.Strategy != nil {
 		spec.Strategy = *req.Strategy
 	}

@@ -18,6 +18,8 @@ type Spec struct {
 	// Quality is QualityAuto (the default when empty) or QualityOff; see
 	// pipeline.Pipeline.Quality.
 	Quality string `json:"quality,omitempty"`
+	// TableOptions make the dataset a table (label_column...).
+	TableOptions
 }
 
 // Progress is a job's progress.
@@ -66,7 +68,15 @@ func (s Spec) Validate(reg *Registry) (Generator, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := gen.Validate(s.Params); err != nil {
+	if err := s.TableOptions.validate(s.Manifest, gen); err != nil {
+		return nil, err
+	}
+	if tg, ok := gen.(TableGenerator); ok && s.IsTable() {
+		err = tg.ValidateTable(s.Params)
+	} else {
+		err = gen.Validate(s.Params)
+	}
+	if err != nil {
 		return nil, err
 	}
 	if err := CheckOutput(s.Dataset, s.Output); err != nil {

@@ -110,6 +110,12 @@ func (p *Pipeline) run(ctx context.Context, spec generators.Spec, view *datasets
 	if done {
 		return &Result{Output: j.outURI, Resumed: true}, nil
 	}
+	if spec.IsTable() {
+		if view != nil {
+			return nil, &datasets.DatasetError{Msg: "RunDataset: views of tables are not supported"}
+		}
+		return p.runTable(ctx, j)
+	}
 	if err := p.planJob(ctx, j); err != nil {
 		return nil, err
 	}

@@ -22,11 +22,18 @@ type Prepared struct {
 	// LeakageGuard is set when the dataset has splits: generation reads the
 	// training split only.
 	LeakageGuard bool `json:"leakage_guard"`
+	// Table is set for a table job (Spec.LabelColumn): the table as read.
+	Table *TablePlan `json:"table,omitempty"`
 }
 
 // Prepare opens and scans the dataset and applies the strategy, without
 // generating anything.
 func (p *Pipeline) Prepare(ctx context.Context, spec generators.Spec) (*Prepared, storage.Store, error) {
+	if spec.IsTable() {
+		pr, err := p.prepareTable(ctx, spec)
+		pr.closeTable()
+		return pr, nil, err
+	}
 	src, err := p.Open(ctx, spec.Dataset)
 	if err != nil {
 		return nil, nil, err

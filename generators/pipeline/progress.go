@@ -17,6 +17,9 @@ type tracker struct {
 
 // emitLocked reports a copy of the progress; t.mu is held.
 func (t *tracker) emitLocked() {
+	if t.progress == nil {
+		return
+	}
 	cp := t.prog
 	if t.prog.Classes != nil {
 		cp.Classes = maps.Clone(t.prog.Classes)
@@ -45,11 +48,14 @@ func (t *tracker) count(stage string, classes []string, add map[string]int) {
 }
 
 // sampleDone counts one more sample of class done.
-func (t *tracker) sampleDone(class string) {
+func (t *tracker) sampleDone(class string) { t.sampleDoneN(class, 1) }
+
+// sampleDoneN counts n more samples of class done.
+func (t *tracker) sampleDoneN(class string, n int) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	cp := t.prog.Classes[class]
-	cp.Done++
+	cp.Done += n
 	t.prog.Classes[class] = cp
 	t.emitLocked()
 }
