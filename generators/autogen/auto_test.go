@@ -9,6 +9,7 @@ import (
 	"image"
 	"image/png"
 	"io"
+	"math"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -193,9 +194,10 @@ func TestAutoAvoidsAHarmfulCandidate(t *testing.T) {
 	if ch.Scores[0].LiftOverReal >= 0 {
 		t.Errorf("wrong's lift over real %.3f, want negative (its samples are the other class)", ch.Scores[0].LiftOverReal)
 	}
+	// The default: 3 cross-validations of 3 folds.
 	for _, s := range ch.Scores {
-		if st, ok := s.ByJudge["logreg"]; !ok || st.N != 3 {
-			t.Errorf("%s by judge %+v, want logreg over 3 folds", s.Name, s.ByJudge)
+		if st, ok := s.ByJudge["logreg"]; !ok || st.N != 9 || len(s.ByRepeat) != 3 {
+			t.Errorf("%s by judge %+v, by repeat %v, want logreg over 3 folds x 3 repeats", s.Name, s.ByJudge, s.ByRepeat)
 		}
 	}
 	if !strings.Contains(ch.Why, "oversample had score") || !strings.Contains(ch.Why, "wrong") {
@@ -210,8 +212,8 @@ func TestAutoAvoidsAHarmfulCandidate(t *testing.T) {
 			t.Errorf("report.html lacks %q", want)
 		}
 	}
-	if sel.Protocol == "" || sel.Folds != 3 {
-		t.Errorf("protocol %q folds %d", sel.Protocol, sel.Folds)
+	if sel.Protocol == "" || sel.Folds != 3 || sel.Repeats != 3 {
+		t.Errorf("protocol %q folds %d repeats %d, want 3 and 3", sel.Protocol, sel.Folds, sel.Repeats)
 	}
 	// 40 common, 6 rare: auto brings rare to 40, all with oversample.
 	if len(rows) != 34 {
@@ -250,7 +252,7 @@ func TestAutoBothJudgesDeterministic(t *testing.T) {
 	}
 	root := dataset(t)
 	reg := registry(t)
-	params := `{"candidates": [{"generator": "oversample"}, {"generator": "wrong"}], "folds": 2}`
+	params := `{"candidates": [{"generator": "oversample"}, {"generator": "wrong"}], "folds": 2, "repeats": 1}`
 	a, rowsA := runJob(t, reg, root, params, 5)
 	ch := a.Gen.Auto.Classes[0]
 	for _, s := range ch.Scores {
@@ -326,6 +328,8 @@ func TestAutoParamErrors(t *testing.T) {
 	for _, tc := range []struct{ params, want string }{
 		{`{"folds": 1}`, "folds 1: want 2 to 10"},
 		{`{"folds": 11}`, "want 2 to 10"},
+		{`{"repeats": 0}`, "repeats 0: want 1 to 5"},
+		{`{"repeats": 6}`, "repeats 6: want 1 to 5"},
 		{`{"judges": ["svm"]}`, `"svm" is unknown or repeated; accepted: logreg, cnn`},
 		{`{"judges": []}`, "judges is empty"},
 		{`{"judges": ["cnn", "cnn"]}`, "unknown or repeated"},
@@ -370,5 +374,51 @@ func TestAutoNeedsTwoImages(t *testing.T) {
 	var de *datasets.DatasetError
 	if !errors.As(err, &de) || !strings.Contains(err.Error(), `class "rare" has 1 readable training file`) {
 		t.Fatalf("Start = %v, want a DatasetError about the one rare image", err)
+	}
+}
+
+// Repeat r of a job is the comparison a job of seed+r runs: with repeats 2
+// at seed 5, the second cross-validation alone scores every candidate as
+// a one-repeat job of seed 6 does, and the pooled score lies between the
+// two.
+func TestAutoRepeatsPoolSeeds(t *testing.T) {
+	root := dataset(t)
+	reg := registry(t)
+	const base = `{"candidates": [{"generator": "wrong"}, {"generator": "oversample"}], "judges": ["logreg"], "folds": 2`
+	one := map[int64]autogen.ClassChoice{}
+	for _, seed := range []int64{5, 6} {
+		rep, _ := runJob(t, reg, root, base+`, "repeats": 1}`, seed)
+		one[seed] = rep.Gen.Auto.Classes[0]
+	}
+	// A second copy of the same images: the job of seed 5 writes its own
+	// output folder.
+	both, _ := runJob(t, reg, dataset(t), base+`, "repeats": 2}`, 5)
+	sel := both.Gen.Auto
+	if sel.Repeats != 2 || !strings.Contains(sel.Protocol, "repeated 2 times") {
+		t.Errorf("repeats %d, protocol %q: want 2 and said so", sel.Repeats, sel.Protocol)
+	}
+	ch := sel.Classes[0]
+	if len(ch.RepeatWinners) != 2 || !strings.Contains(ch.Why, "each of the 2 cross-validations alone chose") {
+		t.Errorf("repeat winners %v, why %q: want one winner per repeat, said", ch.RepeatWinners, ch.Why)
+	}
+	for i, s := range ch.Scores {
+		if len(s.ByRepeat) != 2 {
+			t.Fatalf("%s: by repeat %v, want 2 scores", s.Name, s.ByRepeat)
+		}
+		for r, seed := range []int64{5, 6} {
+			if got, want := s.ByRepeat[r], one[seed].Scores[i].F1; math.Abs(got-want) > 1e-12 {
+				t.Errorf("%s repeat %d: score %v, want %v (the one-repeat job of seed %d)", s.Name, r+1, got, want, seed)
+			}
+		}
+		lo, hi := min(s.ByRepeat[0], s.ByRepeat[1]), max(s.ByRepeat[0], s.ByRepeat[1])
+		if s.F1 < lo-1e-12 || s.F1 > hi+1e-12 {
+			t.Errorf("%s: pooled score %v outside its repeats' %v", s.Name, s.F1, s.ByRepeat)
+		}
+		if st := s.ByJudge["logreg"]; st.N != 4 {
+			t.Errorf("%s: %d fold F1s, want 2 folds x 2 repeats", s.Name, st.N)
+		}
+	}
+	if ch.Winner != "oversample" {
+		t.Errorf("winner %q, want oversample over the harmful candidate", ch.Winner)
 	}
 }

@@ -37,7 +37,7 @@ func (g Generator) Info() generators.Info {
 	return generators.Info{
 		Name: Name,
 		Description: "measured auto-selection: compares candidate methods (default: oversample, smote, and the light augment preset on half or all samples, with and without flips) " +
-			"by cross-validation on the TRAINING files only — each candidate generates from k−1 folds, a logistic-regression and a CNN judge " +
+			"by cross-validation on the TRAINING files only, repeated with other folds and pooled — each candidate generates from k−1 folds, a logistic-regression and a CNN judge " +
 			"are trained on them plus the samples and scored on the held-back fold — then generates every requested class with the " +
 			"method that gave it the best F1 (ties within tie go to the cheaper, earlier candidate); report.json and report.html " +
 			"record every candidate's figures and why the winner won",
@@ -46,6 +46,7 @@ func (g Generator) Info() generators.Info {
 			{Name: "candidates", Type: "array", Description: `methods compared, cheapest first: [{"name": "...", "generator": "...", "params": {...}}]; default: oversample, smote, augment-half, augment-half-noflip, augment-light, augment-light-noflip (those registered). Heavy generators (GAN training) are refused`},
 			{Name: "judges", Type: "array", Default: []string{"logreg", "cnn"}, Description: "classifiers that score the candidates: logreg, cnn or both (audio: logreg only)"},
 			{Name: "folds", Type: "integer", Default: 3, Description: "stratified folds of the training files (2 to 10)"},
+			{Name: "repeats", Type: "integer", Default: defaultRepeats, Description: "times the cross-validation is run, each with other folds, pooled into one score per candidate (1 to 5; each costs as much as the first)"},
 			{Name: "max_per_class", Type: "integer", Default: 400, Description: "real training images per class read for the comparison (seeded subsample; 10 to 100000)"},
 			{Name: "tie", Type: "number", Default: 0.01, Description: "F1 difference under which the cheaper (earlier) candidate wins (0 to 0.5)"},
 		},

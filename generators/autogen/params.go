@@ -35,6 +35,14 @@ type Params struct {
 	// Folds is the number of stratified folds of the training files the
 	// comparison is cross-validated over [3, 2..10].
 	Folds int `json:"folds"`
+	// Repeats is the number of times the cross-validation is run, each
+	// time with other folds (repeat r uses the folds, samples and judge
+	// seeds of a job of seed+r), their held-back predictions pooled into
+	// one score per candidate [3, 1..5]. With a few tens of rare images
+	// the split into folds alone moves the candidates' scores by as much
+	// as they differ (see the package documentation, "Why repeats");
+	// every repeat costs as much as the first.
+	Repeats int `json:"repeats"`
 	// MaxPerClass bounds the real training images per class that the
 	// comparison reads (seeded subsample; the rare classes are far below)
 	// [400].
@@ -64,10 +72,13 @@ func DefaultCandidates() []Candidate {
 	}
 }
 
-// Limits of the parameters.
+// Limits and defaults of the parameters.
 const (
+	defaultRepeats = 3
+
 	maxCandidates = 8
 	maxFolds      = 10
+	maxRepeats    = 5
 )
 
 var candidateName = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]{0,63}$`)
@@ -76,7 +87,7 @@ var candidateName = regexp.MustCompile(`^[a-z0-9][a-z0-9._-]{0,63}$`)
 // a *generators.ParamError naming the parameter, the value and what is
 // accepted.
 func parseParams(raw json.RawMessage, reg *generators.Registry) (Params, error) {
-	p := Params{Folds: 3, MaxPerClass: 400, Tie: 0.01}
+	p := Params{Folds: 3, Repeats: defaultRepeats, MaxPerClass: 400, Tie: 0.01}
 	if err := generators.DecodeParams(Name, raw, &p); err != nil {
 		return p, err
 	}
@@ -141,6 +152,9 @@ func parseParams(raw json.RawMessage, reg *generators.Registry) (Params, error) 
 	}
 	if p.Folds < 2 || p.Folds > maxFolds {
 		return p, bad("folds %d: want 2 to %d", p.Folds, maxFolds)
+	}
+	if p.Repeats < 1 || p.Repeats > maxRepeats {
+		return p, bad("repeats %d: want 1 to %d cross-validations", p.Repeats, maxRepeats)
 	}
 	if p.MaxPerClass < 10 || p.MaxPerClass > 100000 {
 		return p, bad("max_per_class %d: want 10 to 100000", p.MaxPerClass)

@@ -22,9 +22,12 @@ import (
 // Selection is what auto measured and chose; it is report.json's
 // generator_report.auto.
 type Selection struct {
-	Protocol   string      `json:"protocol"`
-	Judges     []string    `json:"judges"`
-	Folds      int         `json:"folds"`
+	Protocol string   `json:"protocol"`
+	Judges   []string `json:"judges"`
+	Folds    int      `json:"folds"`
+	// Repeats is the number of cross-validations pooled, each with its
+	// own folds (see Params.Repeats).
+	Repeats    int         `json:"repeats"`
 	Tie        float64     `json:"tie"`
 	Candidates []Candidate `json:"candidates"`
 	// Failed names the candidates that failed in some fold (left out of
@@ -47,6 +50,9 @@ type ClassChoice struct {
 	// Harm is set when even the winner's F1 is below Real's by more than
 	// the tie: no candidate helped this class in the internal test.
 	Harm bool `json:"harm"`
+	// RepeatWinners is, with repeats > 1, the candidate each
+	// cross-validation alone would have chosen, by the same rule.
+	RepeatWinners []string `json:"repeat_winners,omitempty"`
 }
 
 // Score is a class's score under one method: per judge, the held-back
@@ -67,6 +73,9 @@ type Score struct {
 	ByJudge  map[string]quality.Stat `json:"by_judge"`
 	// LiftOverReal is F1 − Real.F1 (0 for the real row).
 	LiftOverReal float64 `json:"lift_over_real"`
+	// ByRepeat is, with repeats > 1, the score of each cross-validation
+	// alone (F1 pools them all).
+	ByRepeat []float64 `json:"by_repeat,omitempty"`
 }
 
 // realName is the name of the nothing-added row.
@@ -111,7 +120,7 @@ func choose(ctx context.Context, env *generators.Env, p Params, reg *generators.
 	if err != nil {
 		return nil, &datasets.DatasetError{Msg: fmt.Sprintf("%s: %v", Name, err)}
 	}
-	sel := &Selection{Judges: p.Judges, Folds: p.Folds, Tie: p.Tie, Candidates: p.Candidates, Failed: map[string]string{}}
+	sel := &Selection{Judges: p.Judges, Folds: p.Folds, Repeats: p.Repeats, Tie: p.Tie, Candidates: p.Candidates, Failed: map[string]string{}}
 	if fz.Kind != evaluate.KindImage && slices.Contains(sel.Judges, quality.JudgeCNN) {
 		sel.Judges = []string{quality.JudgeLogReg}
 		sel.Notes = append(sel.Notes, "the dataset is audio: judged by logistic regression on log-mel summaries only (the CNN judge reads images)")
@@ -132,38 +141,59 @@ func choose(ctx context.Context, env *generators.Env, p Params, reg *generators.
 	if sel.Folds != p.Folds {
 		d.assign(env.Seed, sel.Folds)
 	}
-	sel.Protocol = fmt.Sprintf("%d-fold stratified cross-validation of the training split (held-out splits never read); in each fold every candidate generated "+
-		"from the other folds, the judges (%s) were trained on those folds' real images plus the candidate's samples and scored on the fold; "+
-		"a class's score is its soft F1 (from predicted probabilities) over the pooled held-back predictions of all folds, every class weighted as if tested on equally many images, averaged over the judges; at most %d real images per class were read (%d x %d %s features)",
-		sel.Folds, strings.Join(sel.Judges, ", "), p.MaxPerClass, fz.Size, fz.Size, fz.Color)
-
-	// tallies[judge][method] pools the held-back predictions of the folds.
-	tallies := map[string]map[string]*tally{}
-	for _, j := range sel.Judges {
-		tallies[j] = map[string]*tally{}
+	cv := fmt.Sprintf("%d-fold stratified cross-validation", sel.Folds)
+	if sel.Repeats > 1 {
+		cv = fmt.Sprintf("%d-fold stratified cross-validation repeated %d times with different folds", sel.Folds, sel.Repeats)
 	}
-	for f := range sel.Folds {
-		synth := map[string]quality.Dataset{}
-		for ci, cand := range p.Candidates {
-			if _, failed := sel.Failed[cand.Name]; failed {
-				continue
-			}
-			progress(fmt.Sprintf("choosing: fold %d of %d, generating with %s", f+1, sel.Folds, cand.Name),
-				map[string]any{"fold": f + 1, "folds": sel.Folds, "candidate": ci + 1, "candidates": len(p.Candidates)})
-			rows, err := generateFold(ctx, env, reg, cand, d, f, sel.Folds, p, fz)
-			if err != nil {
-				if ctx.Err() != nil {
-					return nil, ctx.Err()
-				}
-				sel.Failed[cand.Name] = fmt.Sprintf("fold %d: %v", f+1, err)
-				continue
-			}
-			synth[cand.Name] = rows
-		}
+	sel.Protocol = fmt.Sprintf("%s of the training split (held-out splits never read); in each fold every candidate generated "+
+		"from the other folds, the judges (%s) were trained on those folds' real images plus the candidate's samples and scored on the fold; "+
+		"a class's score is its soft F1 (from predicted probabilities) over the pooled held-back predictions of all folds and repeats, every class weighted as if tested on equally many images, averaged over the judges; at most %d real images per class were read (%d x %d %s features)",
+		cv, strings.Join(sel.Judges, ", "), p.MaxPerClass, fz.Size, fz.Size, fz.Color)
+
+	// tallies[r][judge][method] pools repeat r's held-back predictions
+	// of the folds.
+	tallies := make([]map[string]map[string]*tally, sel.Repeats)
+	for r := range sel.Repeats {
+		tallies[r] = map[string]map[string]*tally{}
 		for _, j := range sel.Judges {
-			progress(fmt.Sprintf("choosing: fold %d of %d, training the %s judge", f+1, sel.Folds, j), map[string]any{"fold": f + 1, "folds": sel.Folds})
-			if err := judgeFold(ctx, d, f, synth, p, fz, j, env.Seed+int64(f), tallies[j]); err != nil {
-				return nil, fmt.Errorf("%s: fold %d, %s judge: %w", Name, f+1, j, err)
+			tallies[r][j] = map[string]*tally{}
+		}
+		// Repeat r is the comparison a job of seed env.Seed+r runs: its
+		// own folds, samples and judges' seeds.
+		seed := env.Seed + int64(r)
+		if r > 0 || sel.Folds != p.Folds {
+			d.assign(seed, sel.Folds)
+		}
+		at := func(f int) string {
+			if sel.Repeats == 1 {
+				return fmt.Sprintf("fold %d of %d", f+1, sel.Folds)
+			}
+			return fmt.Sprintf("repeat %d of %d, fold %d of %d", r+1, sel.Repeats, f+1, sel.Folds)
+		}
+		for f := range sel.Folds {
+			synth := map[string]quality.Dataset{}
+			for ci, cand := range p.Candidates {
+				if _, failed := sel.Failed[cand.Name]; failed {
+					continue
+				}
+				progress(fmt.Sprintf("choosing: %s, generating with %s", at(f), cand.Name),
+					map[string]any{"repeat": r + 1, "repeats": sel.Repeats, "fold": f + 1, "folds": sel.Folds, "candidate": ci + 1, "candidates": len(p.Candidates)})
+				rows, err := generateFold(ctx, env, reg, cand, d, r, f, sel.Folds, p, fz)
+				if err != nil {
+					if ctx.Err() != nil {
+						return nil, ctx.Err()
+					}
+					sel.Failed[cand.Name] = fmt.Sprintf("%s: %v", at(f), err)
+					continue
+				}
+				synth[cand.Name] = rows
+			}
+			for _, j := range sel.Judges {
+				progress(fmt.Sprintf("choosing: %s, training the %s judge", at(f), j),
+					map[string]any{"repeat": r + 1, "repeats": sel.Repeats, "fold": f + 1, "folds": sel.Folds})
+				if err := judgeFold(ctx, d, f, synth, p, fz, j, seed+int64(f), tallies[r][j]); err != nil {
+					return nil, fmt.Errorf("%s: %s, %s judge: %w", Name, at(f), j, err)
+				}
 			}
 		}
 	}
@@ -238,14 +268,19 @@ func f1[T int | float64](m [][]T, ci int) float64 {
 	return 2 * tp / (support + predicted)
 }
 
-// decide scores every candidate on class c (index ci) and picks the
-// winner.
-func decide(c string, ci int, sel *Selection, tallies map[string]map[string]*tally) ClassChoice {
-	score := func(name string) (Score, bool) {
+// decide scores every candidate on class c (index ci), pooling the
+// repeats' tallies, and picks the winner.
+func decide(c string, ci int, sel *Selection, tallies []map[string]map[string]*tally) ClassChoice {
+	// score is name's score over the repeats rs, their predictions pooled.
+	score := func(name string, rs []map[string]map[string]*tally) (Score, bool) {
 		s := Score{Name: name, ByJudge: map[string]quality.Stat{}, PooledF1: map[string]float64{}, SoftF1: map[string]float64{}}
 		for _, j := range sel.Judges {
-			t := tallies[j][name]
-			if t == nil || len(t.foldF1[ci]) != sel.Folds {
+			ts := make([]*tally, len(rs))
+			for r := range rs {
+				ts[r] = rs[r][j][name]
+			}
+			t := pool(ts)
+			if t == nil || len(t.foldF1[ci]) != sel.Folds*len(rs) {
 				return s, false
 			}
 			s.ByJudge[j] = stat(t.foldF1[ci])
@@ -256,19 +291,34 @@ func decide(c string, ci int, sel *Selection, tallies map[string]map[string]*tal
 		return s, true
 	}
 	ch := ClassChoice{Class: c}
-	ch.Real, _ = score(realName)
-	best := -1
+	ch.Real, _ = score(realName, tallies)
 	for _, cand := range sel.Candidates {
-		s, ok := score(cand.Name)
+		s, ok := score(cand.Name, tallies)
 		if !ok {
 			continue
 		}
 		s.LiftOverReal = s.F1 - ch.Real.F1
 		ch.Scores = append(ch.Scores, s)
-		// Candidates are cheapest first: a later one must beat the best
-		// by more than the tie.
-		if best < 0 || s.F1 > ch.Scores[best].F1+sel.Tie {
-			best = len(ch.Scores) - 1
+	}
+	scores := func(ss []Score) []float64 {
+		v := make([]float64, len(ss))
+		for i, s := range ss {
+			v[i] = s.F1
+		}
+		return v
+	}
+	best := pick(scores(ch.Scores), sel.Tie)
+	if len(tallies) > 1 && best >= 0 {
+		// What each repeat alone would have chosen: how much the folds
+		// moved the choice.
+		for r := range tallies {
+			alone := make([]float64, len(ch.Scores))
+			for i := range ch.Scores {
+				s, _ := score(ch.Scores[i].Name, tallies[r:r+1])
+				alone[i] = s.F1
+				ch.Scores[i].ByRepeat = append(ch.Scores[i].ByRepeat, s.F1)
+			}
+			ch.RepeatWinners = append(ch.RepeatWinners, ch.Scores[pick(alone, sel.Tie)].Name)
 		}
 	}
 	if best < 0 {
@@ -297,11 +347,57 @@ func decide(c string, ci int, sel *Selection, tallies map[string]map[string]*tal
 	if len(beaten) > 0 {
 		ch.Why += "; it " + strings.Join(beaten, ", ")
 	}
+	if len(ch.RepeatWinners) > 1 {
+		ch.Why += fmt.Sprintf("; each of the %d cross-validations alone chose %s", len(ch.RepeatWinners), strings.Join(ch.RepeatWinners, ", "))
+	}
 	if w.LiftOverReal < -sel.Tie {
 		ch.Harm = true
 		ch.Why += "; WARNING: every candidate lowered this class's F1 in the internal test, the least harmful was chosen"
 	}
 	return ch
+}
+
+// pick is the rule: of scores in candidate order (cheapest first), the
+// index of the best, where a later candidate must beat the best so far by
+// more than tie; -1 for none.
+func pick(scores []float64, tie float64) int {
+	best := -1
+	for i, v := range scores {
+		if best < 0 || v > scores[best]+tie {
+			best = i
+		}
+	}
+	return best
+}
+
+// pool merges the tallies of several repeats (the same images tested
+// once per repeat); nil if any is nil.
+func pool(ts []*tally) *tally {
+	if len(ts) == 1 || slices.Contains(ts, nil) {
+		if len(ts) == 1 {
+			return ts[0]
+		}
+		return nil
+	}
+	out := &tally{foldF1: map[int][]float64{}}
+	for _, t := range ts {
+		if out.conf == nil {
+			out.conf, out.prob = make([][]int, len(t.conf)), make([][]float64, len(t.prob))
+			for k := range t.conf {
+				out.conf[k], out.prob[k] = make([]int, len(t.conf[k])), make([]float64, len(t.prob[k]))
+			}
+		}
+		for k := range t.conf {
+			for c := range t.conf[k] {
+				out.conf[k][c] += t.conf[k][c]
+				out.prob[k][c] += t.prob[k][c]
+			}
+		}
+		for c, v := range t.foldF1 {
+			out.foldF1[c] = append(out.foldF1[c], v...)
+		}
+	}
+	return out
 }
 
 func stat(v []float64) quality.Stat {
@@ -424,9 +520,9 @@ func foldPlan(env *generators.Env, d *foldData, f, folds int, p Params) map[stri
 	return plan
 }
 
-// generateFold runs cand on the fit folds of f and reads its samples back
+// generateFold runs cand on the fit folds of f (in repeat r) and reads its samples back
 // as labelled feature rows. Samples go to the job's scratch store.
-func generateFold(ctx context.Context, env *generators.Env, reg *generators.Registry, cand Candidate, d *foldData, f, folds int, p Params, fz *evaluate.Featurizer) (quality.Dataset, error) {
+func generateFold(ctx context.Context, env *generators.Env, reg *generators.Registry, cand Candidate, d *foldData, r, f, folds int, p Params, fz *evaluate.Featurizer) (quality.Dataset, error) {
 	gen, err := reg.Get(cand.Generator)
 	if err != nil {
 		return quality.Dataset{}, err
@@ -436,8 +532,12 @@ func generateFold(ctx context.Context, env *generators.Env, reg *generators.Regi
 	for _, c := range d.classes {
 		train[c] = d.fitFiles(c, f)
 	}
-	work := storage.Sub(env.Work, fmt.Sprintf("choose/fold-%d/%s", f+1, cand.Name))
-	sub := &generators.Env{Params: cand.Params, Seed: env.Seed + 1000*int64(f+1), Source: env.Source, Dataset: env.Dataset,
+	dir := fmt.Sprintf("choose/fold-%d/%s", f+1, cand.Name)
+	if r > 0 {
+		dir = fmt.Sprintf("choose/repeat-%d/fold-%d/%s", r+1, f+1, cand.Name)
+	}
+	work := storage.Sub(env.Work, dir)
+	sub := &generators.Env{Params: cand.Params, Seed: env.Seed + int64(r) + 1000*int64(f+1), Source: env.Source, Dataset: env.Dataset,
 		Train: train, Plan: plan, Work: storage.Sub(work, "work"), Log: env.Log}
 	rn, err := gen.Start(ctx, sub)
 	if err != nil {
