@@ -9,6 +9,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/tailsynth/tailsynth/datasets"
+	"github.com/tailsynth/tailsynth/generators"
 )
 
 // DatasetRegistry is what the dataset routes need: the registered
@@ -113,6 +114,11 @@ type inspectRequest struct {
 	// HeaderSample is how many files per class get their headers read
 	// (default 50, 0 for all).
 	HeaderSample *int `json:"header_sample"`
+	// Tables (a .csv or .parquet file, or label_column for a folder of
+	// part files): the class column and column overrides, as for jobs.
+	LabelColumn    string            `json:"label_column,omitempty"`
+	ColumnTypes    map[string]string `json:"column_types,omitempty"`
+	ExcludeColumns []string          `json:"exclude_columns,omitempty"`
 }
 
 func (v *V1) inspect(c *gin.Context) (int, any, error) {
@@ -123,6 +129,18 @@ func (v *V1) inspect(c *gin.Context) (int, any, error) {
 	ref, err := v.resolveDataset(c.Request.Context(), req.datasetRef)
 	if err != nil {
 		return 0, nil, err
+	}
+	if _, file := datasets.SplitTableLocation(ref.Dataset); file != "" || req.LabelColumn != "" {
+		spec := generators.Spec{Dataset: ref.Dataset, TableOptions: generators.TableOptions{
+			LabelColumn: req.LabelColumn, ColumnTypes: req.ColumnTypes, ExcludeColumns: req.ExcludeColumns}}
+		if _, err := spec.TablesOptions(); err != nil {
+			return 0, nil, err
+		}
+		in, err := v.Pipeline.InspectTable(c.Request.Context(), spec)
+		if err != nil {
+			return 0, nil, err
+		}
+		return http.StatusOK, gin.H{"dataset": ref.Dataset, "table": in}, nil
 	}
 	n := 50
 	if req.HeaderSample != nil {

@@ -64,6 +64,22 @@ func TestTableJobsOverHTTP(t *testing.T) {
 		t.Errorf("plan's table %v, want a csv of 36 rows", plan["table"])
 	}
 
+	code, _, in := s.do(t, "POST", "/v1/inspect", fmt.Sprintf(`{"dataset": %q, "label_column": "label"}`, s3Table))
+	if code != http.StatusOK {
+		t.Fatalf("inspect: %d %v", code, in)
+	}
+	prof := in["table"].(map[string]any)["profile"].(map[string]any)
+	classes := prof["classes"].(map[string]any)
+	cols := map[string]string{}
+	for _, c := range prof["columns"].([]any) {
+		c := c.(map[string]any)
+		cols[c["name"].(string)] = c["type"].(string) + "/" + c["role"].(string)
+	}
+	if classes["fraud"] != 6.0 || classes["ok"] != 30.0 || cols["amount"] != "integer/feature" || cols["card"] != "categorical/feature" ||
+		cols["online"] != "boolean/feature" || cols["items"] != "integer/feature" || cols["label"] != "categorical/label" {
+		t.Errorf("inspect: classes %v, columns %v", classes, cols)
+	}
+
 	for _, c := range []struct {
 		name, dataset, format, dataKey string
 	}{

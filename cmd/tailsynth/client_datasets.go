@@ -15,14 +15,18 @@ import (
 )
 
 func (c *cli) inspect(ctx context.Context, args []string) int {
-	fs, cn := c.flags("inspect", "inspect DATASET [--manifest KEY] [--header-sample N]")
+	fs, cn := c.flags("inspect", "inspect DATASET [--manifest KEY] [--header-sample N] [--label-column C ...]")
 	manifest := fs.String("manifest", "", "manifest key inside the dataset")
 	sample := fs.Int("header-sample", -1, "files per class whose headers are read; 0 for all (default: the server's, 50)")
+	tf := addTableFlags(fs, false)
 	pos, code, ok := c.parseN(fs, args, "DATASET")
 	if !ok {
 		return code
 	}
-	body := map[string]any{"dataset": datasetArg(pos[0])}
+	body, err := tableBody(tf, datasetArg(pos[0]))
+	if err != nil {
+		return c.usageError(fs, "%v", err)
+	}
 	if *manifest != "" {
 		body["manifest"] = *manifest
 	}
@@ -33,14 +37,18 @@ func (c *cli) inspect(ctx context.Context, args []string) int {
 }
 
 func (c *cli) plan(ctx context.Context, args []string) int {
-	fs, cn := c.flags("plan", "plan DATASET [--strategy S] [--manifest KEY]")
+	fs, cn := c.flags("plan", "plan DATASET [--strategy S] [--manifest KEY] [--label-column C ...]")
 	manifest := fs.String("manifest", "", "manifest key inside the dataset")
 	strategy := fs.String("strategy", "", "sampling `strategy` (default auto): "+strategyFormsHelp)
+	tf := addTableFlags(fs, false)
 	pos, code, ok := c.parseN(fs, args, "DATASET")
 	if !ok {
 		return code
 	}
-	body := map[string]any{"dataset": datasetArg(pos[0])}
+	body, err := tableBody(tf, datasetArg(pos[0]))
+	if err != nil {
+		return c.usageError(fs, "%v", err)
+	}
 	if *manifest != "" {
 		body["manifest"] = *manifest
 	}
@@ -52,6 +60,25 @@ func (c *cli) plan(ctx context.Context, args []string) int {
 		body["strategy"] = s
 	}
 	return c.call(ctx, cn, client.Request{Method: http.MethodPost, Path: "/v1/plan", Body: body})
+}
+
+// tableBody is a request body naming dataset, with the table flags set.
+func tableBody(tf *tableFlags, dataset string) (map[string]any, error) {
+	tr, err := tf.request()
+	if err != nil {
+		return nil, err
+	}
+	body := map[string]any{"dataset": dataset}
+	if tr.LabelColumn != "" {
+		body["label_column"] = tr.LabelColumn
+	}
+	if tr.ColumnTypes != nil {
+		body["column_types"] = tr.ColumnTypes
+	}
+	if tr.ExcludeColumns != nil {
+		body["exclude_columns"] = tr.ExcludeColumns
+	}
+	return body, nil
 }
 
 func (c *cli) generators(ctx context.Context, args []string) int {

@@ -113,12 +113,57 @@ type jobRequest struct {
 	Strategy  json.RawMessage `json:"strategy,omitempty"`
 	Seed      *int64          `json:"seed,omitempty"`
 	Output    string          `json:"output,omitempty"`
+	tableRequest
+}
+
+// tableRequest are the request fields of table datasets.
+type tableRequest struct {
+	LabelColumn    string            `json:"label_column,omitempty"`
+	ColumnTypes    map[string]string `json:"column_types,omitempty"`
+	ExcludeColumns []string          `json:"exclude_columns,omitempty"`
+	OutputFormat   string            `json:"output_format,omitempty"`
+}
+
+// tableFlags are the flags of table datasets.
+type tableFlags struct {
+	label, types, exclude, format string
+}
+
+func addTableFlags(fs *flag.FlagSet, withFormat bool) *tableFlags {
+	var t tableFlags
+	fs.StringVar(&t.label, "label-column", "", "tables (a .csv or .parquet file, or a folder of part files): the `column` holding each row's class")
+	fs.StringVar(&t.types, "column-types", "", "tables: type overrides, `col=type,...` (numeric, integer, categorical, boolean, datetime, text)")
+	fs.StringVar(&t.exclude, "exclude-columns", "", "tables: `col,...` kept out of the model (IDs); new rows leave them empty")
+	if withFormat {
+		fs.StringVar(&t.format, "output-format", "", "tables: csv or parquet (default: the input's)")
+	}
+	return &t
+}
+
+// request returns the table fields; its errors are usage errors.
+func (t *tableFlags) request() (tableRequest, error) {
+	r := tableRequest{LabelColumn: t.label, OutputFormat: t.format}
+	if t.exclude != "" {
+		r.ExcludeColumns = strings.Split(t.exclude, ",")
+	}
+	if t.types != "" {
+		r.ColumnTypes = map[string]string{}
+		for _, kv := range strings.Split(t.types, ",") {
+			k, v, ok := strings.Cut(kv, "=")
+			if !ok || k == "" || v == "" {
+				return r, fmt.Errorf("--column-types %q: want col=type pairs separated by commas, e.g. zip=categorical,id=text", t.types)
+			}
+			r.ColumnTypes[k] = v
+		}
+	}
+	return r, nil
 }
 
 // jobFlags are the flags that describe a job (submit, schedules create).
 type jobFlags struct {
 	dataset, manifest, generator, params, strategy, output string
 	seed                                                   optInt64
+	table                                                  *tableFlags
 }
 
 func addJobFlags(fs *flag.FlagSet) *jobFlags {
@@ -130,6 +175,7 @@ func addJobFlags(fs *flag.FlagSet) *jobFlags {
 	fs.StringVar(&j.strategy, "strategy", "", "sampling `strategy` (default auto): "+strategyFormsHelp)
 	fs.Var(&j.seed, "seed", "`seed` (default: drawn by the server and recorded in the job)")
 	fs.StringVar(&j.output, "output", "", "output location, as --dataset (default: the server's default output)")
+	j.table = addTableFlags(fs, true)
 	return &j
 }
 
@@ -149,7 +195,11 @@ func (j *jobFlags) request() (*jobRequest, error) {
 	case 2:
 		return nil, fmt.Errorf("%s and %s are required", missing[0], missing[1])
 	}
-	r := &jobRequest{Dataset: datasetArg(j.dataset), Manifest: j.manifest, Generator: j.generator, Output: locationArg(j.output), Seed: j.seed.ptr()}
+	tr, err := j.table.request()
+	if err != nil {
+		return nil, err
+	}
+	r := &jobRequest{Dataset: datasetArg(j.dataset), Manifest: j.manifest, Generator: j.generator, Output: locationArg(j.output), Seed: j.seed.ptr(), tableRequest: tr}
 	if j.params != "" {
 		p := []byte(j.params)
 		if name, ok := strings.CutPrefix(j.params, "@"); ok {

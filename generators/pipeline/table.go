@@ -292,3 +292,37 @@ func sliceTable(t smote.Table, lo, hi int) smote.Table {
 	}
 	return out
 }
+
+// TableInspection is what inspect shows of a table dataset.
+type TableInspection struct {
+	Format      string               `json:"format"`
+	Parts       []string             `json:"parts"`
+	Fingerprint string               `json:"fingerprint"`
+	Profile     *tables.TableProfile `json:"profile"`
+}
+
+// InspectTable reads a table dataset (spec.Dataset and its TableOptions;
+// the label column may be left out) and profiles it: rows, each column's
+// type, role, missing and distinct values and range, and the rows per
+// class when a label column is named.
+func (p *Pipeline) InspectTable(ctx context.Context, spec generators.Spec) (*TableInspection, error) {
+	t, s, err := p.openTable(ctx, spec)
+	if err != nil {
+		return nil, err
+	}
+	defer t.Close()
+	r, done, err := t.Read(ctx, s)
+	if err != nil {
+		return nil, err
+	}
+	defer done()
+	prof, err := tables.Profile(r)
+	if err != nil {
+		return nil, &datasets.DatasetError{Msg: fmt.Sprintf("table %s: %v", spec.Dataset, err)}
+	}
+	in := &TableInspection{Format: t.Format, Fingerprint: t.Fingerprint, Profile: prof}
+	for _, part := range t.Parts {
+		in.Parts = append(in.Parts, part.Key)
+	}
+	return in, nil
+}
