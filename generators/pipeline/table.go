@@ -5,7 +5,9 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"html/template"
 	"io"
+	"log/slog"
 	"os"
 	"slices"
 	"time"
@@ -198,9 +200,13 @@ func (p *Pipeline) runTable(ctx context.Context, j *job) (*Result, error) {
 	}
 	rep.GeneratorReport["table"] = tp
 	rep.GeneratorReport["data_file"] = tableDataKey(format)
-	rep.Quality = map[string]any{"note": "quality figures are not measured for tables yet; compare methods on a held-out split with the utility benchmark"}
 	j.mark("finish_s", t0)
-	if err := writeReport(ctx, j.out, rep, nil, nil); err != nil {
+	html, err := p.measureTableQuality(ctx, j, rep, &TableQualityInput{Spec: j.spec, Data: data, Encoding: enc, Add: add, Generator: tg, Log: j.log,
+		Progress: func(stage string) { j.prog.stage("measuring quality: "+stage, nil) }})
+	if err != nil {
+		return nil, err
+	}
+	if err := writeReport(ctx, j.out, rep, nil, html); err != nil {
 		return nil, err
 	}
 	if err := writeMarker(ctx, j, metaSum); err != nil {
@@ -325,4 +331,63 @@ func (p *Pipeline) InspectTable(ctx context.Context, spec generators.Spec) (*Tab
 		in.Parts = append(in.Parts, part.Key)
 	}
 	return in, nil
+}
+
+// TableQualityHook is a QualityHook that also measures table jobs.
+type TableQualityHook interface {
+	// AssessTable measures a table job's method on the job's table (for
+	// example: does it lift the rare classes' F1 on held-out rows, and
+	// does it beat SMOTE?). It must not fail the job.
+	AssessTable(ctx context.Context, in *TableQualityInput) QualityOutput
+}
+
+// TableQualityInput is what a TableQualityHook gets.
+type TableQualityInput struct {
+	Spec generators.Spec
+	// Data are the table's labelled rows, Encoding their shape, Add the
+	// rows the job made per class code.
+	Data      *tables.Loaded
+	Encoding  *tables.Encoding
+	Add       map[int]int
+	Generator generators.TableGenerator
+	Progress  func(stage string)
+	Log       *slog.Logger
+}
+
+// measureTableQuality fills rep.Quality of a table job: a note when the
+// job turned the measurement off or the pipeline's hook does not measure
+// tables, else the hook's report and alerts.
+func (p *Pipeline) measureTableQuality(ctx context.Context, j *job, rep *Report, in *TableQualityInput) ([]template.HTML, error) {
+	if j.spec.Quality == generators.QualityOff {
+		rep.Quality = map[string]any{"status": generators.QualityOff, "note": "quality measurement was turned off in the job request"}
+		return nil, nil
+	}
+	th, ok := p.Quality.(TableQualityHook)
+	if !ok {
+		if p.Quality != nil {
+			rep.Quality = map[string]any{"status": "not measured", "note": "this server's quality hook does not measure tables"}
+		}
+		return nil, nil
+	}
+	j.prog.stage("measuring quality", nil)
+	t0 := time.Now()
+	q := func() (out QualityOutput) {
+		defer func() {
+			if r := recover(); r != nil {
+				in.Log.Error("table quality measurement panicked", "job", in.Spec.ID, "panic", r)
+				out = QualityOutput{Report: map[string]any{"status": "failed", "errors": []string{fmt.Sprintf("internal error: %v", r)}}}
+			}
+		}()
+		return th.AssessTable(ctx, in)
+	}()
+	if err := ctx.Err(); err != nil {
+		return nil, err
+	}
+	rep.Quality = q.Report
+	rep.Alerts = append(rep.Alerts, q.Alerts...)
+	j.mark("quality_s", t0)
+	if q.HTML == "" {
+		return nil, nil
+	}
+	return []template.HTML{q.HTML}, nil
 }
