@@ -10,7 +10,6 @@ import (
 
 	"github.com/robfig/cron/v3"
 
-	"github.com/tailsynth/tailsynth/datasets"
 	"github.com/tailsynth/tailsynth/errkind"
 	"github.com/tailsynth/tailsynth/generators"
 )
@@ -259,19 +258,15 @@ func (e *Engine) fire(ctx context.Context, s *Schedule, lastFP string) (jobID, f
 		}
 	}
 	if s.OnlyIfChanged {
-		st, err := e.cfg.Pipeline.Open(ctx, s.Template.Dataset)
-		if err != nil {
-			return "", fp, "cannot open the dataset: " + err.Error()
-		}
-		ds, err := datasets.Scan(ctx, st, datasets.ScanOptions{Manifest: s.Template.Manifest})
+		cur, err := e.cfg.Pipeline.Fingerprint(ctx, s.Template)
 		if err != nil {
 			return "", fp, "cannot scan the dataset: " + err.Error()
 		}
-		if ds.Fingerprint == lastFP {
+		if cur == lastFP {
 			e.log.Info("schedule skipped: dataset unchanged", "schedule", s.ID, "fingerprint", lastFP)
 			return "", fp, "dataset unchanged since the last run"
 		}
-		fp = ds.Fingerprint
+		fp = cur
 	}
 	j, _, err := e.Submit(ctx, s.Template, "", s.ID)
 	if err != nil {

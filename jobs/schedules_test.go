@@ -3,6 +3,7 @@ package jobs_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"os"
@@ -205,5 +206,55 @@ func TestScheduleOverlap(t *testing.T) {
 	clock.Advance(time.Hour)
 	if n, err := eng.RunDueSchedules(ctx); err != nil || n != 2 {
 		t.Errorf("after the job ended: fired %d (%v), want 2", n, err)
+	}
+}
+
+// A schedule on a table (label_column) with only_if_changed fires when
+// the table file changes and skips while it does not.
+func TestScheduleOnTable(t *testing.T) {
+	root := t.TempDir()
+	table := filepath.Join(root, "t.csv")
+	writeCSV := func(rows int) {
+		var b strings.Builder
+		b.WriteString("x,label\n")
+		for i := range rows {
+			fmt.Fprintf(&b, "%d,%s\n", i, map[bool]string{true: "rare", false: "common"}[i%5 == 0])
+		}
+		if err := os.WriteFile(table, []byte(b.String()), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	writeCSV(20)
+	clock := newClock(time.Date(2026, 11, 25, 10, 30, 0, 0, time.UTC))
+	eng := openWithClock(t, root, clock)
+	defer eng.Close()
+	ctx := context.Background()
+	tmpl := generators.Spec{Dataset: "file://" + table, Generator: "oversample", Seed: 4, Output: root + "/out",
+		Strategy: generators.Strategy{Mode: generators.ModeAuto}, TableOptions: generators.TableOptions{LabelColumn: "label"}}
+	s, err := eng.CreateSchedule(ctx, jobs.Schedule{Name: "t", Cron: "@hourly", Template: tmpl, OnlyIfChanged: true, Overlap: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, step := range []struct {
+		change func()
+		want   int
+		reason string
+	}{
+		{nil, 1, ""},
+		{nil, 0, "dataset unchanged since the last run"},
+		{func() { writeCSV(25) }, 1, ""},
+	} {
+		if step.change != nil {
+			step.change()
+		}
+		clock.Advance(time.Hour)
+		n, err := eng.RunDueSchedules(ctx)
+		if err != nil || n != step.want {
+			t.Fatalf("hour %d: fired %d (%v), want %d", i+1, n, err, step.want)
+		}
+		got, _ := eng.GetSchedule(ctx, s.ID)
+		if got.LastSkipReason != step.reason {
+			t.Errorf("hour %d: skip reason %q, want %q", i+1, got.LastSkipReason, step.reason)
+		}
 	}
 }

@@ -109,3 +109,30 @@ func (p *Pipeline) planJob(ctx context.Context, j *job) error {
 	j.prog.count("preparing "+j.spec.Generator, j.classes, j.plan.Add)
 	return nil
 }
+
+// Fingerprint returns the fingerprint of spec's dataset, which changes
+// when any of its files (a table's part files) changes: what a schedule
+// with only_if_changed compares. It lists the files; it reads none.
+func (p *Pipeline) Fingerprint(ctx context.Context, spec generators.Spec) (string, error) {
+	if spec.IsTable() {
+		dir, key := datasets.SplitTableLocation(spec.Dataset)
+		src, err := p.Open(ctx, dir)
+		if err != nil {
+			return "", err
+		}
+		t, err := datasets.OpenTable(ctx, src, key)
+		if err != nil {
+			return "", err
+		}
+		return t.Fingerprint, nil
+	}
+	src, err := p.Open(ctx, spec.Dataset)
+	if err != nil {
+		return "", err
+	}
+	ds, err := datasets.Scan(ctx, src, datasets.ScanOptions{Manifest: spec.Manifest})
+	if err != nil {
+		return "", err
+	}
+	return ds.Fingerprint, nil
+}
