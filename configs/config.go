@@ -111,6 +111,10 @@ type Jobs struct {
 	// StorageRetryMaxBackoff caps the wait between two tries of a job
 	// waiting for storage (1s, 2s, 4s... doubling up to it).
 	StorageRetryMaxBackoff time.Duration `yaml:"storage_retry_max_backoff"`
+	// Writers is how many samples a job writes at once (an S3 PUT waits on
+	// the network most of its time, so more writes than generating
+	// threads are in flight); 0 means 4 per CPU and at least 8.
+	Writers int `yaml:"writers"`
 }
 
 // Default returns the configuration used when nothing is set.

@@ -37,6 +37,7 @@ func TestBadFiles(t *testing.T) {
 		"bucket_name.bad.yml":              "storage.s3.allowed_buckets[0]",
 		"buckets_without_endpoint.bad.yml": "storage.s3.endpoint is empty",
 		"workers.bad.yml":                  "jobs.workers: 0 is not accepted; accepted: 1 to 64",
+		"writers.bad.yml":                  "jobs.writers: 1000 is not accepted; accepted: 0 to 256",
 		"judges.bad.yml":                   `quality.judges[1]: "svm" is not accepted; accepted: "cnn"`,
 		"max_train_rows.bad.yml":           "quality.max_train_rows: 10 is not accepted; accepted: 100 to 1000000",
 		"database.bad.yml":                 `jobs.database: "mysql://x"`,

@@ -102,6 +102,7 @@ func (c *Config) Validate() error {
 	checkRange("jobs.heavy_workers", j.HeavyWorkers, 1, 16)
 	checkRange("jobs.max_samples", j.MaxSamples, 1, 10_000_000)
 	checkRange("jobs.max_attempts", j.MaxAttempts, 1, 25)
+	checkRange("jobs.writers", j.Writers, 0, 256)
 	if j.MinScheduleInterval < 0 || j.MinScheduleInterval > 24*time.Hour {
 		bad("jobs.min_schedule_interval", j.MinScheduleInterval, "accepted: 0s (no floor) to 24h, e.g. 5m")
 	}

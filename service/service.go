@@ -98,7 +98,7 @@ func New(ctx context.Context, cfg *configs.Config, log *slog.Logger, version str
 		}
 	}
 	quality := evaluate.Config{Judges: cfg.Quality.Judges, MaxTrainRows: cfg.Quality.MaxTrainRows}
-	pl := &pipeline.Pipeline{Registry: s.registry, Log: log, Open: s.open, Quality: &evaluate.Hook{Config: quality}}
+	pl := &pipeline.Pipeline{Registry: s.registry, Log: log, Open: s.open, Quality: &evaluate.Hook{Config: quality}, Writers: cfg.Jobs.Writers}
 	s.engine, err = jobs.Open(ctx, jobs.Config{
 		Database: cfg.Jobs.Database, DataDir: cfg.AbsDataDir(), Workers: cfg.Jobs.Workers, HeavyWorkers: cfg.Jobs.HeavyWorkers,
 		MaxAttempts: cfg.Jobs.MaxAttempts, MaxSamples: cfg.Jobs.MaxSamples, MinScheduleInterval: cfg.Jobs.MinScheduleInterval,
