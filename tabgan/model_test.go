@@ -57,6 +57,34 @@ func TestSampleExactClassAndCount(t *testing.T) {
 	}
 }
 
+// TestColumnKinds fits tables with only numeric and only categorical
+// columns (no conditional vector in the first).
+func TestColumnKinds(t *testing.T) {
+	tab, y := toyTable(40, rand.New(rand.NewPCG(3, 3)))
+	for _, tc := range []struct {
+		name string
+		t    smote.Table
+	}{
+		{"numeric only", smote.Table{Numeric: tab.Numeric}},
+		{"categorical only", smote.Table{Categorical: tab.Categorical, Levels: tab.Levels}},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			m, err := Fit(context.Background(), tc.t, y, 2, tinyConfig())
+			if err != nil {
+				t.Fatal(err)
+			}
+			got, err := m.Sample(context.Background(), 1, 9, 1)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := got.Check(); err != nil || got.Rows() != 9 || len(got.Numeric) != len(tc.t.Numeric) || len(got.Categorical) != len(tc.t.Categorical) {
+				t.Fatalf("got %d rows, %d numeric, %d categorical (check: %v); want 9, %d, %d",
+					got.Rows(), len(got.Numeric), len(got.Categorical), err, len(tc.t.Numeric), len(tc.t.Categorical))
+			}
+		})
+	}
+}
+
 func TestSampleUnseenClass(t *testing.T) {
 	tab, y := toyTable(40, rand.New(rand.NewPCG(4, 4)))
 	m, err := Fit(context.Background(), tab, y, 3, tinyConfig()) // class 2 has no rows

@@ -171,9 +171,10 @@ func (tn *Trainer) fake(ks []cond) (*genPass, []float64) {
 	gp := m.gen.forward(m.genP, m.genInput(ks, tn.rng), len(ks))
 	d := m.tr.Dim()
 	act := make([]float64, len(gp.out))
+	spans := m.tr.spans()
 	for i := range ks {
 		src, dst := gp.out[i*d:(i+1)*d], act[i*d:(i+1)*d]
-		for _, s := range m.tr.spans() {
+		for _, s := range spans {
 			if !s.softmax {
 				dst[s.start] = math.Tanh(src[s.start])
 				continue
