@@ -58,6 +58,9 @@ func (o TableOptions) validate(manifest string, gen Generator) error {
 		if len(o.ColumnTypes) > 0 || len(o.ExcludeColumns) > 0 || o.OutputFormat != "" {
 			return &ParamError{Msg: "column_types, exclude_columns and output_format apply to tables: name the class column with label_column"}
 		}
+		if k := gen.Info().Kinds; len(k) == 1 && k[0] == "table" {
+			return &ParamError{Msg: fmt.Sprintf("generator %q works on tables only: name the class column with label_column (a CSV or Parquet dataset)", gen.Info().Name)}
+		}
 		return nil
 	}
 	if manifest != "" {

@@ -31,6 +31,7 @@ import (
 	"github.com/tailsynth/tailsynth/generators/pipeline"
 	"github.com/tailsynth/tailsynth/generators/smotegen"
 	"github.com/tailsynth/tailsynth/generators/spectrogen"
+	"github.com/tailsynth/tailsynth/generators/tabgen"
 	"github.com/tailsynth/tailsynth/jobs"
 	"github.com/tailsynth/tailsynth/storage"
 	"github.com/tailsynth/tailsynth/storage/locator"
@@ -151,6 +152,9 @@ func Registry() *generators.Registry {
 		panic(err)
 	}
 	if err := smotegen.Register(r); err != nil {
+		panic(err)
+	}
+	if err := r.Register(tabgen.Generator{}); err != nil {
 		panic(err)
 	}
 	// auto compares the others; its default candidates are looked up when a

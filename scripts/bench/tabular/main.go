@@ -26,8 +26,11 @@ import (
 	"os"
 	"path/filepath"
 	"strings"
+	"time"
 
 	"github.com/tailsynth/tailsynth/quality"
+	"github.com/tailsynth/tailsynth/smote"
+	"github.com/tailsynth/tailsynth/tabgan"
 	"github.com/tailsynth/tailsynth/tables"
 )
 
@@ -47,6 +50,8 @@ type measured struct {
 
 func main() {
 	seeds := flag.Int("seeds", 5, "number of seeds (1..n) for the seeded variants")
+	flag.IntVar(&ganEpochs, "gan-epochs", 0, "also measure the conditional tabular GAN (package tabgan, CTGAN's defaults) trained this many epochs on the training split; 0 leaves it out")
+	flag.DurationVar(&ganBudget, "gan-budget", 10*time.Minute, "with -gan-epochs: the most one table's training may take")
 	jsonOut := flag.String("json", "", "also write every result as JSON to this file")
 	flag.Parse()
 	if flag.NArg() == 0 || *seeds < 1 {
@@ -132,11 +137,70 @@ func measure(ctx context.Context, dir string, seeds int) (measured, error) {
 		}
 		cfg.Utility.Minority = append(cfg.Utility.Minority, k)
 	}
-	res, err := quality.TabularUtility(ctx, split[0], split[1], nil, cfg)
+	var synthetic []quality.NamedTable
+	if ganEpochs > 0 {
+		rows, err := ganRows(ctx, split[0], len(enc.Classes), cfg.Utility.Minority)
+		if err != nil {
+			return measured{}, fmt.Errorf("tabular-gan: %w", err)
+		}
+		synthetic = append(synthetic, rows)
+	}
+	res, err := quality.TabularUtility(ctx, split[0], split[1], synthetic, cfg)
 	if err != nil {
 		return measured{}, err
 	}
 	return measured{Name: filepath.Base(dir), Note: md.Note, Result: res}, nil
+}
+
+// The GAN's settings (flags).
+var (
+	ganEpochs int
+	ganBudget time.Duration
+)
+
+// ganRows trains tabgan on train and samples, for each rare class, as many
+// rows as the baselines add (enough to bring it to the largest class).
+func ganRows(ctx context.Context, train quality.LabeledTable, numClasses int, rare []int) (quality.NamedTable, error) {
+	cfg := tabgan.DefaultConfig()
+	cfg.Epochs, cfg.Seed, cfg.TimeBudget = ganEpochs, 1, ganBudget
+	t0 := time.Now()
+	m, err := tabgan.Fit(ctx, train.Table, train.Y, numClasses, cfg)
+	if err != nil {
+		return quality.NamedTable{}, err
+	}
+	count := map[int]int{}
+	most := 0
+	for _, y := range train.Y {
+		count[y]++
+		most = max(most, count[y])
+	}
+	out := quality.NamedTable{Name: "tabular-gan"}
+	for _, c := range rare {
+		rows, err := m.Sample(ctx, c, most-count[c], 1)
+		if err != nil {
+			return out, err
+		}
+		out.Rows.Table = appendRows(out.Rows.Table, rows)
+		for range most - count[c] {
+			out.Rows.Y = append(out.Rows.Y, c)
+		}
+	}
+	fmt.Fprintf(os.Stderr, "tabular-gan: trained %d epochs in %s\n", ganEpochs, time.Since(t0).Round(time.Second))
+	return out, nil
+}
+
+// appendRows appends the rows of b to a (a may be the zero Table).
+func appendRows(a, b smote.Table) smote.Table {
+	if a.Numeric == nil && a.Categorical == nil {
+		return b
+	}
+	for j := range a.Numeric {
+		a.Numeric[j] = append(a.Numeric[j], b.Numeric[j]...)
+	}
+	for j := range a.Categorical {
+		a.Categorical[j] = append(a.Categorical[j], b.Categorical[j]...)
+	}
+	return a
 }
 
 // open opens files as CSV parts; closeAll closes them.

@@ -13,6 +13,9 @@
 #
 # Settings (environment variables, defaults in brackets):
 #   SEEDS [5]   seeds of the seeded variants
+#   GAN_EPOCHS [0]  also measure the conditional tabular GAN (package tabgan)
+#                   trained this many epochs per table (CTGAN's default is
+#                   300); GAN_BUDGET [10m] bounds each table's training
 #   WORK  [a new temporary directory]  where the CSVs and results.json go
 #
 # Needs /usr/bin/python3 with python3-sklearn (apt-get install python3-sklearn).
@@ -21,7 +24,7 @@ cd "$(dirname "$0")/../../.."
 SEEDS=${SEEDS:-5}
 WORK=${WORK:-$(mktemp -d /tmp/tailsynth-tabular-XXXXXX)}
 /usr/bin/python3 scripts/bench/tabular/export.py "$WORK/data" >&2
-go run ./scripts/bench/tabular -seeds "$SEEDS" -json "$WORK/results.json" \
+go run ./scripts/bench/tabular -seeds "$SEEDS" -gan-epochs "${GAN_EPOCHS:-0}" -gan-budget "${GAN_BUDGET:-10m}" -json "$WORK/results.json" \
 	"$WORK/data/breast_cancer" "$WORK/data/breast_cancer_mixed" \
 	"$WORK/data/wine" "$WORK/data/wine_categorical" "$WORK/data/digits" | tee "$WORK/table.md"
 echo "results: $WORK/results.json" >&2

@@ -1,0 +1,167 @@
+// Package tabgen is the "tabular-gan" generator: the conditional tabular
+// WGAN-GP of package tabgan (in the spirit of CTGAN, Xu et al. 2019) on a
+// job's table. It is trained on every labelled row of the table, with the
+// class as an exact condition: the class is an input of the generator, so
+// a request for n rows of class c gives exactly n rows of class c, with no
+// rejection loop. Missing numbers are imputed with their class's median
+// before training (the report counts them); a missing category is a level
+// of its own.
+//
+// Parameters (JSON, unknown ones refused): epochs [300, CTGAN's default]
+// or steps (exact generator steps; replaces epochs), batch [500] and pac
+// [10] (batch a multiple of pac), time_budget ["10m": training stops
+// there, with the steps done]. The job's seed seeds training and sampling.
+// Not yet: stored models, and resuming a
+// killed job's training from a checkpoint (a re-run trains again, with
+// the same seed, so it makes the same rows).
+package tabgen
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"time"
+
+	"github.com/tailsynth/tailsynth/generators"
+	"github.com/tailsynth/tailsynth/tables"
+	"github.com/tailsynth/tailsynth/tabgan"
+)
+
+// Name is the generator's registry name.
+const Name = "tabular-gan"
+
+// Params are the generator's parameters.
+type Params struct {
+	Epochs     int    `json:"epochs"`
+	Steps      int    `json:"steps"`
+	Batch      int    `json:"batch"`
+	Pac        int    `json:"pac"`
+	TimeBudget string `json:"time_budget"`
+}
+
+// Limits of the parameters.
+const (
+	maxEpochs     = 100_000
+	maxSteps      = 10_000_000
+	maxBatch      = 100_000
+	maxTimeBudget = 24 * time.Hour
+)
+
+// Generator is the tabular GAN.
+type Generator struct{}
+
+var _ generators.TableGenerator = Generator{}
+
+func defaults() Params { return Params{Epochs: 300, Batch: 500, Pac: 10, TimeBudget: "10m"} }
+
+// Info implements generators.Generator.
+func (Generator) Info() generators.Info {
+	d := defaults()
+	return generators.Info{
+		Name: Name,
+		Description: "a class-conditional tabular WGAN-GP in the spirit of CTGAN (mode-specific normalisation, Gumbel-softmax categories, " +
+			"training-by-sampling, PacGAN, gradient penalty) trained on the table's labelled rows; the class is an exact condition, so every " +
+			"requested row has the requested label, with no rejection loop. Tables only (label_column)",
+		Kinds: []string{"table"},
+		Heavy: true,
+		Params: []generators.ParamInfo{
+			{Name: "epochs", Type: "integer", Default: d.Epochs, Description: "epochs of max(rows/batch, 1) generator steps (CTGAN's count)"},
+			{Name: "steps", Type: "integer", Default: 0, Description: "exact generator steps; replaces epochs when set"},
+			{Name: "batch", Type: "integer", Default: d.Batch, Description: "rows per step, a multiple of pac"},
+			{Name: "pac", Type: "integer", Default: d.Pac, Description: "rows the critic judges together (PacGAN)"},
+			{Name: "time_budget", Type: "string", Default: d.TimeBudget, Description: "training stops after this long (a Go duration, at most 24h), with the steps done"},
+		},
+	}
+}
+
+type config struct {
+	p      Params
+	budget time.Duration
+}
+
+func parse(raw json.RawMessage) (config, error) {
+	p := defaults()
+	if err := generators.DecodeParams(Name, raw, &p); err != nil {
+		return config{}, err
+	}
+	bad := func(format string, args ...any) (config, error) {
+		return config{}, &generators.ParamError{Msg: fmt.Sprintf(Name+" params: "+format, args...)}
+	}
+	switch {
+	case p.Epochs < 1 || p.Epochs > maxEpochs:
+		return bad("epochs %d: want 1..%d", p.Epochs, maxEpochs)
+	case p.Steps < 0 || p.Steps > maxSteps:
+		return bad("steps %d: want 0 (use epochs) to %d", p.Steps, maxSteps)
+	case p.Pac < 1 || p.Pac > 100:
+		return bad("pac %d: want 1..100", p.Pac)
+	case p.Batch < p.Pac || p.Batch > maxBatch || p.Batch%p.Pac != 0:
+		return bad("batch %d: want a multiple of pac (%d), at most %d", p.Batch, p.Pac, maxBatch)
+	}
+	d, err := time.ParseDuration(p.TimeBudget)
+	if err != nil || d <= 0 || d > maxTimeBudget {
+		return bad("time_budget %q: want a Go duration such as \"90s\" or \"20m\", > 0 and at most 24h", p.TimeBudget)
+	}
+	return config{p: p, budget: d}, nil
+}
+
+// Validate implements generators.Generator.
+func (Generator) Validate(raw json.RawMessage) error {
+	_, err := parse(raw)
+	return err
+}
+
+// ValidateTable implements generators.TableGenerator.
+func (g Generator) ValidateTable(raw json.RawMessage) error { return g.Validate(raw) }
+
+// Start implements generators.Generator: the tabular GAN takes tables only.
+func (Generator) Start(context.Context, *generators.Env) (generators.Run, error) {
+	return nil, &generators.ParamError{Msg: Name + " works on tables: name the class column with label_column (a CSV or Parquet dataset)"}
+}
+
+// GenerateTable implements generators.TableGenerator.
+func (Generator) GenerateTable(ctx context.Context, env *generators.TableEnv) (*generators.TableRows, error) {
+	c, err := parse(env.Params)
+	if err != nil {
+		return nil, err
+	}
+	t, imputed := tables.ImputeClassMedians(env.Data.Table, env.Data.Y)
+	cfg := tabgan.DefaultConfig()
+	cfg.Epochs, cfg.Steps, cfg.Batch, cfg.Pac = c.p.Epochs, c.p.Steps, c.p.Batch, c.p.Pac
+	cfg.Seed, cfg.TimeBudget = env.Seed, c.budget
+	t0 := time.Now()
+	var last tabgan.Stats
+	cfg.Progress = func(s tabgan.Stats) error { last = s; return nil }
+	m, err := tabgan.Fit(ctx, t, env.Data.Y, len(env.Encoding.Classes), cfg)
+	if err != nil {
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+		return nil, &generators.ParamError{Msg: fmt.Sprintf("%s: %v", Name, err)}
+	}
+	trained := time.Since(t0)
+	out := &generators.TableRows{}
+	for _, class := range env.Classes() {
+		rows, err := m.Sample(ctx, class, env.Add[class], env.Seed+int64(class)+1)
+		if err != nil {
+			return nil, err
+		}
+		if out.Data.Numeric == nil && out.Data.Categorical == nil {
+			out.Data = rows
+		} else {
+			for j := range out.Data.Numeric {
+				out.Data.Numeric[j] = append(out.Data.Numeric[j], rows.Numeric[j]...)
+			}
+			for j := range out.Data.Categorical {
+				out.Data.Categorical[j] = append(out.Data.Categorical[j], rows.Categorical[j]...)
+			}
+		}
+		for i := range env.Add[class] {
+			out.Y = append(out.Y, class)
+			out.Provenance = append(out.Provenance, map[string]any{"model": Name, "sample": i, "steps": last.Step})
+		}
+	}
+	out.Report = map[string]any{"method": "conditional tabular WGAN-GP (tabgan)", "steps": last.Step, "epochs": last.Epoch,
+		"train_seconds": trained.Seconds(), "time_budget": c.p.TimeBudget,
+		"final": last, "imputed_numeric_cells": imputed}
+	return out, nil
+}
