@@ -85,6 +85,11 @@
 # per variant (10-15 s each); auto cross-validates its candidates with
 # both judges once per seed (about 100 s a seed). The 9 default variants
 # with the default METHODS should take about 9 x 450-560 s, 70-85 minutes.
+# Those figures predate auto's repeats (tailsynth 0658af8): it now runs
+# 3 cross-validations, about three times as long (the shirt-30 variant with
+# METHODS=oversample,smote plus auto, JUDGES=logreg, REPEAT_GENERATION=0:
+# 1,559 s on the 2 cores while other work held them, load average 9-15);
+# auto:{"repeats":1} is the old cost.
 # WGAN=1 adds up to time_budget per variant and seed: 9 x 3 x 10 min = 4.5 h
 # more with REPEAT_GENERATION=1, 1.5 h with REPEAT_GENERATION=0 (which also
 # runs auto once instead of once per seed, about 3 minutes less a variant).
