@@ -23,8 +23,8 @@ import (
 	"time"
 
 	"github.com/tailsynth/tailsynth/generators"
-	"github.com/tailsynth/tailsynth/tables"
 	"github.com/tailsynth/tailsynth/tabgan"
+	"github.com/tailsynth/tailsynth/tables"
 )
 
 // Name is the generator's registry name.
