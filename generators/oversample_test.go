@@ -3,12 +3,8 @@ package generators_test
 import (
 	"bytes"
 	"context"
-	"encoding/binary"
 	"encoding/json"
 	"errors"
-	"hash/crc32"
-	"image"
-	"image/png"
 	"os"
 	"path/filepath"
 	"strings"
@@ -17,78 +13,7 @@ import (
 	"github.com/tailsynth/tailsynth/datasets"
 	"github.com/tailsynth/tailsynth/generators"
 	"github.com/tailsynth/tailsynth/generators/pipeline"
-	"github.com/tailsynth/tailsynth/media"
 )
-
-// pngHeaderOnly is a PNG signature and a valid IHDR chunk (8-bit RGB)
-// declaring w x h, with no image data.
-func pngHeaderOnly(w, h uint32) []byte {
-	var b bytes.Buffer
-	b.WriteString("\x89PNG\r\n\x1a\n")
-	ihdr := make([]byte, 17)
-	copy(ihdr, "IHDR")
-	binary.BigEndian.PutUint32(ihdr[4:], w)
-	binary.BigEndian.PutUint32(ihdr[8:], h)
-	ihdr[12], ihdr[13] = 8, 2 // bit depth, colour type RGB
-	binary.Write(&b, binary.BigEndian, uint32(13))
-	b.Write(ihdr)
-	binary.Write(&b, binary.BigEndian, crc32.ChecksumIEEE(ihdr))
-	return b.Bytes()
-}
-
-// noisePNG is a 32x32 PNG that does not compress to nothing, so cutting it
-// in half cuts its pixel data.
-func noisePNG(t testing.TB) []byte {
-	t.Helper()
-	img := image.NewNRGBA(image.Rect(0, 0, 32, 32))
-	for p := range img.Pix {
-		img.Pix[p] = uint8(p*7919 + p/3)
-	}
-	var buf bytes.Buffer
-	if err := png.Encode(&buf, img); err != nil {
-		t.Fatal(err)
-	}
-	return buf.Bytes()
-}
-
-func wavBytes(t testing.TB, n int) []byte {
-	t.Helper()
-	x := make([]float64, n)
-	for i := range x {
-		x[i] = float64(i%50)/50 - 0.5
-	}
-	var buf bytes.Buffer
-	if err := media.WriteWAV(&buf, &media.Audio{SampleRate: 8000, Channels: [][]float64{x}}, media.WAVFormat{Encoding: media.EncodingPCM, BitDepth: 16}); err != nil {
-		t.Fatal(err)
-	}
-	return buf.Bytes()
-}
-
-func npyBytes(t testing.TB, n int) []byte {
-	t.Helper()
-	x := make([]float32, n)
-	for i := range x {
-		x[i] = float32(i)
-	}
-	var buf bytes.Buffer
-	if err := media.WriteNPYVector(&buf, x); err != nil {
-		t.Fatal(err)
-	}
-	return buf.Bytes()
-}
-
-func writeFiles(t testing.TB, root string, files map[string][]byte) {
-	t.Helper()
-	for k, b := range files {
-		p := filepath.Join(root, filepath.FromSlash(k))
-		if err := os.MkdirAll(filepath.Dir(p), 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(p, b, 0o644); err != nil {
-			t.Fatal(err)
-		}
-	}
-}
 
 type overJob struct {
 	res    *pipeline.Result
