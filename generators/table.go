@@ -8,6 +8,7 @@ import (
 	"slices"
 
 	"github.com/tailsynth/tailsynth/smote"
+	"github.com/tailsynth/tailsynth/storage"
 	"github.com/tailsynth/tailsynth/tables"
 )
 
@@ -105,7 +106,10 @@ type TableEnv struct {
 	Encoding *tables.Encoding
 	// Add is the number of rows to make per class code.
 	Add map[int]int
-	Log *slog.Logger
+	// Work is the job's scratch space (<output>/<job>/_work/, kept while
+	// the job may run again), for checkpoints; nil when there is none.
+	Work storage.Store
+	Log  *slog.Logger
 }
 
 // TableRows are a table generator's new rows.

@@ -435,6 +435,10 @@ func LoadTrainer(r io.Reader, t smote.Table, y []int) (*Trainer, error) {
 	return tn, nil
 }
 
+// Config returns the trainer's configuration (for a loaded checkpoint,
+// the one it was trained with; the time budget and progress are SetRun's).
+func (tn *Trainer) Config() Config { return tn.cfg }
+
 // SetRun sets the time budget and progress function of later Train calls.
 func (tn *Trainer) SetRun(budget time.Duration, progress func(Stats) error) {
 	tn.cfg.TimeBudget, tn.cfg.Progress = budget, progress

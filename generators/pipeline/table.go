@@ -165,7 +165,8 @@ func (p *Pipeline) runTable(ctx context.Context, j *job) (*Result, error) {
 	t0 = time.Now()
 	j.prog.stage("generating rows", nil)
 	tg := j.gen.(generators.TableGenerator) // Spec.Validate checked it
-	rows, err := tg.GenerateTable(ctx, &generators.TableEnv{Params: j.spec.Params, Seed: j.spec.Seed, Data: data, Encoding: enc, Add: add, Log: j.log})
+	rows, err := tg.GenerateTable(ctx, &generators.TableEnv{Params: j.spec.Params, Seed: j.spec.Seed, Data: data, Encoding: enc, Add: add,
+		Work: storage.Sub(j.out, generators.WorkDir), Log: j.log})
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", j.spec.Generator, err)
 	}
@@ -212,6 +213,7 @@ func (p *Pipeline) runTable(ctx context.Context, j *job) (*Result, error) {
 	if err := writeMarker(ctx, j, metaSum); err != nil {
 		return nil, err
 	}
+	cleanWork(ctx, j.out, j.log)
 	j.prog.stage("done", nil)
 	res := &Result{Output: j.outURI, Files: 1, Added: pr.Add}
 	if len(rep.Alerts) > 0 {

@@ -17,12 +17,15 @@
 package tabgen
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
 	"time"
 
 	"github.com/tailsynth/tailsynth/generators"
+	"github.com/tailsynth/tailsynth/smote"
+	"github.com/tailsynth/tailsynth/storage"
 	"github.com/tailsynth/tailsynth/tabgan"
 	"github.com/tailsynth/tailsynth/tables"
 )
@@ -37,6 +40,9 @@ type Params struct {
 	Batch      int    `json:"batch"`
 	Pac        int    `json:"pac"`
 	TimeBudget string `json:"time_budget"`
+	// CheckpointEvery saves the trainer to the job's scratch space every
+	// this many steps; 0 saves every 30 seconds of training.
+	CheckpointEvery int `json:"checkpoint_every"`
 }
 
 // Limits of the parameters.
@@ -69,7 +75,8 @@ func (Generator) Info() generators.Info {
 			{Name: "steps", Type: "integer", Default: 0, Description: "exact generator steps; replaces epochs when set"},
 			{Name: "batch", Type: "integer", Default: d.Batch, Description: "rows per step, a multiple of pac"},
 			{Name: "pac", Type: "integer", Default: d.Pac, Description: "rows the critic judges together (PacGAN)"},
-			{Name: "time_budget", Type: "string", Default: d.TimeBudget, Description: "training stops after this long (a Go duration, at most 24h), with the steps done"},
+			{Name: "time_budget", Type: "string", Default: d.TimeBudget, Description: "training stops after this long (a Go duration, at most 24h), with the steps done; counted per attempt"},
+			{Name: "checkpoint_every", Type: "integer", Default: 0, Description: "save the trainer every this many steps (0: every 30 s); a job that runs again (a restart, a retry) resumes from it and trains to the same model"},
 		},
 	}
 }
@@ -96,6 +103,8 @@ func parse(raw json.RawMessage) (config, error) {
 		return bad("pac %d: want 1..100", p.Pac)
 	case p.Batch < p.Pac || p.Batch > maxBatch || p.Batch%p.Pac != 0:
 		return bad("batch %d: want a multiple of pac (%d), at most %d", p.Batch, p.Pac, maxBatch)
+	case p.CheckpointEvery < 0 || p.CheckpointEvery > maxSteps:
+		return bad("checkpoint_every %d: want 0 (every 30 s) to %d steps", p.CheckpointEvery, maxSteps)
 	}
 	d, err := time.ParseDuration(p.TimeBudget)
 	if err != nil || d <= 0 || d > maxTimeBudget {
@@ -129,15 +138,34 @@ func (Generator) GenerateTable(ctx context.Context, env *generators.TableEnv) (*
 	cfg.Epochs, cfg.Steps, cfg.Batch, cfg.Pac = c.p.Epochs, c.p.Steps, c.p.Batch, c.p.Pac
 	cfg.Seed, cfg.TimeBudget = env.Seed, c.budget
 	t0 := time.Now()
+	tn, resumed := resume(ctx, env, t, cfg)
+	if tn == nil {
+		var err error
+		if tn, err = tabgan.NewTrainer(t, env.Data.Y, len(env.Encoding.Classes), cfg); err != nil {
+			return nil, &generators.ParamError{Msg: fmt.Sprintf("%s: %v", Name, err)}
+		}
+	}
 	var last tabgan.Stats
-	cfg.Progress = func(s tabgan.Stats) error { last = s; return nil }
-	m, err := tabgan.Fit(ctx, t, env.Data.Y, len(env.Encoding.Classes), cfg)
-	if err != nil {
+	lastSave := time.Now()
+	tn.SetRun(c.budget, func(s tabgan.Stats) error {
+		last = s
+		if env.Work != nil && ((c.p.CheckpointEvery > 0 && s.Step%c.p.CheckpointEvery == 0) || (c.p.CheckpointEvery == 0 && time.Since(lastSave) >= 30*time.Second)) {
+			lastSave = time.Now()
+			return checkpoint(ctx, env, tn)
+		}
+		return nil
+	})
+	if err := tn.Train(ctx, tn.TotalSteps()); err != nil {
 		if ctx.Err() != nil {
+			// Keep the latest steps for the next attempt.
+			if env.Work != nil {
+				_ = checkpoint(context.WithoutCancel(ctx), env, tn)
+			}
 			return nil, ctx.Err()
 		}
-		return nil, &generators.ParamError{Msg: fmt.Sprintf("%s: %v", Name, err)}
+		return nil, err
 	}
+	m := tn.Model()
 	trained := time.Since(t0)
 	out := &generators.TableRows{}
 	for _, class := range env.Classes() {
@@ -157,11 +185,52 @@ func (Generator) GenerateTable(ctx context.Context, env *generators.TableEnv) (*
 		}
 		for i := range env.Add[class] {
 			out.Y = append(out.Y, class)
-			out.Provenance = append(out.Provenance, map[string]any{"model": Name, "sample": i, "steps": last.Step})
+			out.Provenance = append(out.Provenance, map[string]any{"model": Name, "sample": i, "steps": tn.Step()})
 		}
 	}
-	out.Report = map[string]any{"method": "conditional tabular WGAN-GP (tabgan)", "steps": last.Step, "epochs": last.Epoch,
+	out.Report = map[string]any{"method": "conditional tabular WGAN-GP (tabgan)", "steps": tn.Step(), "epochs": last.Epoch, "resumed_from_step": resumed,
 		"train_seconds": trained.Seconds(), "time_budget": c.p.TimeBudget,
 		"final": last, "imputed_numeric_cells": imputed}
 	return out, nil
+}
+
+// checkpointKey is the trainer's checkpoint in the job's scratch space.
+const checkpointKey = "tabular-gan/checkpoint.json"
+
+// checkpoint saves the trainer to the job's scratch space.
+func checkpoint(ctx context.Context, env *generators.TableEnv, tn *tabgan.Trainer) error {
+	var buf bytes.Buffer
+	if err := tn.Save(&buf); err != nil {
+		return err
+	}
+	_, err := env.Work.Put(ctx, checkpointKey, &buf, int64(buf.Len()), storage.PutOptions{ContentType: "application/json"})
+	return err
+}
+
+// resume loads the checkpoint an earlier attempt of the job left, if any
+// and if it fits the table and the parameters; it returns nil (and logs
+// why) otherwise, and the step it resumes from.
+func resume(ctx context.Context, env *generators.TableEnv, t smote.Table, cfg tabgan.Config) (*tabgan.Trainer, int) {
+	if env.Work == nil {
+		return nil, 0
+	}
+	rc, _, err := env.Work.Get(ctx, checkpointKey)
+	if err != nil {
+		return nil, 0
+	}
+	defer rc.Close()
+	tn, err := tabgan.LoadTrainer(rc, t, env.Data.Y)
+	if err == nil {
+		was := tn.Config()
+		if was.Epochs != cfg.Epochs || was.Steps != cfg.Steps || was.Batch != cfg.Batch || was.Pac != cfg.Pac || was.Seed != cfg.Seed {
+			err = fmt.Errorf("it was made with other parameters or another seed")
+		}
+	}
+	if err != nil {
+		if env.Log != nil {
+			env.Log.Warn("tabular-gan: not resuming from the job's checkpoint; training from the start", "err", err)
+		}
+		return nil, 0
+	}
+	return tn, tn.Step()
 }

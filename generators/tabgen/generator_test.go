@@ -3,18 +3,24 @@ package tabgen_test
 import (
 	"context"
 	"encoding/csv"
+	"errors"
 	"fmt"
+	"io"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
+	"sync/atomic"
 	"testing"
 
 	"github.com/tailsynth/tailsynth/generators"
 	"github.com/tailsynth/tailsynth/generators/pipeline"
 	"github.com/tailsynth/tailsynth/generators/tabgen"
 	"github.com/tailsynth/tailsynth/storage"
+	"github.com/tailsynth/tailsynth/storage/local"
 	"github.com/tailsynth/tailsynth/storage/locator"
+	"github.com/tailsynth/tailsynth/tables"
 )
 
 func newPipeline(t *testing.T, root string) *pipeline.Pipeline {
@@ -117,5 +123,74 @@ func TestTabularGANValidation(t *testing.T) {
 		if err := (tabgen.Generator{}).Validate([]byte(params)); err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("%s: %v, want an error naming %q", params, err, want)
 		}
+	}
+}
+
+// cancelAfterPuts cancels a context once its store has taken n writes.
+type cancelAfterPuts struct {
+	storage.Store
+	n      *atomic.Int32
+	cancel context.CancelFunc
+}
+
+func (s cancelAfterPuts) Put(ctx context.Context, key string, r io.Reader, size int64, o storage.PutOptions) (storage.ObjectInfo, error) {
+	info, err := s.Store.Put(ctx, key, r, size, o)
+	if s.n.Add(-1) == 0 {
+		s.cancel()
+	}
+	return info, err
+}
+
+// A training interrupted after a checkpoint resumes from it in the next
+// attempt and ends with the same rows as one that was never interrupted.
+func TestTabularGANResumes(t *testing.T) {
+	ctx := context.Background()
+	rng := rand.New(rand.NewPCG(5, 6))
+	var b strings.Builder
+	b.WriteString("x,c,label\n")
+	for i := range 50 {
+		fmt.Fprintf(&b, "%.3f,%s,%s\n", rng.NormFloat64()+float64(i%2)*4, []string{"p", "q"}[i%2], []string{"a", "b"}[i%2])
+	}
+	sch, err := tables.InferCSV([]tables.CSVPart{{R: strings.NewReader(b.String())}}, tables.Options{Label: "label"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rd, err := tables.NewCSVReader([]tables.CSVPart{{R: strings.NewReader(b.String())}}, sch, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	enc := tables.NewEncoding(sch)
+	data, err := tables.Load(rd, enc, enc.Classes...)
+	if err != nil {
+		t.Fatal(err)
+	}
+	params := []byte(`{"steps": 30, "batch": 20, "pac": 10, "checkpoint_every": 5}`)
+	env := func(work storage.Store) *generators.TableEnv {
+		return &generators.TableEnv{Params: params, Seed: 3, Data: data, Encoding: enc, Add: map[int]int{0: 7}, Work: work}
+	}
+	straight, err := tabgen.Generator{}.GenerateTable(ctx, env(nil))
+	if err != nil {
+		t.Fatal(err)
+	}
+	dir := t.TempDir()
+	work, err := local.New(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	cctx, cancel := context.WithCancel(ctx)
+	var n atomic.Int32
+	n.Store(2) // stop after the checkpoint of step 10
+	if _, err := (tabgen.Generator{}).GenerateTable(cctx, env(cancelAfterPuts{work, &n, cancel})); !errors.Is(err, context.Canceled) {
+		t.Fatalf("interrupted attempt: %v, want context.Canceled", err)
+	}
+	resumed, err := tabgen.Generator{}.GenerateTable(ctx, env(work))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if from := resumed.Report["resumed_from_step"]; from.(int) < 10 {
+		t.Errorf("resumed from step %v, want at least 10 (the checkpoint before the interruption)", from)
+	}
+	if !reflect.DeepEqual(resumed.Data, straight.Data) {
+		t.Error("the resumed training made other rows than an uninterrupted one")
 	}
 }
