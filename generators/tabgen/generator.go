@@ -9,11 +9,12 @@
 //
 // Parameters (JSON, unknown ones refused): epochs [300, CTGAN's default]
 // or steps (exact generator steps; replaces epochs), batch [500] and pac
-// [10] (batch a multiple of pac), time_budget ["10m": training stops
-// there, with the steps done]. The job's seed seeds training and sampling.
-// Not yet: stored models, and resuming a
-// killed job's training from a checkpoint (a re-run trains again, with
-// the same seed, so it makes the same rows).
+// [10] (batch a multiple of pac), time_budget ["10m", per attempt:
+// training stops there, with the steps done], checkpoint_every [0: every
+// 30 s]. The job's seed seeds training and sampling. The trainer is
+// checkpointed to the job's scratch space, and an attempt after a restart
+// or a retry resumes from it, ending with the same model as an
+// uninterrupted training. Not yet: stored models a later job could reuse.
 package tabgen
 
 import (
