@@ -124,7 +124,8 @@ func (t *Table) Infer(ctx context.Context, opts tables.Options) (*tables.Schema,
 }
 
 // Read reads the table's rows in chunks with schema s (from Infer); call
-// the returned close when done.
+// the returned close when done. Reading stops with ctx's error once ctx is
+// done.
 func (t *Table) Read(ctx context.Context, s *tables.Schema) (tables.ChunkReader, func(), error) {
 	if t.Format == TableParquet {
 		parts, err := t.parquetParts(ctx)
@@ -132,7 +133,7 @@ func (t *Table) Read(ctx context.Context, s *tables.Schema) (tables.ChunkReader,
 			return nil, nil, err
 		}
 		r, err := tables.NewParquetReader(parts, s, 0)
-		return r, func() {}, err
+		return ctxReader{r, ctx}, func() {}, err
 	}
 	parts, closeAll, err := t.csvParts(ctx)
 	if err != nil {
@@ -143,7 +144,20 @@ func (t *Table) Read(ctx context.Context, s *tables.Schema) (tables.ChunkReader,
 		closeAll()
 		return nil, nil, err
 	}
-	return r, closeAll, nil
+	return ctxReader{r, ctx}, closeAll, nil
+}
+
+// ctxReader stops reading chunks once its context is done.
+type ctxReader struct {
+	tables.ChunkReader
+	ctx context.Context
+}
+
+func (r ctxReader) Next() (*tables.Chunk, error) {
+	if err := r.ctx.Err(); err != nil {
+		return nil, err
+	}
+	return r.ChunkReader.Next()
 }
 
 // Close removes the local copies of Parquet parts.
