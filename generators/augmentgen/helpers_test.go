@@ -3,9 +3,7 @@ package augmentgen_test
 import (
 	"bytes"
 	"context"
-	"encoding/binary"
 	"encoding/json"
-	"hash/crc32"
 	"image"
 	"image/color"
 	"image/png"
@@ -19,9 +17,16 @@ import (
 	"github.com/tailsynth/tailsynth/generators"
 	"github.com/tailsynth/tailsynth/generators/augmentgen"
 	"github.com/tailsynth/tailsynth/generators/pipeline"
+	"github.com/tailsynth/tailsynth/internal/fixtures"
 	"github.com/tailsynth/tailsynth/storage"
 	"github.com/tailsynth/tailsynth/storage/locator"
 	"github.com/tailsynth/tailsynth/storage/storagetest"
+)
+
+// Shared test fixtures (package internal/fixtures).
+var (
+	encodePNG     = fixtures.EncodePNG
+	pngHeaderOnly = fixtures.PNGHeaderOnly
 )
 
 // dataset builds image datasets on disk.
@@ -118,31 +123,6 @@ func (d *dataset) bad(dir string) map[string]string {
 		dir + "/huge.png":      "pixel limit",
 		dir + "/sound.wav":     "not an image",
 	}
-}
-
-func encodePNG(t testing.TB, img image.Image) []byte {
-	t.Helper()
-	var buf bytes.Buffer
-	if err := png.Encode(&buf, img); err != nil {
-		t.Fatal(err)
-	}
-	return buf.Bytes()
-}
-
-// pngHeaderOnly is a PNG signature and a valid IHDR chunk (8-bit RGB)
-// declaring w x h, with no image data.
-func pngHeaderOnly(w, h uint32) []byte {
-	var b bytes.Buffer
-	b.WriteString("\x89PNG\r\n\x1a\n")
-	ihdr := make([]byte, 17)
-	copy(ihdr, "IHDR")
-	binary.BigEndian.PutUint32(ihdr[4:], w)
-	binary.BigEndian.PutUint32(ihdr[8:], h)
-	ihdr[12], ihdr[13] = 8, 2
-	binary.Write(&b, binary.BigEndian, uint32(13))
-	b.Write(ihdr)
-	binary.Write(&b, binary.BigEndian, crc32.ChecksumIEEE(ihdr))
-	return b.Bytes()
 }
 
 func newPipeline(t testing.TB, root string) *pipeline.Pipeline {

@@ -3,9 +3,7 @@ package compositegen_test
 import (
 	"bytes"
 	"context"
-	"encoding/binary"
 	"encoding/json"
-	"hash/crc32"
 	"image"
 	"image/color"
 	"image/png"
@@ -18,9 +16,16 @@ import (
 	"github.com/tailsynth/tailsynth/generators"
 	"github.com/tailsynth/tailsynth/generators/compositegen"
 	"github.com/tailsynth/tailsynth/generators/pipeline"
+	"github.com/tailsynth/tailsynth/internal/fixtures"
 	"github.com/tailsynth/tailsynth/storage"
 	"github.com/tailsynth/tailsynth/storage/locator"
 	"github.com/tailsynth/tailsynth/storage/storagetest"
+)
+
+// Shared test fixtures (package internal/fixtures).
+var (
+	encodePNG     = fixtures.EncodePNG
+	pngHeaderOnly = fixtures.PNGHeaderOnly
 )
 
 // dataset builds image datasets on disk and remembers the colour of every
@@ -104,31 +109,6 @@ func uniform(w, h int, c color.NRGBA) *image.NRGBA {
 		m.Pix[p], m.Pix[p+1], m.Pix[p+2], m.Pix[p+3] = c.R, c.G, c.B, c.A
 	}
 	return m
-}
-
-func encodePNG(t testing.TB, img image.Image) []byte {
-	t.Helper()
-	var buf bytes.Buffer
-	if err := png.Encode(&buf, img); err != nil {
-		t.Fatal(err)
-	}
-	return buf.Bytes()
-}
-
-// pngHeaderOnly is a PNG signature and a valid IHDR chunk (8-bit RGB)
-// declaring w x h, with no image data.
-func pngHeaderOnly(w, h uint32) []byte {
-	var b bytes.Buffer
-	b.WriteString("\x89PNG\r\n\x1a\n")
-	ihdr := make([]byte, 17)
-	copy(ihdr, "IHDR")
-	binary.BigEndian.PutUint32(ihdr[4:], w)
-	binary.BigEndian.PutUint32(ihdr[8:], h)
-	ihdr[12], ihdr[13] = 8, 2 // bit depth, colour type RGB
-	binary.Write(&b, binary.BigEndian, uint32(13))
-	b.Write(ihdr)
-	binary.Write(&b, binary.BigEndian, crc32.ChecksumIEEE(ihdr))
-	return b.Bytes()
 }
 
 func newPipeline(t testing.TB, root string) *pipeline.Pipeline {
