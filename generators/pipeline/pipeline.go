@@ -31,11 +31,19 @@ type Pipeline struct {
 	// flight; a generated sample waits in memory until a writer takes it,
 	// so at most Workers+Writers samples are held at once.
 	Writers int
+	// MaxTableCells bounds the feature cells (rows times modelled
+	// columns) of a table job, which the table generators hold in memory
+	// at 8 bytes a cell; 0 means DefaultMaxTableCells.
+	MaxTableCells int64
 	// Quality, if set, measures every job's samples after they are written
 	// (unless the job says quality "off"): its report becomes report.json's
 	// "quality" and a section of report.html. It cannot fail a job.
 	Quality QualityHook
 }
+
+// DefaultMaxTableCells is Pipeline.MaxTableCells when it is not set: 2^29
+// cells, 4 GiB of float64s.
+const DefaultMaxTableCells = 1 << 29
 
 // DefaultWriters is Pipeline.Writers when it is not set: 4 writes per
 // GOMAXPROCS, and at least 8 (issue 17: raw PUTs to S3 on loopback were

@@ -84,6 +84,21 @@ func (p *Pipeline) prepareTable(ctx context.Context, spec generators.Spec) (*Pre
 		t.Close()
 		return nil, &datasets.DatasetError{Msg: fmt.Sprintf("table %s: %v", spec.Dataset, err)}
 	}
+	features := int64(0)
+	for _, c := range s.Columns {
+		if c.Role == tables.Feature && c.Type != tables.Text {
+			features++
+		}
+	}
+	limit := p.MaxTableCells
+	if limit <= 0 {
+		limit = DefaultMaxTableCells
+	}
+	if cells := prof.Rows * features; cells > limit {
+		t.Close()
+		return nil, &datasets.DatasetError{Msg: fmt.Sprintf("table %s has %d rows of %d modelled columns, %d cells, more than the %d a job may hold in memory; "+
+			"sample its rows, or keep columns out of the model with exclude_columns", spec.Dataset, prof.Rows, features, cells, limit)}
+	}
 	before := map[string]int{}
 	tp := &TablePlan{Format: t.Format, Rows: prof.Rows, Columns: s.Columns, table: t, schema: s}
 	for _, part := range t.Parts {

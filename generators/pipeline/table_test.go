@@ -220,3 +220,22 @@ func TestTableJobErrors(t *testing.T) {
 		}
 	}
 }
+
+// A table larger than the pipeline may hold is refused with an error that
+// says how to make it fit, before any row is loaded.
+func TestTableJobTooLarge(t *testing.T) {
+	root := t.TempDir()
+	writeTable(t, filepath.Join(root, "in", "fraud.csv"), 8)
+	p := tablePipeline(t, root)
+	p.MaxTableCells = 100 // 48 rows of 4 modelled columns (tx excluded) are 192 cells
+	spec := generators.Spec{ID: "job_big", Dataset: "file://" + root + "/in/fraud.csv", Generator: "smote",
+		Strategy: generators.Strategy{Mode: generators.ModeAuto}, Seed: 1, Output: "file://" + root + "/out",
+		TableOptions: generators.TableOptions{LabelColumn: "class", ExcludeColumns: []string{"tx"}}}
+	_, err := p.Run(context.Background(), spec, nil)
+	if err == nil || !strings.Contains(err.Error(), "192 cells") || !strings.Contains(err.Error(), "exclude_columns") {
+		t.Fatalf("%v, want a refusal naming the 192 cells and how to cut them", err)
+	}
+	if _, err := os.Stat(filepath.Join(root, "out", "job_big", "data.csv")); !os.IsNotExist(err) {
+		t.Errorf("a refused job wrote data.csv (%v)", err)
+	}
+}
