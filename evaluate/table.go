@@ -152,40 +152,15 @@ func subsetLoaded(l *tables.Loaded, rows []int) *tables.Loaded {
 func columnMedians(t smote.Table) []float64 {
 	med := make([]float64, len(t.Numeric))
 	for j, col := range t.Numeric {
-		var v []float64
-		for _, x := range col {
-			if !math.IsNaN(x) {
-				v = append(v, x)
-			}
-		}
-		if n := len(v); n > 0 {
-			slices.Sort(v)
-			med[j] = v[n/2]
-			if n%2 == 0 {
-				med[j] = (v[n/2-1] + v[n/2]) / 2
-			}
-		}
+		med[j] = tables.Median(col)
 	}
 	return med
 }
 
 // fillNaN returns t with missing numbers replaced by med (t is not
-// changed; only columns with a missing value are copied).
+// changed).
 func fillNaN(t smote.Table, med []float64) smote.Table {
-	out := t
-	out.Numeric = slices.Clone(t.Numeric)
-	for j, col := range t.Numeric {
-		if !slices.ContainsFunc(col, math.IsNaN) {
-			continue
-		}
-		c := slices.Clone(col)
-		for i, x := range c {
-			if math.IsNaN(x) {
-				c[i] = med[j]
-			}
-		}
-		out.Numeric[j] = c
-	}
+	out, _ := tables.FillNaN(t, func(_, col int) float64 { return med[col] })
 	return out
 }
 

@@ -13,9 +13,7 @@ import (
 // how many cells it filled. The tabular generators (SMOTE-NC, the tabular
 // GAN) take no missing numbers; they impute with it first.
 func ImputeClassMedians(t smote.Table, y []int) (smote.Table, int) {
-	out := t
-	out.Numeric = slices.Clone(t.Numeric)
-	filled := 0
+	med := make([]map[int]float64, len(t.Numeric))
 	for j, col := range t.Numeric {
 		if !slices.ContainsFunc(col, math.IsNaN) {
 			continue
@@ -26,23 +24,48 @@ func ImputeClassMedians(t smote.Table, y []int) (smote.Table, int) {
 				vals[y[i]] = append(vals[y[i]], v)
 			}
 		}
-		med := map[int]float64{}
+		med[j] = map[int]float64{}
 		for c, vs := range vals {
-			slices.Sort(vs)
-			n := len(vs)
-			med[c] = vs[n/2]
-			if n%2 == 0 {
-				med[c] = (vs[n/2-1] + vs[n/2]) / 2
-			}
+			med[j][c] = Median(vs)
+		}
+	}
+	return FillNaN(t, func(row, col int) float64 { return med[col][y[row]] })
+}
+
+// FillNaN returns t with every missing (NaN) numeric value at (row, col)
+// replaced by value(row, col), copying only the columns it changes, and
+// how many cells it filled.
+func FillNaN(t smote.Table, value func(row, col int) float64) (smote.Table, int) {
+	out := t
+	out.Numeric = slices.Clone(t.Numeric)
+	filled := 0
+	for j, col := range t.Numeric {
+		if !slices.ContainsFunc(col, math.IsNaN) {
+			continue
 		}
 		nc := slices.Clone(col)
 		for i, v := range nc {
 			if math.IsNaN(v) {
-				nc[i] = med[y[i]]
+				nc[i] = value(i, j)
 				filled++
 			}
 		}
 		out.Numeric[j] = nc
 	}
 	return out, filled
+}
+
+// Median is the median of the non-NaN values of v (the mean of the middle
+// two for an even count), 0 when there are none. v is not changed.
+func Median(v []float64) float64 {
+	s := slices.DeleteFunc(slices.Clone(v), math.IsNaN)
+	n := len(s)
+	if n == 0 {
+		return 0
+	}
+	slices.Sort(s)
+	if n%2 == 0 {
+		return (s[n/2-1] + s[n/2]) / 2
+	}
+	return s[n/2]
 }
