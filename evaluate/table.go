@@ -132,17 +132,9 @@ func assessTable(ctx context.Context, in *pipeline.TableQualityInput) *TableQual
 
 // subsetLoaded returns the rows of l at the given indices.
 func subsetLoaded(l *tables.Loaded, rows []int) *tables.Loaded {
-	t := l.Table
-	out := &tables.Loaded{Table: smote.Table{Numeric: make([][]float64, len(t.Numeric)), Categorical: make([][]int, len(t.Categorical)), Levels: t.Levels}}
-	for _, r := range rows {
-		for j := range t.Numeric {
-			out.Table.Numeric[j] = append(out.Table.Numeric[j], t.Numeric[j][r])
-		}
-		for j := range t.Categorical {
-			out.Table.Categorical[j] = append(out.Table.Categorical[j], t.Categorical[j][r])
-		}
-		out.Y = append(out.Y, l.Y[r])
-		out.Rows = append(out.Rows, l.Rows[r])
+	out := &tables.Loaded{Table: l.Table.Select(rows), Y: make([]int, len(rows)), Rows: make([]int64, len(rows))}
+	for i, r := range rows {
+		out.Y[i], out.Rows[i] = l.Y[r], l.Rows[r]
 	}
 	return out
 }

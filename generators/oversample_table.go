@@ -4,8 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"math/rand/v2"
-
-	"github.com/tailsynth/tailsynth/smote"
 )
 
 var _ TableGenerator = Oversample{}
@@ -38,8 +36,8 @@ func (o Oversample) GenerateTable(ctx context.Context, env *TableEnv) (*TableRow
 	if err != nil {
 		return nil, err
 	}
-	src := env.Data.Table
-	out := &TableRows{Data: smote.Table{Numeric: make([][]float64, len(src.Numeric)), Categorical: make([][]int, len(src.Categorical)), Levels: src.Levels}}
+	out := &TableRows{}
+	var picked []int
 	for _, c := range env.Classes() {
 		rows := byClass[c]
 		rng := rand.New(rand.NewPCG(uint64(env.Seed), uint64(c)+1))
@@ -48,16 +46,12 @@ func (o Oversample) GenerateTable(ctx context.Context, env *TableEnv) (*TableRow
 				return nil, ctx.Err()
 			}
 			r := rows[rng.IntN(len(rows))]
-			for j := range src.Numeric {
-				out.Data.Numeric[j] = append(out.Data.Numeric[j], src.Numeric[j][r])
-			}
-			for j := range src.Categorical {
-				out.Data.Categorical[j] = append(out.Data.Categorical[j], src.Categorical[j][r])
-			}
+			picked = append(picked, r)
 			out.Y = append(out.Y, c)
 			out.Provenance = append(out.Provenance, map[string]any{"source_row": env.SourceRows(r)[0]})
 		}
 	}
+	out.Data = env.Data.Table.Select(picked)
 	out.Report = map[string]any{"method": "random oversampling of rows"}
 	if len(alerts) > 0 {
 		out.Report["alerts"] = alerts

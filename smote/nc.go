@@ -99,12 +99,7 @@ func resampleTable(ctx context.Context, t Table, byClass map[int][]int, counts m
 			return TableResampled{}, fmt.Errorf("class %d: %w", c, err)
 		}
 		out.K[c] = s.k
-		for j := range out.Table.Numeric {
-			out.Table.Numeric[j] = append(out.Table.Numeric[j], s.t.Numeric[j]...)
-		}
-		for j := range out.Table.Categorical {
-			out.Table.Categorical[j] = append(out.Table.Categorical[j], s.t.Categorical[j]...)
-		}
+		out.Table = out.Table.Append(s.t)
 		for _, p := range s.prov {
 			p.Base = rows[p.Base]
 			if p.Neighbor >= 0 {

@@ -3,6 +3,7 @@ package smote
 import (
 	"fmt"
 	"math"
+	"slices"
 )
 
 // Table is a table of mixed columns, stored by column as CSV and Parquet
@@ -70,6 +71,48 @@ func (t Table) Check() error {
 		}
 	}
 	return nil
+}
+
+// Append returns t with the rows of u added after its own, as the built-in
+// append does for a slice: t's columns may be grown in place, so use the
+// result and not t afterwards. A zero t (no columns, no Levels) takes u's
+// shape, so rows can be gathered from the zero Table. It panics if u has
+// other numbers of numeric and categorical columns or other Levels than a
+// non-zero t; codes are not re-mapped, so both must come from one
+// encoding.
+func (t Table) Append(u Table) Table {
+	if t.Numeric == nil && t.Categorical == nil && t.Levels == nil {
+		t = u.newTable(0)
+	}
+	if len(u.Numeric) != len(t.Numeric) || len(u.Categorical) != len(t.Categorical) || !slices.Equal(u.Levels, t.Levels) {
+		panic(fmt.Sprintf("smote: Append of a table of %d numeric and %d categorical columns (levels %v) to one of %d and %d (levels %v); want the same columns",
+			len(u.Numeric), len(u.Categorical), u.Levels, len(t.Numeric), len(t.Categorical), t.Levels))
+	}
+	for j := range t.Numeric {
+		t.Numeric[j] = append(t.Numeric[j], u.Numeric[j]...)
+	}
+	for j := range t.Categorical {
+		t.Categorical[j] = append(t.Categorical[j], u.Categorical[j]...)
+	}
+	return t
+}
+
+// Select returns a new table of the given rows of t, in that order (a row
+// may repeat), with t's columns and a copy of its Levels; t is not
+// changed. It panics if a row is out of range.
+func (t Table) Select(rows []int) Table {
+	out := t.newTable(len(rows))
+	for j, col := range t.Numeric {
+		for i, r := range rows {
+			out.Numeric[j][i] = col[r]
+		}
+	}
+	for j, col := range t.Categorical {
+		for i, r := range rows {
+			out.Categorical[j][i] = col[r]
+		}
+	}
+	return out
 }
 
 // newTable returns a table of n rows shaped like t.

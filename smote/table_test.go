@@ -355,3 +355,50 @@ func BenchmarkResampleNC(b *testing.B) {
 		})
 	}
 }
+
+func TestTableAppendSelect(t *testing.T) {
+	tab, _ := mixedTable(3, 6, 2, []int{3, 4}, 2)
+	sel := tab.Select([]int{4, 1, 1})
+	if got := sel.Rows(); got != 3 {
+		t.Fatalf("Select: %d rows, want 3", got)
+	}
+	for j := range tab.Numeric {
+		if got, want := sel.Numeric[j], []float64{tab.Numeric[j][4], tab.Numeric[j][1], tab.Numeric[j][1]}; !slices.Equal(got, want) {
+			t.Errorf("Select: numeric column %d = %v, want %v", j, got, want)
+		}
+	}
+	for j := range tab.Categorical {
+		if got, want := sel.Categorical[j], []int{tab.Categorical[j][4], tab.Categorical[j][1], tab.Categorical[j][1]}; !slices.Equal(got, want) {
+			t.Errorf("Select: categorical column %d = %v, want %v", j, got, want)
+		}
+	}
+	sel.Numeric[0][0], sel.Levels[0] = 99, 7
+	if tab.Numeric[0][4] == 99 || tab.Levels[0] == 7 {
+		t.Error("Select shares memory with its source")
+	}
+	sel.Levels[0] = 3
+	if err := sel.Check(); err != nil {
+		t.Error(err)
+	}
+	if empty := tab.Select(nil); empty.Rows() != 0 || len(empty.Numeric) != 2 || !slices.Equal(empty.Levels, tab.Levels) {
+		t.Errorf("Select(nil) = %+v, want 0 rows of the same columns", empty)
+	}
+
+	var all Table // the zero Table takes the first part's shape
+	all = all.Append(tab.Select([]int{0, 1}))
+	all = all.Append(tab.Select([]int{2, 3, 4, 5}))
+	if !reflect.DeepEqual(all, tab) {
+		t.Errorf("Append of two halves = %+v, want %+v", all, tab)
+	}
+	all.Numeric[0][0] = 42
+	if tab.Numeric[0][0] == 42 {
+		t.Error("Append to the zero Table shares memory with its argument")
+	}
+
+	defer func() {
+		if recover() == nil {
+			t.Error("Append of a table with other columns did not panic")
+		}
+	}()
+	tab.Append(Table{Numeric: [][]float64{{1}}})
+}

@@ -174,16 +174,7 @@ func (Generator) GenerateTable(ctx context.Context, env *generators.TableEnv) (*
 		if err != nil {
 			return nil, err
 		}
-		if out.Data.Numeric == nil && out.Data.Categorical == nil {
-			out.Data = rows
-		} else {
-			for j := range out.Data.Numeric {
-				out.Data.Numeric[j] = append(out.Data.Numeric[j], rows.Numeric[j]...)
-			}
-			for j := range out.Data.Categorical {
-				out.Data.Categorical[j] = append(out.Data.Categorical[j], rows.Categorical[j]...)
-			}
-		}
+		out.Data = out.Data.Append(rows)
 		for i := range env.Add[class] {
 			out.Y = append(out.Y, class)
 			out.Provenance = append(out.Provenance, map[string]any{"model": Name, "sample": i, "steps": tn.Step()})

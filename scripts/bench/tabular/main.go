@@ -29,7 +29,6 @@ import (
 	"time"
 
 	"github.com/tailsynth/tailsynth/quality"
-	"github.com/tailsynth/tailsynth/smote"
 	"github.com/tailsynth/tailsynth/tabgan"
 	"github.com/tailsynth/tailsynth/tables"
 )
@@ -180,27 +179,13 @@ func ganRows(ctx context.Context, train quality.LabeledTable, numClasses int, ra
 		if err != nil {
 			return out, err
 		}
-		out.Rows.Table = appendRows(out.Rows.Table, rows)
+		out.Rows.Table = out.Rows.Table.Append(rows)
 		for range most - count[c] {
 			out.Rows.Y = append(out.Rows.Y, c)
 		}
 	}
 	fmt.Fprintf(os.Stderr, "tabular-gan: trained %d epochs in %s\n", ganEpochs, time.Since(t0).Round(time.Second))
 	return out, nil
-}
-
-// appendRows appends the rows of b to a (a may be the zero Table).
-func appendRows(a, b smote.Table) smote.Table {
-	if a.Numeric == nil && a.Categorical == nil {
-		return b
-	}
-	for j := range a.Numeric {
-		a.Numeric[j] = append(a.Numeric[j], b.Numeric[j]...)
-	}
-	for j := range a.Categorical {
-		a.Categorical[j] = append(a.Categorical[j], b.Categorical[j]...)
-	}
-	return a
 }
 
 // open opens files as CSV parts; closeAll closes them.
