@@ -2,8 +2,6 @@ package api
 
 import (
 	"crypto/rand"
-	"crypto/sha256"
-	"crypto/subtle"
 	"encoding/hex"
 	"errors"
 	"log/slog"
@@ -134,35 +132,38 @@ func bodyLimit(max int64) gin.HandlerFunc {
 	}
 }
 
-// auth requires "Authorization: Bearer <key>" with one of keys; the scheme
-// is matched case-insensitively and may be followed by several spaces
-// (RFC 7235 section 2.1). Keys are
-// compared as SHA-256 digests in constant time, so neither their content
-// nor their length leaks through timing.
-func auth(keys []string, open map[string]bool) gin.HandlerFunc {
-	digests := make([][32]byte, len(keys))
-	for i, k := range keys {
-		digests[i] = sha256.Sum256([]byte(k))
-	}
+// auth requires "Authorization: Bearer <key>" with one of the ring's keys;
+// the scheme is matched case-insensitively and may be followed by several
+// spaces (RFC 7235 section 2.1). A GET or HEAD may instead carry the
+// console's session cookie (see session.go). Keys and cookies are compared
+// as SHA-256 digests in constant time, so neither their content nor their
+// length leaks through timing. Requests for which open answers true pass
+// without either.
+func auth(ring *keyring, open func(*http.Request) bool) gin.HandlerFunc {
 	return func(c *gin.Context) {
-		if open[c.Request.URL.Path] {
+		if open(c.Request) {
 			c.Next()
 			return
 		}
-		h := c.GetHeader("Authorization")
-		token, ok := bearerToken(h)
+		token, ok := bearerToken(c.GetHeader("Authorization"))
 		if !ok {
+			if v, err := c.Cookie(SessionCookie); err == nil && v != "" && readOnly(c.Request) && ring.validCookie(v) {
+				c.Next()
+				return
+			}
 			c.Header("WWW-Authenticate", `Bearer realm="tailsynth"`)
-			respondError(c, Errorf(http.StatusUnauthorized, CodeUnauthorized,
-				"missing API key; send the header \"Authorization: Bearer <key>\" with a key from server.api_keys"))
+			msg := "missing API key; send the header \"Authorization: Bearer <key>\" with a key from server.api_keys"
+			if _, err := c.Cookie(SessionCookie); err == nil {
+				if readOnly(c.Request) {
+					msg = "the session cookie is not valid (was its key removed from server.api_keys?); log in again with POST /v1/session"
+				} else {
+					msg = "the session cookie only authenticates GET and HEAD; send the header \"Authorization: Bearer <key>\" with this request"
+				}
+			}
+			respondError(c, Errorf(http.StatusUnauthorized, CodeUnauthorized, "%s", msg))
 			return
 		}
-		d := sha256.Sum256([]byte(token))
-		match := 0
-		for _, k := range digests {
-			match |= subtle.ConstantTimeCompare(d[:], k[:])
-		}
-		if match != 1 {
+		if !ring.validKey(token) {
 			c.Header("WWW-Authenticate", `Bearer realm="tailsynth", error="invalid_token"`)
 			respondError(c, Errorf(http.StatusUnauthorized, CodeUnauthorized, "the API key is not valid"))
 			return

@@ -235,6 +235,11 @@ func TestOpenAPIOperations(t *testing.T) {
 			switch code[0] {
 			case '2':
 				ok2xx = true
+			case '3':
+				// Only "not modified", for a conditional GET of a file.
+				if code != "304" {
+					t.Errorf("%s: response %s: the API redirects nowhere; only 304 is a 3xx answer", name, code)
+				}
 			case '4', '5':
 				// Every error answer is the error model.
 				content, _ := resp["content"].(map[string]any)

@@ -4,6 +4,7 @@ import (
 	"context"
 	"log/slog"
 	"net/http"
+	"strings"
 	"sync"
 	"time"
 
@@ -62,9 +63,12 @@ func NewRouter(o Options) *gin.Engine {
 		respondError(c, Errorf(http.StatusMethodNotAllowed, CodeMethodNotAllowed, "method %s is not allowed on %s", c.Request.Method, c.Request.URL.Path))
 	})
 
+	var ring *keyring
 	if len(o.APIKeys) > 0 {
-		r.Use(auth(o.APIKeys, map[string]bool{"/healthz": true, "/readyz": true}))
+		ring = newKeyring(o.APIKeys)
+		r.Use(auth(ring, openPath))
 	}
+	mountSession(r, ring)
 	start := time.Now()
 	r.GET("/healthz", handle(func(c *gin.Context) (int, any, error) {
 		return http.StatusOK, gin.H{"status": "ok", "version": o.Version, "uptime_s": int(time.Since(start).Seconds())}, nil
@@ -109,4 +113,18 @@ func readyz(checks []ReadyCheck) gin.HandlerFunc {
 		}
 		return http.StatusOK, gin.H{"status": "ready", "checks": results}, nil
 	})
+}
+
+// openPath lists what answers without a key: the probes, the session
+// check (the console asks it whether to show a key prompt) and logout, and
+// the console's static assets at / and /ui/, which hold no secrets.
+func openPath(r *http.Request) bool {
+	p := r.URL.Path
+	switch {
+	case p == "/healthz", p == "/readyz", p == "/", p == "/ui":
+		return true
+	case p == "/v1/session":
+		return r.Method != http.MethodPost
+	}
+	return strings.HasPrefix(p, "/ui/")
 }

@@ -58,6 +58,7 @@ func (v *V1) Mount(r gin.IRouter) {
 	g.GET("/schedules/:id", handle(v.getSchedule))
 	g.DELETE("/schedules/:id", handle(v.deleteSchedule))
 	v.mountEvaluations(g)
+	v.mountFiles(g)
 }
 
 func (v *V1) listGenerators(c *gin.Context) (int, any, error) {

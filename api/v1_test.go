@@ -58,6 +58,12 @@ func writeDataset(t *testing.T, dir string, counts map[string]int) {
 // roots and, when withS3, a versitygw bucket); opts adjust the routes.
 func newServer(t *testing.T, withS3 bool, opts ...func(*api.V1)) *server {
 	t.Helper()
+	return newServerKeys(t, withS3, nil, opts...)
+}
+
+// newServerKeys is newServer with API keys (server.api_keys) on.
+func newServerKeys(t *testing.T, withS3 bool, keys []string, opts ...func(*api.V1)) *server {
+	t.Helper()
 	root := t.TempDir()
 	writeDataset(t, filepath.Join(root, "ds"), map[string]int{"common": 24, "rare": 3})
 	lc := locator.Config{LocalRoots: []string{root}}
@@ -96,7 +102,7 @@ func newServer(t *testing.T, withS3 bool, opts ...func(*api.V1)) *server {
 	for _, o := range opts {
 		o(v1)
 	}
-	r := api.NewRouter(api.Options{Logger: log, MaxBodyBytes: 4096, Mount: []func(gin.IRouter){v1.Mount}})
+	r := api.NewRouter(api.Options{Logger: log, MaxBodyBytes: 4096, APIKeys: keys, Mount: []func(gin.IRouter){v1.Mount}})
 	s.Server = httptest.NewServer(r)
 	t.Cleanup(func() {
 		s.Server.Close()
@@ -130,11 +136,11 @@ func (s *server) do(t *testing.T, method, path, body string, hdr ...string) (int
 	return resp.StatusCode, resp.Header, m
 }
 
-func (s *server) waitJob(t *testing.T, id string) map[string]any {
+func (s *server) waitJob(t *testing.T, id string, hdr ...string) map[string]any {
 	t.Helper()
 	deadline := time.Now().Add(30 * time.Second)
 	for {
-		_, _, j := s.do(t, "GET", "/v1/jobs/"+id, "")
+		_, _, j := s.do(t, "GET", "/v1/jobs/"+id, "", hdr...)
 		if st := j["state"].(string); jobs.Terminal(st) {
 			return j
 		}
