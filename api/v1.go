@@ -3,6 +3,7 @@ package api
 import (
 	"context"
 	"net/http"
+	"sync"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -35,6 +36,9 @@ type V1 struct {
 	// StorageRetryWindow is how long a job waits for storage
 	// (jobs.storage_retry_window), for that answer.
 	StorageRetryWindow time.Duration
+
+	readyMu    sync.Mutex
+	readyUntil time.Time // storageReady's last success, believed until then
 }
 
 // Mount adds the /v1 routes to r.

@@ -47,7 +47,7 @@ func (e *Engine) Check(ctx context.Context, spec generators.Spec) (*pipeline.Pre
 // /v1/plan answers with it, and Check calls it, so that a plan the
 // server shows is one a job may run.
 func (e *Engine) Plan(ctx context.Context, spec generators.Spec) (*pipeline.Prepared, error) {
-	pr, _, err := e.cfg.Pipeline.Prepare(ctx, spec)
+	pr, err := e.cfg.Pipeline.PrepareShared(ctx, spec)
 	if err != nil {
 		return nil, err
 	}

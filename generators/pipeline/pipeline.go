@@ -39,6 +39,8 @@ type Pipeline struct {
 	// (unless the job says quality "off"): its report becomes report.json's
 	// "quality" and a section of report.html. It cannot fail a job.
 	Quality QualityHook
+
+	scans scanGroup // PrepareShared's scans in flight
 }
 
 // DefaultMaxTableCells is Pipeline.MaxTableCells when it is not set: 2^29

@@ -39,10 +39,8 @@ func (p *Pipeline) Prepare(ctx context.Context, spec generators.Spec) (*Prepared
 		return nil, nil, err
 	}
 	ds, err := datasets.Scan(ctx, src, datasets.ScanOptions{Manifest: spec.Manifest})
-	if nf := (*datasets.NotFoundError)(nil); errors.As(err, &nf) {
-		return nil, nil, fmt.Errorf("dataset %s: %w", spec.Dataset, err)
-	} else if err != nil {
-		return nil, nil, err
+	if err != nil {
+		return nil, nil, scanError(spec, err)
 	}
 	pr, err := PlanDataset(ds, spec.Strategy)
 	if err != nil {
@@ -75,6 +73,14 @@ func PlanDataset(ds *datasets.Dataset, strategy generators.Strategy) (*Prepared,
 		pr.Total += add[c]
 	}
 	return pr, nil
+}
+
+// scanError names the dataset in a scan's not-found error.
+func scanError(spec generators.Spec, err error) error {
+	if nf := (*datasets.NotFoundError)(nil); errors.As(err, &nf) {
+		return fmt.Errorf("dataset %s: %w", spec.Dataset, err)
+	}
+	return err
 }
 
 func pathSegment(s string) string {
