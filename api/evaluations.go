@@ -52,6 +52,10 @@ type EvaluationResponse struct {
 	// Minority lists the generated classes, whose mean F1 is minority F1.
 	Minority []string `json:"minority,omitempty"`
 	Notes    []string `json:"notes,omitempty"`
+	// Table describes the table of an evaluation on a table
+	// (label_column): its format, rows, columns and the SMOTE variant of
+	// the smote row.
+	Table *evaluate.TableEvaluation `json:"table,omitempty"`
 	// Files are the locations of leaderboard.json, report.html and
 	// split.json once the evaluation succeeded.
 	Files map[string]string `json:"files,omitempty"`
@@ -150,7 +154,7 @@ func (v *V1) getEvaluation(c *gin.Context) (int, any, error) {
 		resp.LeaderboardError = err.Error()
 		return http.StatusOK, resp, nil
 	}
-	resp.Leaderboard, resp.Minority, resp.Notes = lb.Rows, lb.Minority, lb.Notes
+	resp.Leaderboard, resp.Minority, resp.Notes, resp.Table = lb.Rows, lb.Minority, lb.Notes, lb.Tabular
 	return http.StatusOK, resp, nil
 }
 

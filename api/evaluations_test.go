@@ -238,6 +238,8 @@ func TestOpenAPIEvaluationSchemas(t *testing.T) {
 		{"Stat", reflect.TypeFor[quality.Stat](), false},
 		{"Lift", reflect.TypeFor[quality.Lift](), false},
 		{"FidelitySummary", reflect.TypeFor[evaluate.FidelitySummary](), false},
+		{"TableEvaluation", reflect.TypeFor[evaluate.TableEvaluation](), false},
+		{"TableEvaluationColumn", reflect.TypeFor[evaluate.TableColumn](), false},
 	}
 	for _, tt := range tests {
 		t.Run(tt.schema, func(t *testing.T) {

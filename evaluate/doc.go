@@ -89,6 +89,45 @@
 // and "smote", computed inside the evaluator, beside the methods, sorted by
 // the headline judge's minority F1.
 //
+// # Tables
+//
+// A Request with a label_column (generators.TableOptions: label_column,
+// column_types, exclude_columns, output_format, as a table job takes them)
+// is an evaluation on a table: a CSV or Parquet file, or a folder of part
+// files. Check reads the table once (pipeline.Pipeline.Prepare: columns,
+// rows per class, the job's cell limit) and plans a seeded stratified
+// split of TestFraction [TableTestFraction, 0.3] of every class's rows
+// (at least one held out and one kept; a class that gets rows keeps at
+// least 2, since SMOTE interpolates between two), then applies the
+// strategy to the training rows. The runner loads the labelled rows,
+// deals them (each class's rows in file order, shuffled with the first
+// seed), and every method's generators.TableGenerator makes rows from the
+// training rows only; each method's rows are held to the plan (exactly
+// the requested count of each class) and written to
+// methods/<name>/data.<format> with a metadata.jsonl, as a table job
+// writes them. split.json lists the held-out rows (0-based data rows).
+//
+// The judge is logistic regression on the table's columns
+// (quality.TabularUtility: numeric columns standardised on the training
+// rows, categorical one-hot), the only one on tables (TableJudges; "cnn"
+// and "features" are refused): trained on the training rows alone
+// ("real"), plus random oversampling, plus SMOTE, SMOTE-NC or SMOTE-N by
+// the columns ("smote", in the table's own units), and plus each
+// method's rows, every variant adding the plan's rows per class, tested
+// on the held-out rows over the seeds. Missing numbers are filled with
+// the training rows' column medians for the judge only. The rows carry
+// the same figures as on images (minority F1, macro F1, balanced
+// accuracy, minority recall and the lifts, under by_judge "logreg"), the
+// same HarmAlerts, and leaderboard.json a "table" ([TableEvaluation]:
+// format, rows, columns, the SMOTE variant, the imputed cells). No
+// fidelity figures are computed on tables yet.
+//
+// A method that is not a table generator (the image generators, and
+// "auto", whose cross-validation reads images), a table-only generator on
+// an image dataset, a table file without label_column, a label column the
+// table lacks or a class too small for the split are refused before
+// anything runs, saying what is accepted.
+//
 // # Protocols: mixed and whole_dataset
 //
 // A method is measured by its Method.Protocol. [ProtocolMixed] (the

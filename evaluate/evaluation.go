@@ -71,6 +71,9 @@ func (r *Runner) RunEvaluation(ctx context.Context, id string, request json.RawM
 	} else if !errors.Is(err, storage.ErrNotFound) {
 		return nil, err
 	}
+	if req.IsTable() {
+		return r.runTable(ctx, id, &req, out, uri, log, progress)
+	}
 	times := map[string]float64{}
 	progress(generators.Progress{Stage: "scanning dataset"})
 	t0 := time.Now()
@@ -165,28 +168,7 @@ func (r *Runner) RunEvaluation(ctx context.Context, id string, request json.RawM
 	}
 	times["measure_s"] = time.Since(t0).Seconds()
 	lb.Timings = times
-	progress(generators.Progress{Stage: "writing leaderboard and report"})
-	if err := putJSON(ctx, out, LeaderboardKey, lb); err != nil {
-		return nil, err
-	}
-	page, err := renderEvaluation(lb)
-	if err != nil {
-		return nil, fmt.Errorf("report.html: %w", err)
-	}
-	if _, err := out.Put(ctx, generators.ReportHTMLKey, bytes.NewReader(page), int64(len(page)), storage.PutOptions{ContentType: "text/html; charset=utf-8"}); err != nil {
-		return nil, err
-	}
-	marker, _ := json.Marshal(map[string]any{"evaluation": id, "rows": len(lb.Rows), "completed_at": time.Now().UTC().Format(time.RFC3339)})
-	if _, err := out.Put(ctx, generators.SuccessKey, bytes.NewReader(marker), int64(len(marker)),
-		storage.PutOptions{ContentType: "application/json", IfNotExists: true}); err != nil && !errors.Is(err, storage.ErrExists) {
-		return nil, err
-	}
-	progress(generators.Progress{Stage: "done"})
-	res := &pipeline.Result{Output: uri, Files: 3, Added: plan.Add}
-	if len(lb.Alerts) > 0 {
-		res.Alerts = lb.Alerts
-	}
-	return res, nil
+	return r.finish(ctx, id, out, uri, lb, plan, progress)
 }
 
 // methodRun is one method's generation outcome.

@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/tailsynth/tailsynth/datasets"
 	"github.com/tailsynth/tailsynth/generators"
 	"github.com/tailsynth/tailsynth/quality"
 )
@@ -228,12 +229,15 @@ var evalTmpl = template.Must(template.Must(tmpl.Clone()).Parse(`{{define "evalua
 <tr><th>fingerprint</th><td>{{.L.DatasetFingerprint}}</td></tr>
 <tr><th>held-out split</th><td>{{.L.Split.Description}}</td></tr>
 <tr><th>generated per class</th><td>{{.Plan}}</td></tr>
-<tr><th>features</th><td>{{if .L.Features}}{{.L.Features.Describe}}{{end}}</td></tr>
+{{with .L.Tabular}}<tr><th>table</th><td>{{.Format}}, {{.Rows}} rows{{if .UnlabelledRows}} ({{.UnlabelledRows}} without a label, not used){{end}}; label column {{$.L.Request.LabelColumn}}</td></tr>
+<tr><th>SMOTE baseline</th><td>{{.SMOTE}}</td></tr>
+<tr><th>missing numbers filled for the judge</th><td>{{.ImputedCells}} (with the training rows' column medians)</td></tr>
+{{else}}<tr><th>features</th><td>{{if .L.Features}}{{.L.Features.Describe}}{{end}}</td></tr>
 <tr><th>fidelity feature space</th><td>{{if .L.Space}}{{.L.Space.Description}}{{end}}</td></tr>
-<tr><th>utility feature space</th><td>{{if .L.UtilitySpace}}{{.L.UtilitySpace.Description}}{{end}}</td></tr>
+<tr><th>utility feature space</th><td>{{if .L.UtilitySpace}}{{.L.UtilitySpace.Description}}{{end}}</td></tr>{{end}}
 <tr><th>seeds</th><td>{{.L.Request.Seeds}}</td></tr>
 <tr><th>judges</th><td>{{range $i, $j := .L.Judges}}{{if $i}}, {{end}}{{$j}}{{if not $i}} (headline){{end}}{{end}}</td></tr>
-<tr><th>unreadable files</th><td>{{.L.NUnreadable}}</td></tr>
+{{if not .L.Tabular}}<tr><th>unreadable files</th><td>{{.L.NUnreadable}}</td></tr>{{end}}
 </table>
 <h2>Leaderboard</h2>
 {{template "table" .Board}}
@@ -257,10 +261,11 @@ var evalTmpl = template.Must(template.Must(tmpl.Clone()).Parse(`{{define "evalua
 {{range .PerClass}}<h3>F1 per class, {{.Name}} judge (composite test set)</h3>
 {{template "table" .Table}}{{end}}
 {{range .Errors}}<p class="err">{{.}}</p>{{end}}{{end}}
-<h2>Fidelity per generated class</h2>
+{{with .L.Tabular}}<h2>Columns</h2>
+{{template "table" $.Columns}}{{else}}<h2>Fidelity per generated class</h2>
 {{range .Fidelity}}<h3>{{.Name}}</h3>{{template "table" .Table}}{{end}}
 <h2>Samples: real (top) beside synthetic (bottom)</h2>
-{{range .Pictures}}<h3>{{.Method}}</h3>{{template "pictures" .List}}{{end}}
+{{range .Pictures}}<h3>{{.Method}}</h3>{{template "pictures" .List}}{{end}}{{end}}
 <h2>Method outputs</h2>
 <ul>{{range .L.Rows}}{{if .Output}}<li>{{.Name}}: <a href="{{.Link}}">{{.Link}}</a> ({{.Output}})</li>{{end}}{{end}}</ul>
 </body></html>
@@ -285,6 +290,8 @@ type evalView struct {
 	Whole    []wholeView
 	Fidelity []namedTable
 	Pictures []methodPictures
+	// Columns lists a table's columns (type, role, why).
+	Columns [][]string
 }
 
 // wholeView is a whole_dataset method's section of report.html.
@@ -341,6 +348,16 @@ func renderEvaluation(l *Leaderboard) ([]byte, error) {
 	v.Plan = strings.Join(plan, ", ")
 	v.Judges = judgeViews(l.Judges, l.UtilityByJudge, l.utilityNotes, l.Alerts)
 	v.Whole = wholeViews(l)
+	if t := l.Tabular; t != nil {
+		v.Columns = [][]string{{"column", "type", "role", "missing", "levels", "why"}}
+		for _, c := range t.Columns {
+			levels := ""
+			if c.Levels > 0 {
+				levels = strconv.Itoa(c.Levels)
+			}
+			v.Columns = append(v.Columns, []string{c.Name, c.Type, c.Role, strconv.FormatInt(c.Missing, 10), levels, c.Why})
+		}
+	}
 	for _, r := range l.Rows {
 		if f, ok := l.Fidelity[r.Name]; ok {
 			v.Fidelity = append(v.Fidelity, namedTable{r.Name, fidelityTable(f)})
@@ -368,6 +385,9 @@ func (r Row) Link() string {
 	i := strings.Index(r.Output, "/"+MethodsDir+"/")
 	if i < 0 {
 		return r.Output
+	}
+	if datasets.TableFormatOf(r.Output) != "" { // a table method's data file
+		return r.Output[i+1:]
 	}
 	return r.Output[i+1:] + "/report.html"
 }

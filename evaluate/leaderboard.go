@@ -59,7 +59,11 @@ type Leaderboard struct {
 	Fidelity map[string][]ClassFidelity `json:"fidelity"`
 	// WholeDataset holds the measurement of every whole_dataset method
 	// that was measured (its row has the headline's figures).
-	WholeDataset    []WholeDataset     `json:"whole_dataset,omitempty"`
+	WholeDataset []WholeDataset `json:"whole_dataset,omitempty"`
+	// Tabular describes the table of an evaluation on a table
+	// (Request.LabelColumn); Features, Space and UtilitySpace are then
+	// nil and Fidelity empty.
+	Tabular         *TableEvaluation   `json:"table,omitempty"`
 	FrechetBiasNote string             `json:"frechet_bias_note"`
 	Notes           []string           `json:"notes"`
 	Unreadable      []datasets.Problem `json:"unreadable,omitempty"`
@@ -195,6 +199,12 @@ func (l *Leaderboard) Table() [][]string {
 			cells[2] = "failed: " + strings.SplitN(r.Error, "\n", 2)[0]
 		}
 		out = append(out, cells)
+	}
+	if l.Tabular != nil { // no fidelity figures on tables yet
+		for i, row := range out {
+			n := len(row)
+			out[i] = append(row[:n-5:n-5], row[n-1])
+		}
 	}
 	return out
 }

@@ -48,6 +48,13 @@ type Request struct {
 	Judges []string `json:"judges,omitempty"`
 	// Output is where <output>/<evaluation id>/ is written.
 	Output string `json:"output,omitempty"`
+	// TableOptions make the dataset a table (a CSV or Parquet file, or a
+	// folder of part files), as for a table job: label_column names the
+	// class column, column_types and exclude_columns shape the columns,
+	// output_format the methods' data files. Every method must then be a
+	// table generator; the judge is logistic regression on the columns
+	// (TableJudges) and test_fraction defaults to TableTestFraction.
+	generators.TableOptions
 }
 
 // Method is one generator configuration to compare.
@@ -91,6 +98,9 @@ func (r *Request) Normalize(reg *generators.Registry) error {
 	if len(r.Methods) > MaxMethods {
 		return bad("%d methods, at most %d are accepted per evaluation", len(r.Methods), MaxMethods)
 	}
+	if err := r.checkKind(reg); err != nil {
+		return err
+	}
 	seen := map[string]bool{}
 	for i := range r.Methods {
 		m := &r.Methods[i]
@@ -121,7 +131,11 @@ func (r *Request) Normalize(reg *generators.Registry) error {
 		if err != nil {
 			return fmt.Errorf("methods[%d]: %w", i, err)
 		}
-		if err := g.Validate(m.Params); err != nil {
+		validate := g.Validate
+		if tg, ok := g.(generators.TableGenerator); ok && r.IsTable() {
+			validate = tg.ValidateTable
+		}
+		if err := validate(m.Params); err != nil {
 			return fmt.Errorf("methods[%d] (%s): %w", i, m.Name, err)
 		}
 		if err := m.checkProtocol(); err != nil {
@@ -146,12 +160,27 @@ func (r *Request) Normalize(reg *generators.Registry) error {
 	}
 	if r.TestFraction == 0 {
 		r.TestFraction = 0.2
+		if r.IsTable() {
+			r.TestFraction = TableTestFraction
+		}
 	}
 	if !(r.TestFraction > 0 && r.TestFraction <= 0.5) {
 		return bad("test_fraction %v: want a share in (0, 0.5], e.g. 0.2", r.TestFraction)
 	}
-	if r.Features == "" {
+	if r.Features == "" && !r.IsTable() {
 		r.Features = SpacePCA
+	}
+	if r.IsTable() {
+		if r.Features != "" {
+			return bad("features %q: a table's judge reads its columns (numeric standardised, categorical one-hot); leave features out for a table", r.Features)
+		}
+		if r.Judges == nil {
+			r.Judges = slices.Clone(TableJudges)
+		}
+		if !slices.Equal(r.Judges, TableJudges) {
+			return bad("judges %q: on a table the judge is logistic regression on its columns; accepted for tables: %q", r.Judges, TableJudges)
+		}
+		return nil
 	}
 	if r.Features != SpaceMLP && r.Features != SpacePCA {
 		return bad("features %q: accepted: %q (default) or %q", r.Features, SpacePCA, SpaceMLP)
@@ -159,6 +188,69 @@ func (r *Request) Normalize(reg *generators.Registry) error {
 	if r.Judges != nil {
 		if err := checkJudges("judges", r.Judges); err != nil {
 			return bad("%v", err)
+		}
+	}
+	return nil
+}
+
+// checkKind checks that the request's methods and options fit its kind
+// of dataset: on a table (label_column set), table generators, the
+// mixed protocol and no manifest; on images or audio, no table options,
+// no table-only generator and no table file as the dataset.
+func (r *Request) checkKind(reg *generators.Registry) error {
+	bad := func(format string, args ...any) error {
+		return &generators.ParamError{Msg: fmt.Sprintf(format, args...)}
+	}
+	var tableGens []string
+	for _, n := range reg.Names() {
+		if g, err := reg.Get(n); err == nil {
+			if _, ok := g.(generators.TableGenerator); ok {
+				tableGens = append(tableGens, n)
+			}
+		}
+	}
+	if !r.IsTable() {
+		if _, file := datasets.SplitTableLocation(r.Dataset); file != "" {
+			return bad("dataset %s is a table (%s): name its class column with label_column; on tables the methods are: %s", r.Dataset, datasets.TableFormatOf(file), strings.Join(tableGens, ", "))
+		}
+		if len(r.ColumnTypes) > 0 || len(r.ExcludeColumns) > 0 || r.OutputFormat != "" {
+			return bad("column_types, exclude_columns and output_format apply to tables: name the class column with label_column")
+		}
+		for i, m := range r.Methods {
+			g, err := reg.Get(m.Generator)
+			if err != nil {
+				continue // Normalize names it
+			}
+			if k := g.Info().Kinds; len(k) == 1 && k[0] == "table" {
+				return bad("methods[%d]: generator %q works on tables only, and this dataset is not a table (no label_column); on images use one of the other generators, or name a table's class column with label_column", i, m.Generator)
+			}
+		}
+		return nil
+	}
+	if r.Manifest != "" {
+		return bad("an evaluation on a table reads its classes from label_column; leave manifest out")
+	}
+	switch r.OutputFormat {
+	case "", generators.FormatCSV, generators.FormatParquet:
+	default:
+		return bad("output_format %q: accepted: %q, %q, or none for the input's format", r.OutputFormat, generators.FormatCSV, generators.FormatParquet)
+	}
+	if slices.Contains(r.ExcludeColumns, r.LabelColumn) {
+		return bad("label_column %q is also in exclude_columns; the label cannot be excluded", r.LabelColumn)
+	}
+	if _, err := r.TablesOptions(); err != nil {
+		return err
+	}
+	for i, m := range r.Methods {
+		g, err := reg.Get(m.Generator)
+		if err != nil {
+			continue // Normalize names it
+		}
+		if _, ok := g.(generators.TableGenerator); !ok {
+			return bad("methods[%d]: generator %q makes no table rows; on tables use one of: %s", i, m.Generator, strings.Join(tableGens, ", "))
+		}
+		if m.Protocol != "" && m.Protocol != ProtocolMixed {
+			return bad("methods[%d]: protocol %q: on a table every method is measured by the protocol %q (its rows added to the real training rows)", i, m.Protocol, ProtocolMixed)
 		}
 	}
 	return nil
@@ -193,6 +285,8 @@ type Plan struct {
 	// Add is the number of samples every method generates per class.
 	Add   map[string]int `json:"add"`
 	Total int            `json:"total"`
+
+	table *pipeline.TablePlan // a table's format, parts and columns
 }
 
 // Check scans the dataset and plans the evaluation without generating:
@@ -201,6 +295,9 @@ type Plan struct {
 // that adds nothing, a dataset of fewer than 2 classes, or the CNN judge
 // on audio is an error. Call Normalize first.
 func Check(ctx context.Context, p *pipeline.Pipeline, r *Request) (*Plan, *datasets.Dataset, error) {
+	if r.IsTable() {
+		return checkTable(ctx, p, r)
+	}
 	src, err := p.Open(ctx, r.Dataset)
 	if err != nil {
 		return nil, nil, err

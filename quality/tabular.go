@@ -23,6 +23,11 @@ type LabeledTable struct {
 type NamedTable struct {
 	Name string
 	Rows LabeledTable
+	// BySeed, when not nil, holds rows made once per seed of the utility
+	// (a generator run with each of cfg.Utility.Seeds); Rows is then
+	// ignored and each run adds the rows of its seed, so the variant's
+	// spread includes the generator's randomness.
+	BySeed map[int64]LabeledTable
 }
 
 // TableFeaturizer turns the rows of a [smote.Table] into numeric feature
@@ -233,11 +238,27 @@ func TabularUtility(ctx context.Context, train, test LabeledTable, synthetic []N
 		}},
 	}
 	for _, s := range synthetic {
-		d, err := f.Dataset(s.Rows)
-		if err != nil {
-			return nil, fmt.Errorf("tabular utility: synthetic %q: %w", s.Name, err)
+		if s.BySeed == nil {
+			d, err := f.Dataset(s.Rows)
+			if err != nil {
+				return nil, fmt.Errorf("tabular utility: synthetic %q: %w", s.Name, err)
+			}
+			variants = append(variants, Fixed(s.Name, d))
+			continue
 		}
-		variants = append(variants, Fixed(s.Name, d))
+		bySeed := map[int64]Dataset{}
+		for _, seed := range cfg.Utility.Seeds {
+			rows, ok := s.BySeed[seed]
+			if !ok {
+				return nil, fmt.Errorf("tabular utility: synthetic %q has no rows of seed %d; want rows for every seed of %v", s.Name, seed, cfg.Utility.Seeds)
+			}
+			if bySeed[seed], err = f.Dataset(rows); err != nil {
+				return nil, fmt.Errorf("tabular utility: synthetic %q, seed %d: %w", s.Name, seed, err)
+			}
+		}
+		variants = append(variants, Variant{Name: s.Name, Seeded: true, Augment: func(_ context.Context, _ Dataset, seed int64) (Dataset, error) {
+			return bySeed[seed], nil
+		}})
 	}
 	res, err := EvaluateUtility(ctx, trainSet, testSet, variants, cfg.Utility)
 	if err != nil {

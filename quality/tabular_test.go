@@ -284,9 +284,9 @@ func TestTabularUtilityErrors(t *testing.T) {
 		{"one class", test, nil, func(c *TabularConfig) { c.Utility.NumClasses = 1 }, "1 classes"},
 		{"no seeds", test, nil, func(c *TabularConfig) { c.Utility.Seeds = nil }, "no seeds"},
 		{"test columns", numericOnly, nil, nil, "categorical columns"},
-		{"synthetic labels", test, []NamedTable{{"gen", badLabels}}, nil, "label 7"},
-		{"synthetic label count", test, []NamedTable{{"gen", short}}, nil, "2 labels for 4 rows"},
-		{"duplicate name", test, []NamedTable{{"smote", good}}, nil, "used twice"},
+		{"synthetic labels", test, []NamedTable{{Name: "gen", Rows: badLabels}}, nil, "label 7"},
+		{"synthetic label count", test, []NamedTable{{Name: "gen", Rows: short}}, nil, "2 labels for 4 rows"},
+		{"duplicate name", test, []NamedTable{{Name: "smote", Rows: good}}, nil, "used twice"},
 		{"negative count", test, nil, func(c *TabularConfig) { c.Counts = map[int]int{1: -5} }, "want >= 0"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -308,5 +308,33 @@ func TestTabularUtilitySMOTENeedsTwoRows(t *testing.T) {
 	_, err := TabularUtility(context.Background(), train, test, nil, tabularConfig())
 	if err == nil || !strings.Contains(err.Error(), "at least 2") {
 		t.Errorf("got error %v, want SMOTE-NC's refusal of a class of one row", err)
+	}
+}
+
+// A synthetic set made once per seed is a seeded variant: run s adds the
+// rows of seed s, and a missing seed is an error.
+func TestTabularUtilityBySeed(t *testing.T) {
+	ctx := context.Background()
+	train := mixedTable(4, []int{150, 15}, 0.6, true, true)
+	test := mixedTable(5, []int{100, 100}, 0.6, true, true)
+	bySeed := map[int64]LabeledTable{1: mixedTable(6, []int{0, 10}, 0.6, true, true), 2: mixedTable(7, []int{0, 40}, 0.6, true, true)}
+	cfg := tabularConfig()
+	cfg.Utility.Seeds = []int64{1, 2}
+	res, err := TabularUtility(ctx, train, test, []NamedTable{{Name: "gen", BySeed: bySeed}}, cfg)
+	if err != nil {
+		t.Fatal(err)
+	}
+	v := res.Utility.Variants[3]
+	if v.Name != "gen" || len(v.Runs) != 2 {
+		t.Fatalf("variant %s with %d runs, want gen with one run per seed", v.Name, len(v.Runs))
+	}
+	for _, run := range v.Runs {
+		if got, want := run.Added[1], map[int64]int{1: 10, 2: 40}[run.Seed]; got != want {
+			t.Errorf("seed %d added %d rare rows, want %d (that seed's rows)", run.Seed, got, want)
+		}
+	}
+	cfg.Utility.Seeds = []int64{1, 3}
+	if _, err := TabularUtility(ctx, train, test, []NamedTable{{Name: "gen", BySeed: bySeed}}, cfg); err == nil || !strings.Contains(err.Error(), "no rows of seed 3") {
+		t.Errorf("missing seed: err %v, want one naming seed 3", err)
 	}
 }

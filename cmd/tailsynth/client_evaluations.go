@@ -91,11 +91,14 @@ type evaluationRequest struct {
 	RepeatGeneration bool            `json:"repeat_generation,omitempty"`
 	Judges           []string        `json:"judges,omitempty"`
 	Output           string          `json:"output,omitempty"`
+	// A table's class column and column options (--label-column ...).
+	tableRequest
 }
 
 func (c *cli) evaluate(ctx context.Context, args []string) int {
 	fs, cn := c.flags("evaluate", `evaluate --dataset D --method GEN[:JSON][@PROTOCOL] [--method NAME=GEN:JSON ...] [--strategy S] [--seeds 1,2,3]
        [--test-fraction F] [--features pca|mlp] [--judges cnn,logreg] [--repeat-generation] [--output URI] [--wait] [--json]
+       [--label-column C [--column-types col=type,...] [--exclude-columns col,...] [--output-format csv|parquet]]
    or: evaluate --show ID [--wait] [--json]`)
 	var req evaluationRequest
 	var methods methodFlags
@@ -106,11 +109,12 @@ func (c *cli) evaluate(ctx context.Context, args []string) int {
 		"@whole_dataset at the end (composite only) trains and tests on composites, e.g. whole=composite:'{\"layout\":\"2x1\"}@whole_dataset'")
 	strategy := fs.String("strategy", "", "sampling `strategy` every method follows (default auto): "+strategyFormsHelp)
 	fs.Var(&seeds, "seeds", "comma-separated `seeds` of the utility runs (default 1,2,3; the first is every method's generation seed)")
-	fs.Float64Var(&req.TestFraction, "test-fraction", 0, "share of each class held out when the dataset has no test split (default 0.2)")
+	fs.Float64Var(&req.TestFraction, "test-fraction", 0, "share of each class held out when the dataset has no test split (default 0.2; 0.3 of a table's rows)")
 	fs.StringVar(&req.Features, "features", "", "feature space of the logreg judge: pca (default) or mlp")
 	judges := fs.String("judges", "", "comma-separated utility `judges`, the headline first: cnn (a small CNN on the images) and logreg (logistic regression); default cnn,logreg for images, logreg for audio")
 	fs.BoolVar(&req.RepeatGeneration, "repeat-generation", false, "run every method once per seed (its spread then includes the generator's randomness)")
 	fs.StringVar(&req.Output, "output", "", "output location, as --dataset (default: the server's default output)")
+	table := addTableFlags(fs, true)
 	show := fs.String("show", "", "show evaluation `ID` instead of submitting one")
 	key := fs.String("idempotency-key", "", "makes a retried submit return the first evaluation")
 	wait := fs.Bool("wait", false, "follow the evaluation until it ends and print the leaderboard; exit 1 unless it succeeded")
@@ -128,6 +132,9 @@ func (c *cli) evaluate(ctx context.Context, args []string) int {
 			return c.usageError(fs, "--dataset and at least one --method are required")
 		}
 		req.Methods, req.Seeds = methods, seeds
+		if req.tableRequest, err = table.request(); err != nil {
+			return c.usageError(fs, "%v", err)
+		}
 		req.Dataset, req.Output = datasetArg(req.Dataset), locationArg(req.Output)
 		if *judges != "" {
 			for _, j := range strings.Split(*judges, ",") {
@@ -289,6 +296,11 @@ func (c *cli) printLeaderboard(b []byte) int {
 		Minority    []string          `json:"minority"`
 		Files       map[string]string `json:"files"`
 		LBError     string            `json:"leaderboard_error"`
+		Table       *struct {
+			Format string `json:"format"`
+			Rows   int64  `json:"rows"`
+			SMOTE  string `json:"smote"`
+		} `json:"table"`
 	}
 	if err := json.Unmarshal(b, &ev); err != nil {
 		return c.fail(fmt.Errorf("reading the evaluation: %w", err))
@@ -307,6 +319,9 @@ func (c *cli) printLeaderboard(b []byte) int {
 	}
 	judges := judgesOf(ev.Leaderboard)
 	fmt.Fprintf(c.stdout, "evaluation %s; minority F1 = mean F1 over %s\n", j.ID, strings.Join(ev.Minority, ", "))
+	if t := ev.Table; t != nil {
+		fmt.Fprintf(c.stdout, "table: %s, %d rows; the smote row is %s on the table's rows\n", t.Format, t.Rows, t.SMOTE)
+	}
 	header := []string{"RANK", "NAME"}
 	if judges == nil {
 		header = append(header, "MINORITY F1", "LIFT/SMOTE", "MACRO F1", "BAL. ACC", "LIFT/REAL")
