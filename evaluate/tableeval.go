@@ -402,9 +402,10 @@ func checkTableRows(rows *generators.TableRows, add map[int]int, enc *tables.Enc
 func tableDataKey(format string) string { return "data." + format }
 
 // writeMethodRows writes a method's rows as a table job would: data.<format>
-// (the new rows only, in the input's columns and types, class by class)
-// and metadata.jsonl (a row per new row: its row in the data file, label,
-// generator, seed and provenance).
+// (the new rows only, in the input's columns and types, class by class),
+// metadata.jsonl (a row per new row: its row in the data file, label,
+// generator, seed and provenance) and report.json (the generator's own
+// report, e.g. the GAN's steps and training time, as generator_report).
 func writeMethodRows(ctx context.Context, job storage.Store, enc *tables.Encoding, generator string, seed int64, rows *generators.TableRows, format string) error {
 	f, err := os.CreateTemp("", "tailsynth-eval-rows-*."+format)
 	if err != nil {
@@ -461,8 +462,11 @@ func writeMethodRows(ctx context.Context, job storage.Store, enc *tables.Encodin
 	if _, err := job.Put(ctx, key, f, size, storage.PutOptions{ContentType: ct}); err != nil {
 		return err
 	}
-	_, err = job.Put(ctx, generators.MetadataKey, bytes.NewReader(meta.Bytes()), int64(meta.Len()), storage.PutOptions{ContentType: "application/x-ndjson"})
-	return err
+	if _, err := job.Put(ctx, generators.MetadataKey, bytes.NewReader(meta.Bytes()), int64(meta.Len()), storage.PutOptions{ContentType: "application/x-ndjson"}); err != nil {
+		return err
+	}
+	return putJSON(ctx, job, generators.ReportKey, map[string]any{"generator": generator, "seed": seed, "rows": len(rows.Y),
+		"data_file": key, "generator_report": rows.Report})
 }
 
 // finish writes leaderboard.json, report.html and, last, _SUCCESS.

@@ -158,6 +158,14 @@ func TestTableEvaluation(t *testing.T) {
 			t.Errorf("%s data.csv has %d rows, want exactly 43", m, len(recs)-1)
 		}
 	}
+	var gan struct {
+		Rows   int            `json:"rows"`
+		Report map[string]any `json:"generator_report"`
+	}
+	readJSON(t, filepath.Join(dir, "methods", "gan", "report.json"), &gan)
+	if gan.Rows != 43 || gan.Report["steps"] != 3.0 {
+		t.Errorf("gan report.json %+v, want 43 rows and the generator's report (3 steps)", gan)
+	}
 	page, err := os.ReadFile(filepath.Join(dir, "report.html"))
 	if err != nil {
 		t.Fatal(err)
