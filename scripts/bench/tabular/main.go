@@ -52,10 +52,17 @@ func main() {
 	flag.IntVar(&ganEpochs, "gan-epochs", 0, "also measure the conditional tabular GAN (package tabgan, CTGAN's defaults) trained this many epochs on the training split; 0 leaves it out")
 	flag.DurationVar(&ganBudget, "gan-budget", 10*time.Minute, "with -gan-epochs: the most one table's training may take")
 	jsonOut := flag.String("json", "", "also write every result as JSON to this file")
+	evaluateFlag := flag.Bool("evaluate", false, "measure through the evaluation path instead (evaluate.Runner, as POST /v1/evaluations): each DIR's table.csv, split by the evaluation itself")
+	methods := flag.String("methods", "oversample,smote", "with -evaluate: the methods, comma-separated GEN or NAME=GEN:JSON, e.g. gan=tabular-gan:{\"epochs\":300}")
+	splits := flag.Int("splits", 3, "with -evaluate: evaluations per table, each with its own held-out split (split seeds 1, 101, 201, ...)")
+	work := flag.String("work", "", "with -evaluate: where the evaluations write (default a new temporary directory)")
 	flag.Parse()
-	if flag.NArg() == 0 || *seeds < 1 {
-		fmt.Fprintln(os.Stderr, "usage: tabular [-seeds 5] [-json out.json] DIR...")
+	if flag.NArg() == 0 || *seeds < 1 || *splits < 1 {
+		fmt.Fprintln(os.Stderr, "usage: tabular [-seeds 5] [-json out.json] [-evaluate [-methods M,...] [-splits 3] [-work DIR]] DIR...")
 		os.Exit(2)
+	}
+	if *evaluateFlag {
+		os.Exit(mainEvaluate(*methods, *seeds, *splits, *work, *jsonOut))
 	}
 	var all []measured
 	for _, dir := range flag.Args() {
@@ -80,6 +87,46 @@ func main() {
 			os.Exit(1)
 		}
 	}
+}
+
+// mainEvaluate is main with -evaluate.
+func mainEvaluate(methodList string, seeds, splits int, work, jsonOut string) int {
+	methods, err := parseMethods(methodList)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "tabular:", err)
+		return 2
+	}
+	if work == "" {
+		if work, err = os.MkdirTemp("", "tailsynth-tabular-eval-"); err != nil {
+			fmt.Fprintln(os.Stderr, "tabular:", err)
+			return 1
+		}
+	}
+	if work, err = filepath.Abs(work); err != nil {
+		fmt.Fprintln(os.Stderr, "tabular:", err)
+		return 1
+	}
+	all, err := runEvaluations(context.Background(), flag.Args(), methods, seeds, splits, work)
+	if err != nil {
+		fmt.Fprintln(os.Stderr, "tabular:", err)
+		return 1
+	}
+	if err := writeEvalMarkdown(os.Stdout, all); err != nil {
+		fmt.Fprintln(os.Stderr, "tabular:", err)
+		return 1
+	}
+	fmt.Fprintf(os.Stderr, "evaluations (leaderboard.json, report.html, methods/): %s/evals\n", work)
+	if jsonOut != "" {
+		b, err := json.MarshalIndent(all, "", " ")
+		if err == nil {
+			err = os.WriteFile(jsonOut, b, 0o644)
+		}
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "tabular:", err)
+			return 1
+		}
+	}
+	return 0
 }
 
 // measure reads one table directory and runs the utility measurement.
