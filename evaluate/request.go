@@ -247,7 +247,7 @@ func (r *Request) checkKind(reg *generators.Registry) error {
 			continue // Normalize names it
 		}
 		if _, ok := g.(generators.TableGenerator); !ok {
-			return bad("methods[%d]: generator %q makes no table rows; on tables use one of: %s", i, m.Generator, strings.Join(tableGens, ", "))
+			return bad("methods[%d]: generator %q makes no table rows; on tables use one of: %s (the leaderboard ranks them, so an evaluation naming them is how to choose one on a table)", i, m.Generator, strings.Join(tableGens, ", "))
 		}
 		if m.Protocol != "" && m.Protocol != ProtocolMixed {
 			return bad("methods[%d]: protocol %q: on a table every method is measured by the protocol %q (its rows added to the real training rows)", i, m.Protocol, ProtocolMixed)
