@@ -2,13 +2,26 @@
 # Compares gan's WGAN-GP steps with the same architecture in PyTorch on CPU:
 # conv critic/generator of gan/arch.go, 28x28x1, 10 classes, batch 64,
 # float32. For 1 and 2 threads it runs, alternately and ROUNDS times,
-#   Go (pure-Go gonum BLAS), Go with -tags openblas, and PyTorch
-# (torch.set_num_threads), and prints the median time per critic update,
-# generator update and 64-image sampling call, the ratio Go/PyTorch, and the
-# largest peak RSS of each process (/usr/bin/time -v).
+#   Go as built by default (pure Go, gonum BLAS: `go run`, the Docker
+#   image), Go with -tags openblas (cgo), and PyTorch,
+# and prints the median time per critic update, generator update, whole
+# WGAN-GP step (5 critic updates + 1 generator update) and 64-image
+# sampling call, and the largest peak RSS of each process
+# (/usr/bin/time -v). The default build is printed first: it is what most
+# users run.
 #
-# Threads: Go uses GOMAXPROCS=n and OPENBLAS_NUM_THREADS=n; PyTorch uses
-# torch.set_num_threads(n) (OMP_NUM_THREADS=n as well).
+# Ratios are Go time / PyTorch time (below 1: Go is faster), against
+# PyTorch at the same thread count and against PyTorch's best thread count
+# up to that one (on some machines PyTorch is slower on 2 threads than on
+# 1, and a 2-thread ratio against that would flatter Go). The last line is
+# machine-readable, exactly:
+#   summary whole_step_2t_default=<ratio> whole_step_2t_fast=<ratio>
+# (2 threads, against PyTorch's best).
+#
+# Threads are pinned on both sides: Go uses GOMAXPROCS=n and
+# OPENBLAS_NUM_THREADS=n; PyTorch torch.set_num_threads(n) and
+# OMP_NUM_THREADS=n. The machine, its load average before and after, and
+# every round's figures go to the output.
 #
 # usage: scripts/bench/gan/bench.sh [ROUNDS] [ITERS]     (defaults 3 and 8)
 # needs: Go, libopenblas-dev, a python3 with torch (Debian python3-torch).
@@ -47,6 +60,7 @@ run() {
 }
 
 : >"$TMP/results"
+load_before=$(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo '?')
 for threads in 1 2; do
 	r=0
 	while [ $r -lt "$ROUNDS" ]; do
@@ -59,22 +73,45 @@ done
 
 echo "gan WGAN-GP step times, 28x28x1, batch 64, median of $ROUNDS rounds x $ITERS iterations"
 echo "machine: $(nproc) CPUs, $(uname -m), $(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | sed 's/^ *//'); torch $("$PYTHON" -c 'import torch; print(torch.__version__)')"
+echo "load average: $load_before before, $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/null || echo '?') after"
 [ -n "$TIME" ] || echo "(no /usr/bin/time: peak RSS not measured)"
+echo "every round (name threads step ns/op):"
+awk '$3 != "rss" { printf "  %s %s %s %.1f ms\n", $1, $2, $3, $4 / 1e6 }' "$TMP/results"
 sort -k1,1 -k2,2n -k3,3 -k4,4n "$TMP/results" | awk '
 	{ key = $1 " " $2 " " $3; v[key, ++n[key]] = $4; keys[key] = 1 }
 	END {
+		# A true median: the mean of the two middle values of an even
+		# count (of 2 rounds, not their minimum); the largest peak RSS.
 		for (k in keys) {
-			c = n[k]; m = (k ~ / rss$/) ? v[k, c] : v[k, int((c + 1) / 2)]
-			med[k] = m
+			c = n[k]
+			if (k ~ / rss$/) med[k] = v[k, c]
+			else if (c % 2) med[k] = v[k, (c + 1) / 2]
+			else med[k] = (v[k, c / 2] + v[k, c / 2 + 1]) / 2
 		}
-		printf "%-8s %-12s %14s %14s %10s\n", "threads", "step", "go-openblas", "torch", "ratio"
-		for (t = 1; t <= 2; t++) {
-			split("critic generator sample", steps, " ")
-			for (i = 1; i <= 3; i++) {
-				s = steps[i]; g = med["go-openblas " t " " s]; p = med["torch " t " " s]; q = med["go-pure " t " " s]
-				printf "%-8d %-12s %11.1f ms %11.1f ms %9.2fx   (pure Go %.1f ms, %.2fx)\n", t, s, g / 1e6, p / 1e6, g / p, q / 1e6, q / p
+		for (t = 1; t <= 2; t++)
+			for (b = 1; b <= 3; b++) {
+				split("go-pure go-openblas torch", names, " ")
+				m = names[b]
+				med[m " " t " whole"] = 5 * med[m " " t " critic"] + med[m " " t " generator"]
 			}
-			printf "%-8d %-12s %11.0f MB %11.0f MB              (pure Go %.0f MB)\n", t, "peak RSS", med["go-openblas " t " rss"] / 1024, med["torch " t " rss"] / 1024, med["go-pure " t " rss"] / 1024
+		split("critic generator whole sample", steps, " ")
+		split("go-pure go-openblas", builds, " ")
+		split("default (pure Go)|fast (-tags openblas)", labels, "|")
+		for (bi = 1; bi <= 2; bi++) {
+			b = builds[bi]
+			printf "\n%s build\n", labels[bi]
+			printf "%-8s %-10s %12s %12s %12s %10s %10s\n", "threads", "step", "go", "torch", "torch best", "ratio", "vs best"
+			for (t = 1; t <= 2; t++) {
+				for (i = 1; i <= 4; i++) {
+					s = steps[i]; g = med[b " " t " " s]; p = med["torch " t " " s]
+					best = p
+					for (u = 1; u < t; u++) if (med["torch " u " " s] < best) best = med["torch " u " " s]
+					printf "%-8d %-10s %9.1f ms %9.1f ms %9.1f ms %9.2fx %9.2fx\n", t, s, g / 1e6, p / 1e6, best / 1e6, g / p, g / best
+					if (s == "whole" && t == 2) ratio[b] = g / best
+				}
+				printf "%-8d %-10s %9.0f MB %9.0f MB\n", t, "peak RSS", med[b " " t " rss"] / 1024, med["torch " t " rss"] / 1024
+			}
 		}
-		print "ratio = Go time / PyTorch time (below 1: Go is faster)"
+		print "\nratio = Go time / PyTorch time at the same threads; vs best = against PyTorch'"'"'s fastest thread count up to that one (below 1: Go is faster)"
+		printf "summary whole_step_2t_default=%.2f whole_step_2t_fast=%.2f\n", ratio["go-pure"], ratio["go-openblas"]
 	}'
