@@ -3,8 +3,11 @@
 
 Computes scipy.signal.stft(x, nperseg=nfft, noverlap=nfft-hop) (Hann,
 boundary zeros, padded, spectrum scaling: what spectro.ScipyConfig matches)
-for the same cases as main.go and prints one JSON line per case and worker
-count. Workers: 1 = this process; N > 1 = a multiprocessing pool of N
+for the same cases as main.go and prints one JSON line per case, form and
+worker count. Two forms: "loop" calls stft once per signal; "batch" once on
+the (signals, samples) array of a worker's share (axis -1), which a probe
+found slower for many short signals on one machine and faster on others:
+bench.sh compares Go with the faster of the two. Workers: 1 = this process; N > 1 = a multiprocessing pool of N
 processes, each computing its share of a round's signals (the pool is
 started and warmed before timing; results are reduced to a checksum so
 that no large arrays are sent back). Set OMP_NUM_THREADS=1 and
@@ -34,7 +37,10 @@ def _init(samples):
 
 
 def _work(args):
-    count, nfft, hop = args
+    count, nfft, hop, form = args
+    if form == "batch":
+        _, _, z = scipy.signal.stft(np.broadcast_to(_x, (count, _x.size)), nperseg=nfft, noverlap=nfft - hop, axis=-1)
+        return float(z.real[:, 0, 0].sum())
     s = 0.0
     for _ in range(count):
         _, _, z = scipy.signal.stft(_x, nperseg=nfft, noverlap=nfft - hop)
@@ -42,9 +48,9 @@ def _work(args):
     return s
 
 
-def measure(c, workers, min_time):
+def measure(c, workers, min_time, form):
     shares = [c["signals"] // workers + (1 if i < c["signals"] % workers else 0) for i in range(workers)]
-    tasks = [(n, c["nfft"], c["hop"]) for n in shares]
+    tasks = [(n, c["nfft"], c["hop"], form) for n in shares]
     if workers == 1:
         _init(c["samples"])
         do = lambda: _work(tasks[0])  # noqa: E731
@@ -62,7 +68,7 @@ def measure(c, workers, min_time):
         pool.close()
         pool.join()
     sigs = rounds * c["signals"]
-    return dict(impl="scipy", case=c["case"], workers=workers, rounds=rounds, seconds=sec,
+    return dict(impl="scipy", form=form, case=c["case"], workers=workers, rounds=rounds, seconds=sec,
                 msamples_per_s=sigs * c["samples"] / sec / 1e6, signals_per_s=sigs / sec,
                 scipy=scipy.__version__)
 
@@ -74,7 +80,8 @@ def main():
     a = ap.parse_args()
     for c in CASES:
         for w in [int(v) for v in a.workers.split(",")]:
-            print(json.dumps(measure(c, w, a.min)), flush=True)
+            for form in ("loop", "batch") if c["signals"] > 1 else ("loop",):
+                print(json.dumps(measure(c, w, a.min, form)), flush=True)
 
 
 if __name__ == "__main__":

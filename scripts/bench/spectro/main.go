@@ -5,7 +5,10 @@
 //
 // Each worker (a goroutine) takes the next signal from a shared counter and
 // computes scipy.signal.stft's equivalent (spectro.ScipyConfig: Hann,
-// boundary zeros, padded, spectrum scaling) into a spectrogram it reuses.
+// boundary zeros, padded, spectrum scaling). Two forms: "reuse" writes
+// into a spectrogram each worker keeps (how spectro is used in a loop);
+// "alloc" makes a new one per signal, as SciPy and torch do, so that the
+// comparison with them is like for like.
 package main
 
 import (
@@ -40,6 +43,7 @@ var cases = []benchCase{
 
 type result struct {
 	Impl       string  `json:"impl"`
+	Form       string  `json:"form"`
 	Case       string  `json:"case"`
 	Workers    int     `json:"workers"`
 	Rounds     int     `json:"rounds"`
@@ -74,18 +78,21 @@ func main() {
 			x[i] = rng.NormFloat64()
 		}
 		for _, w := range workers {
-			r := run(st, x, c, w, *minTime)
-			if err := enc.Encode(r); err != nil {
-				fmt.Fprintln(os.Stderr, err)
-				os.Exit(1)
+			for _, reuse := range []bool{true, false} {
+				r := run(st, x, c, w, reuse, *minTime)
+				if err := enc.Encode(r); err != nil {
+					fmt.Fprintln(os.Stderr, err)
+					os.Exit(1)
+				}
 			}
 		}
 	}
 }
 
 // run processes rounds of c.Signals signals with w workers until minTime
-// has passed (after one untimed warm-up round).
-func run(st *spectro.STFT, x []float64, c benchCase, w int, minTime time.Duration) result {
+// has passed (after one untimed warm-up round); reuse keeps each worker's
+// spectrogram from one signal to the next.
+func run(st *spectro.STFT, x []float64, c benchCase, w int, reuse bool, minTime time.Duration) result {
 	dsts := make([]*spectro.Spectrogram[complex128], w)
 	round := func() {
 		var next atomic.Int64
@@ -95,6 +102,9 @@ func run(st *spectro.STFT, x []float64, c benchCase, w int, minTime time.Duratio
 			go func() {
 				defer wg.Done()
 				for next.Add(1) <= int64(c.Signals) {
+					if !reuse {
+						dsts[g] = nil
+					}
 					var err error
 					if dsts[g], err = st.Forward(dsts[g], x); err != nil {
 						panic(err)
@@ -113,6 +123,10 @@ func run(st *spectro.STFT, x []float64, c benchCase, w int, minTime time.Duratio
 	}
 	sec := time.Since(start).Seconds()
 	sigs := float64(rounds * c.Signals)
-	return result{Impl: "go", Case: c.Name, Workers: w, Rounds: rounds, Seconds: sec,
+	form := "reuse"
+	if !reuse {
+		form = "alloc"
+	}
+	return result{Impl: "go", Form: form, Case: c.Name, Workers: w, Rounds: rounds, Seconds: sec,
 		MSamplesPS: sigs * float64(c.Samples) / sec / 1e6, SignalsPS: sigs / sec}
 }
