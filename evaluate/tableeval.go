@@ -291,6 +291,7 @@ func (r *Runner) runTable(ctx context.Context, id string, req *Request, out stor
 				log.Warn("evaluation method failed", "evaluation", id, "method", m.Name, "err", err)
 				break
 			}
+			cleanScratch(ctx, job, log)
 			runs[i].outputs[seed] = uri + "/" + MethodsDir + "/" + jobID + "/" + tableDataKey(format)
 			if a, ok := rows.Report["alerts"].([]generators.Alert); ok && seed == genSeeds[0] {
 				runs[i].alerts = a
@@ -467,6 +468,25 @@ func writeMethodRows(ctx context.Context, job storage.Store, enc *tables.Encodin
 	}
 	return putJSON(ctx, job, generators.ReportKey, map[string]any{"generator": generator, "seed": seed, "rows": len(rows.Y),
 		"data_file": key, "generator_report": rows.Report})
+}
+
+// cleanScratch removes a finished method's scratch space (a GAN's
+// checkpoints: kept while the evaluation may run again, useless once the
+// method's rows are written).
+func cleanScratch(ctx context.Context, job storage.Store, log *slog.Logger) {
+	var keys []string
+	for info, err := range job.List(ctx, generators.WorkDir+"/", storage.ListOptions{}) {
+		if err != nil {
+			log.Warn("listing a method's scratch space", "err", err)
+			return
+		}
+		keys = append(keys, info.Key)
+	}
+	for _, k := range keys {
+		if err := job.Delete(ctx, k); err != nil {
+			log.Warn("removing a method's scratch file", "key", k, "err", err)
+		}
+	}
 }
 
 // finish writes leaderboard.json, report.html and, last, _SUCCESS.

@@ -32,7 +32,7 @@ func TestTableEvaluation(t *testing.T) {
 	req := evaluate.Request{Dataset: "file://" + root + "/t.csv", Output: "file://" + root + "/out",
 		TableOptions: generators.TableOptions{LabelColumn: "label"},
 		Methods: []evaluate.Method{{Generator: "oversample"}, {Generator: "smote"}, {Generator: "mislabel"},
-			{Name: "gan", Generator: "tabular-gan", Params: json.RawMessage(`{"steps": 3, "batch": 20, "pac": 2}`)}}}
+			{Name: "gan", Generator: "tabular-gan", Params: json.RawMessage(`{"steps": 3, "batch": 20, "pac": 2, "checkpoint_every": 1}`)}}}
 	if err := req.Normalize(p.Registry); err != nil {
 		t.Fatal(err)
 	}
@@ -165,6 +165,12 @@ func TestTableEvaluation(t *testing.T) {
 	readJSON(t, filepath.Join(dir, "methods", "gan", "report.json"), &gan)
 	if gan.Rows != 43 || gan.Report["steps"] != 3.0 {
 		t.Errorf("gan report.json %+v, want 43 rows and the generator's report (3 steps)", gan)
+	}
+	if _, err := os.Stat(filepath.Join(dir, "methods", "gan", generators.WorkDir)); !os.IsNotExist(err) {
+		entries, _ := os.ReadDir(filepath.Join(dir, "methods", "gan", generators.WorkDir))
+		if len(entries) > 0 {
+			t.Errorf("the GAN's scratch space is left behind: %v", entries)
+		}
 	}
 	page, err := os.ReadFile(filepath.Join(dir, "report.html"))
 	if err != nil {
