@@ -16,6 +16,11 @@
 # pool of `workers` processes. With taskset available, both are pinned to the
 # same `workers` CPUs, so "per core" means per core.
 #
+# Both sides do the same work with the same warm-up (max(n/10, workers)
+# untimed composites) and keep their PNG bytes in the worker. ROUNDS
+# rounds (default 3) alternate Go and Pillow for each configuration; the
+# table gives the medians and the throughput ratio of the medians.
+#
 # Usage: scripts/bench/composite/bench.sh [scale]   (scale multiplies n; default 1)
 # Env:   PYTHON (default /usr/bin/python3 if it has PIL, else python3),
 #        GO_BENCH_BIN (use a prebuilt Go bench binary instead of go build),
@@ -55,21 +60,27 @@ for s in 28 224 512; do
 done
 
 echo
-echo "nproc $(nproc);$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2); load $(cut -d' ' -f1-3 /proc/loadavg)"
+rounds="${ROUNDS:-3}"
+median() { sort -g | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2 }'; }
+echo "CPUs $(getconf _NPROCESSORS_ONLN);$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2); load $(cut -d' ' -f1-3 /proc/loadavg) before; median of $rounds alternating rounds"
 printf "%-8s %-5s %-7s %12s %12s %9s %13s %13s %9s %9s\n" size level workers "go img/s" "pillow img/s" "go/pillow" "go cpu ms/img" "py cpu ms/img" "go KB/img" "py KB/img"
 for s in 28 224 512; do
   case $s in 28) n=4000 ;; 224) n=200 ;; 512) n=40 ;; esac
   n=$((n * scale))
   for level in 6 1; do
     for w in 1 2; do
-      g=$(GOMAXPROCS=$w pin "$w" "$bin" -dir "$tmp/src" -size "$s" -n "$n" -workers "$w" -level "$level" ${GO_BENCH_ARGS:-})
-      p='{"images_per_s": 0, "cpu_ms_per_image": 0}'
-      [[ $havepil == 1 ]] && p=$(pin "$w" "$PYTHON" "$here/bench.py" "$tmp/src" "$s" "$n" "$w" "$level")
-      gi=$(echo "$g" | field images_per_s); pi=$(echo "$p" | field images_per_s)
-      gc=$(echo "$g" | field cpu_ms_per_image); pc=$(echo "$p" | field cpu_ms_per_image)
-      gb=$(echo "$g" | field bytes_per_image); pb=$(echo "$p" | field bytes_per_image)
+      : > "$tmp/g"; : > "$tmp/p"
+      for r in $(seq "$rounds"); do
+        GOMAXPROCS=$w pin "$w" "$bin" -dir "$tmp/src" -size "$s" -n "$n" -workers "$w" -level "$level" ${GO_BENCH_ARGS:-} >> "$tmp/g"
+        if [[ $havepil == 1 ]]; then pin "$w" "$PYTHON" "$here/bench.py" "$tmp/src" "$s" "$n" "$w" "$level" >> "$tmp/p"; fi
+      done
+      [[ $havepil == 1 ]] || echo '{"images_per_s": 0, "cpu_ms_per_image": 0, "bytes_per_image": 0}' > "$tmp/p"
+      gi=$(field images_per_s < "$tmp/g" | median); pi=$(field images_per_s < "$tmp/p" | median)
+      gc=$(field cpu_ms_per_image < "$tmp/g" | median); pc=$(field cpu_ms_per_image < "$tmp/p" | median)
+      gb=$(field bytes_per_image < "$tmp/g" | median); pb=$(field bytes_per_image < "$tmp/p" | median)
       printf "%-8s %-5s %-7s %12.1f %12.1f %9.2f %13.2f %13.2f %9.1f %9.1f\n" "${s}x${s}" "$level" "$w" "$gi" "$pi" \
         "$(echo "if ($pi > 0) $gi / $pi else 0" | bc -l)" "$gc" "$pc" "$(echo "${gb:-0} / 1000" | bc -l)" "$(echo "${pb:-0} / 1000" | bc -l)"
     done
   done
 done
+echo "load $(cut -d' ' -f1-3 /proc/loadavg) after; go/pillow = throughput ratio (above 1: Go is faster)"

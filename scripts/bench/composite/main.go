@@ -9,7 +9,8 @@
 // encode the result as PNG into memory (-enc fast: media.NewEncoder;
 // -enc stdlib: media.NewPNGEncoder, image/png with pooled buffers).
 // Composite i uses sources 3i, 3i+1, 3i+2 (mod the number of files). No cache: every composite decodes its
-// sources, as Pillow does. Timing excludes one warm-up pass over 10% of n.
+// sources, as Pillow does. Timing excludes one warm-up pass over
+// max(n/10, workers) composites, as bench.py's does.
 package main
 
 import (
@@ -205,7 +206,7 @@ func run(dir string, side, n, workers, level int, filter, encName, out string) e
 		close(errs)
 		return <-errs
 	}
-	if err := pass(max(n/10, 1)); err != nil {
+	if err := pass(max(n/10, workers)); err != nil {
 		return err
 	}
 	outBytes.Store(0)
