@@ -19,6 +19,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"github.com/tailsynth/tailsynth/api"
+	"github.com/tailsynth/tailsynth/api/console"
 	"github.com/tailsynth/tailsynth/configs"
 	"github.com/tailsynth/tailsynth/datasets"
 	"github.com/tailsynth/tailsynth/errkind"
@@ -135,7 +136,7 @@ func New(ctx context.Context, cfg *configs.Config, log *slog.Logger, version str
 		MaxBodyBytes: cfg.Server.MaxBodyBytes,
 		Ready:        ready,
 		Version:      version,
-		Mount:        []func(gin.IRouter){v1.Mount, (&api.Models{Catalog: modelCatalog{open: models}}).Mount, api.MountOpenAPI},
+		Mount:        []func(gin.IRouter){v1.Mount, (&api.Models{Catalog: modelCatalog{open: models}}).Mount, api.MountOpenAPI, console.Mount},
 	})
 	return s, nil
 }
