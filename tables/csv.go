@@ -18,11 +18,45 @@ type CSVPart struct {
 	R    io.Reader
 }
 
+// MaxRecordBytes bounds one CSV record (a row, quoted line breaks
+// included): encoding/csv holds a whole record in memory, so without a
+// bound one unterminated quote or one enormous cell would read the rest of
+// a file of any size into memory. 16 MiB is far above any row of a table
+// a classifier is trained on (10,000 columns of 20 characters is 200 KB).
+var MaxRecordBytes int64 = 16 << 20
+
+// recordBudget counts the bytes the CSV reader pulls from a part since the
+// last record boundary, and fails once they pass MaxRecordBytes. The
+// reader buffers ahead (4 KiB), so a record is refused at most a buffer
+// past the bound.
+type recordBudget struct {
+	r    io.Reader
+	n    int64
+	over bool
+}
+
+// errRecordTooLong is what recordBudget returns; csvSource words it.
+var errRecordTooLong = errors.New("record too long")
+
+func (b *recordBudget) Read(p []byte) (int, error) {
+	if b.over {
+		return 0, errRecordTooLong
+	}
+	n, err := b.r.Read(p)
+	b.n += int64(n)
+	if b.n > MaxRecordBytes {
+		b.over = true
+		return n, errRecordTooLong
+	}
+	return n, err
+}
+
 // csvSource reads the records of a list of CSV parts, checking that every
 // part has the header of the first.
 type csvSource struct {
 	parts   []CSVPart
 	part    int
+	budget  *recordBudget
 	r       *csv.Reader
 	header  []string
 	row     int // data rows read in the current part
@@ -60,7 +94,8 @@ func (s *csvSource) nextPart() error {
 	if s.part >= len(s.parts) {
 		return io.EOF
 	}
-	s.r = csv.NewReader(s.parts[s.part].R)
+	s.budget = &recordBudget{r: s.parts[s.part].R}
+	s.r = csv.NewReader(s.budget)
 	s.r.FieldsPerRecord = -1
 	s.r.ReuseRecord = true
 	s.row = 0
@@ -69,8 +104,9 @@ func (s *csvSource) nextPart() error {
 		return fmt.Errorf("%sis empty; a CSV table needs a header row naming its columns: %w", s.name(), ErrMalformed)
 	}
 	if err != nil {
-		return fmt.Errorf("%sheader: %w: %w", s.name(), ErrMalformed, err)
+		return fmt.Errorf("%sheader: %w", s.name(), s.readError(err))
 	}
+	s.budget.n = 0
 	h = slices.Clone(h)
 	if s.header == nil {
 		seen := map[string]bool{}
@@ -93,6 +129,19 @@ func (s *csvSource) nextPart() error {
 	return nil
 }
 
+// readError words an error of the CSV reader.
+func (s *csvSource) readError(err error) error {
+	var pe *csv.ParseError
+	switch {
+	case errors.Is(err, errRecordTooLong):
+		return fmt.Errorf("the record after data row %d (from byte %d) is longer than %d KiB: an unterminated quote, or a cell that is not a table value; close the quote, or keep large values out of the table: %w",
+			s.row, s.r.InputOffset(), MaxRecordBytes>>10, ErrMalformed)
+	case errors.As(err, &pe):
+		return fmt.Errorf("line %d, column %d: %w: %w", pe.Line, pe.Column, ErrMalformed, pe.Err)
+	}
+	return fmt.Errorf("reading CSV: %w", err)
+}
+
 // where names the current record for errors.
 func (s *csvSource) where() string {
 	line, _ := s.r.FieldPos(0)
@@ -111,12 +160,9 @@ func (s *csvSource) next() ([]string, error) {
 			continue
 		}
 		if err != nil {
-			var pe *csv.ParseError
-			if errors.As(err, &pe) {
-				return nil, fmt.Errorf("%sline %d, column %d: %w: %w", s.name(), pe.Line, pe.Column, ErrMalformed, pe.Err)
-			}
-			return nil, fmt.Errorf("%sreading CSV: %w", s.name(), err)
+			return nil, fmt.Errorf("%s%w", s.name(), s.readError(err))
 		}
+		s.budget.n = 0
 		s.row++
 		if len(rec) != len(s.header) {
 			if len(rec) < len(s.header) {

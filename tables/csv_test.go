@@ -413,3 +413,69 @@ func TestStreaming(t *testing.T) {
 		t.Errorf("first rare row: got index %d x %v, want 99 and 100.5", l.Rows[0], l.Table.Numeric[0][0])
 	}
 }
+
+// One record longer than MaxRecordBytes (an unterminated quote running to
+// the end of a large file) is refused with where it starts, without
+// reading the rest of the file into memory; records under it still read.
+func TestCSVRecordTooLong(t *testing.T) {
+	old := MaxRecordBytes
+	MaxRecordBytes = 64 << 10
+	t.Cleanup(func() { MaxRecordBytes = old })
+
+	var b strings.Builder
+	b.WriteString("x,label\n")
+	for i := range 100 {
+		fmt.Fprintf(&b, "%d,a\n", i)
+	}
+	b.WriteString(`1,"never closed` + "\n")
+	// 64 MiB more, produced as it is read: a reader that held the record
+	// would hold all of it.
+	body := io.MultiReader(strings.NewReader(b.String()), io.LimitReader(repeatByte('z'), 64<<20))
+	counted := &countingReader{r: body}
+	_, err := InferCSV([]CSVPart{{Name: "big.csv", R: counted}}, Options{})
+	if !errors.Is(err, ErrMalformed) || !strings.Contains(err.Error(), `part "big.csv"`) ||
+		!strings.Contains(err.Error(), "after data row 100") || !strings.Contains(err.Error(), "unterminated quote") {
+		t.Fatalf("err = %v", err)
+	}
+	if counted.n > 1<<20 {
+		t.Errorf("read %d bytes of the file before refusing a record over 64 KiB", counted.n)
+	}
+
+	// A header alone over the bound.
+	long := strings.Repeat("c", 70<<10)
+	_, err = InferCSV([]CSVPart{{Name: "wide.csv", R: strings.NewReader(long + ",label\n1,a\n")}}, Options{})
+	if !errors.Is(err, ErrMalformed) || !strings.Contains(err.Error(), "header") {
+		t.Fatalf("long header: %v", err)
+	}
+
+	// Records just under the bound, many of them, read.
+	var ok strings.Builder
+	ok.WriteString("x,label\n")
+	cell := strings.Repeat("v", 60<<10)
+	for i := range 20 {
+		fmt.Fprintf(&ok, "%d,%s%d\n", i, cell, i%2)
+	}
+	if _, err := InferCSV([]CSVPart{{Name: "ok.csv", R: strings.NewReader(ok.String())}}, Options{}); err != nil {
+		t.Fatalf("records under the bound: %v", err)
+	}
+}
+
+type repeatByte byte
+
+func (r repeatByte) Read(p []byte) (int, error) {
+	for i := range p {
+		p[i] = byte(r)
+	}
+	return len(p), nil
+}
+
+type countingReader struct {
+	r io.Reader
+	n int64
+}
+
+func (c *countingReader) Read(p []byte) (int, error) {
+	n, err := c.r.Read(p)
+	c.n += int64(n)
+	return n, err
+}
