@@ -3,6 +3,8 @@ package gan
 import (
 	"context"
 	"math/rand/v2"
+	"os"
+	"strconv"
 	"testing"
 )
 
@@ -11,6 +13,8 @@ import (
 // generator update, and sampling 64 images, for the default conv
 // architecture at batch 64 on 28x28x1 with 10 classes (float32).
 // scripts/bench/gan/bench.sh runs them beside the same steps in PyTorch.
+// TAILSYNTH_GAN_WORKERS sets the trainer's data-parallel workers (default
+// 1; 0: one per CPU).
 
 func benchTrainer(b *testing.B) (*Trainer, Dataset, [][]int) {
 	b.Helper()
@@ -36,6 +40,15 @@ func benchTrainer(b *testing.B) (*Trainer, Dataset, [][]int) {
 	data, err := NewSliceDataset(x, labels, 28*28)
 	if err != nil {
 		b.Fatal(err)
+	}
+	if w := os.Getenv("TAILSYNTH_GAN_WORKERS"); w != "" {
+		n, err := strconv.Atoi(w)
+		if err != nil {
+			b.Fatalf("TAILSYNTH_GAN_WORKERS=%q: want a whole number", w)
+		}
+		if err := tr.SetWorkers(n); err != nil {
+			b.Fatal(err)
+		}
 	}
 	if err := tr.ensureGraphs(); err != nil {
 		b.Fatal(err)

@@ -7,3 +7,9 @@ var blasName = "gonum (pure Go)"
 // BLAS names the BLAS implementation this build uses for matrix products:
 // pure-Go gonum by default, OpenBLAS with -tags openblas.
 func BLAS() string { return blasName }
+
+// blasSingleThread, where the BLAS has threads of its own (OpenBLAS), makes
+// it use one; data-parallel training calls it. Nil for gonum, whose
+// products split over goroutines the Go scheduler shares with the
+// shards.
+var blasSingleThread func()

@@ -10,6 +10,7 @@ package gan
 
 /*
 #cgo LDFLAGS: -lopenblas
+void openblas_set_num_threads(int);
 */
 import "C"
 
@@ -21,4 +22,7 @@ import (
 func init() {
 	G.Use(netlib.Implementation{})
 	blasName = "openblas (cgo, gonum.org/v1/netlib)"
+	// Data-parallel training (Trainer.SetWorkers > 1) runs one shard per
+	// core: OpenBLAS's own threads would compete with them.
+	blasSingleThread = func() { C.openblas_set_num_threads(1) }
 }

@@ -125,14 +125,23 @@ type Trainer struct {
 	// node its own buffer instead.
 	arena          *bufArena
 	privateBuffers bool
-	cg             *criticGraph
-	gg             *genGraph
+	cg             *criticGraph // shards[0].cg
+	gg             *genGraph    // shards[0].gg
 	fg             *fwdGraph
+	// workers is the number of batch shards run at once (SetWorkers);
+	// shards are their graphs, sums the weighted sums of their gradients.
+	workers int
+	shards  []*shard
+	cSum    []*tensor.Dense
+	gSum    []*tensor.Dense
 	// host buffers
 	realF32 []float32
 	eps     []float64
 	labels  []int
 	typed   any // []float32 or []float64 reals for float64 models
+	zFull   any // []T latents of a whole generator batch, when sharded
+	// fakeFull is the critic's batch of fakes gathered from the shards.
+	fakeFull any
 }
 
 // NewTrainer returns a trainer for m with fresh Adam state.
@@ -272,10 +281,7 @@ func (t *Trainer) ensureGraphs() error {
 	if !t.privateBuffers {
 		t.arena = &bufArena{}
 	}
-	if t.cg, err = newCriticGraph(t.m, b, t.hp.Lambda, t.arena); err != nil {
-		return err
-	}
-	if t.gg, err = newGenGraph(t.m, b, t.hp.Augment, t.arena); err != nil {
+	if err := t.buildShards(); err != nil {
 		return err
 	}
 	if t.fg, err = newFwdGraph(t.m, b, t.arena); err != nil {
@@ -357,7 +363,13 @@ func criticUpdate[T float](t *Trainer, data Dataset, idx [][]int, st *StepStats)
 		return err
 	}
 	real := typedReals[T](t)
-	fake, err := generate[T](t.fg, t.rng, t.labels, t.m.cfg.Classes)
+	var fake []T
+	var err error
+	if len(t.shards) > 1 {
+		fake, err = generateSharded[T](t)
+	} else {
+		fake, err = generate[T](t.fg, t.rng, t.labels, t.m.cfg.Classes)
+	}
 	if err != nil {
 		return err
 	}
@@ -369,28 +381,40 @@ func criticUpdate[T float](t *Trainer, data Dataset, idx [][]int, st *StepStats)
 		augmentBatch(real, shape, t.hp.Augment, t.rng)
 		augmentBatch(fake, shape, t.hp.Augment, t.rng)
 	}
-	if err := loadCriticBatch(t.cg, real, fake, t.eps, t.labels, t.m.cfg.Classes); err != nil {
+	if err := runShards(t.shards, func(sh *shard) error {
+		n := t.m.cfg.features()
+		if err := loadCriticBatch(sh.cg, real[sh.lo*n:sh.hi*n], fake[sh.lo*n:sh.hi*n], t.eps[sh.lo:sh.hi], t.labels[sh.lo:sh.hi], t.m.cfg.Classes); err != nil {
+			return err
+		}
+		return sh.cg.run()
+	}); err != nil {
 		return err
 	}
-	if err := t.cg.run(); err != nil {
+	grads := t.shards[0].cg.out.grads
+	if len(t.shards) > 1 {
+		grads = t.sumGrads(t.cSum, func(sh *shard) []*tensor.Dense { return sh.cg.out.grads })
+	}
+	if err := t.cOpt.step(t.m.critic, grads); err != nil {
 		return err
 	}
-	if err := t.cOpt.step(t.m.critic, t.cg.out.grads); err != nil {
-		return err
-	}
-	d := t.cg.out.dRF.Data().([]T)
 	b := t.hp.BatchSize
-	var dr, df float64
-	for i := 0; i < b; i++ {
-		dr += float64(d[i])
-		df += float64(d[b+i])
+	var dr, df, norms float64
+	for _, sh := range t.shards {
+		d := sh.cg.out.dRF.Data().([]T)
+		nb := sh.hi - sh.lo
+		for i := 0; i < nb; i++ {
+			dr += float64(d[i])
+			df += float64(d[nb+i])
+		}
+		for _, v := range sh.cg.out.norms.Data().([]T) {
+			norms += float64(v)
+		}
+		// A shard's loss is a mean over its rows: the batch's is their
+		// weighted mean.
+		w := sh.weight(b)
+		st.CriticLoss += w * scalarOf(sh.cg.out.loss)
+		st.Penalty += w * scalarOf(sh.cg.out.pen)
 	}
-	var norms float64
-	for _, v := range t.cg.out.norms.Data().([]T) {
-		norms += float64(v)
-	}
-	st.CriticLoss += scalarOf(t.cg.out.loss)
-	st.Penalty += scalarOf(t.cg.out.pen)
 	st.Wasserstein += (dr - df) / float64(b)
 	st.GradNorm += norms / float64(b)
 	return nil
@@ -400,23 +424,50 @@ func genUpdate[T float](t *Trainer, data Dataset, idx [][]int, st *StepStats) er
 	if err := t.drawBatch(data, idx, false); err != nil {
 		return err
 	}
-	gg := t.gg
-	fillNormal(gg.inputs.z.Data().([]T), t.rng)
-	if err := oneHot(gg.inputs.y.Data().([]T), t.labels, t.m.cfg.Classes); err != nil {
-		return err
+	// Draws in the order of one batch, whatever the shards: z, then the
+	// augmentation of each sample.
+	z := t.shards[0].gg.inputs.z.Data().([]T)
+	if len(t.shards) > 1 {
+		z = t.zFull.([]T)
 	}
+	fillNormal(z, t.rng)
+	var aug []augParams
 	if t.hp.Augment.enabled() {
-		if err := gg.loadAugment(t.hp.Augment, t.rng); err != nil {
-			return err
+		aug = make([]augParams, t.hp.BatchSize)
+		for i := range aug {
+			aug[i] = drawAugParams(t.hp.Augment, t.m.cfg.Height, t.m.cfg.Width, t.rng)
 		}
 	}
-	if err := gg.run(); err != nil {
+	zdim, k := t.m.cfg.ZDim, t.m.cfg.Classes
+	if err := runShards(t.shards, func(sh *shard) error {
+		gg := sh.gg
+		if len(t.shards) > 1 {
+			copy(gg.inputs.z.Data().([]T), z[sh.lo*zdim:sh.hi*zdim])
+		}
+		if err := oneHot(gg.inputs.y.Data().([]T), t.labels[sh.lo:sh.hi], k); err != nil {
+			return err
+		}
+		if aug != nil {
+			if gg.aug == nil {
+				return fmt.Errorf("gan: generator graph was built without augmentation")
+			}
+			copy(*gg.aug, aug[sh.lo:sh.hi])
+		}
+		return gg.run()
+	}); err != nil {
 		return err
 	}
-	if err := t.gOpt.step(t.m.gen, gg.out.grads); err != nil {
+	grads := t.shards[0].gg.out.grads
+	if len(t.shards) > 1 {
+		grads = t.sumGrads(t.gSum, func(sh *shard) []*tensor.Dense { return sh.gg.out.grads })
+	}
+	if err := t.gOpt.step(t.m.gen, grads); err != nil {
 		return err
 	}
-	st.GenLoss = scalarOf(gg.out.loss)
+	st.GenLoss = 0
+	for _, sh := range t.shards {
+		st.GenLoss += sh.weight(t.hp.BatchSize) * scalarOf(sh.gg.out.loss)
+	}
 	return nil
 }
 

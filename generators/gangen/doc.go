@@ -152,6 +152,8 @@
 //	save_model            true      store the trained model
 //	memorization_samples  256       per class, 0: off
 //	grid_per_class        8         0..32, 0: no grid
+//	threads               0         batch shards trained at once (0: one per
+//	                                CPU, at most one per 8 batch rows)
 //	min_sources           2         1..10^6 usable files per class that gets samples
 //	allow_few_sources     false     train below min_sources, with a few_sources alert
 //

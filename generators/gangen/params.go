@@ -38,6 +38,9 @@ type TrainParams struct {
 	SaveModel       bool    `json:"save_model"`
 	MemorizationN   int     `json:"memorization_samples"`
 	GridPerClass    int     `json:"grid_per_class"`
+	// Threads is the number of batch shards trained at once (gan's
+	// Trainer.SetWorkers); 0: one per CPU the process may use.
+	Threads int `json:"threads"`
 	// SourceFloor is min_sources (default 2: a GAN trained on one file of
 	// a class can only copy it) and allow_few_sources; it applies when a
 	// job trains, not when it samples a stored model.
@@ -69,6 +72,7 @@ const (
 	maxHidden       = 8192
 	maxMemorization = 100_000
 	maxGridPerClass = 32
+	maxThreads      = 256
 )
 
 // trainConfig is TrainParams checked and resolved.
@@ -156,6 +160,7 @@ func (p TrainParams) resolve(gen string, raw json.RawMessage) (trainConfig, erro
 		{"checkpoint_every", p.CheckpointEvery, 0, maxSteps},
 		{"memorization_samples", p.MemorizationN, 0, maxMemorization},
 		{"grid_per_class", p.GridPerClass, 0, maxGridPerClass},
+		{"threads", p.Threads, 0, min(maxThreads, p.BatchSize)},
 	} {
 		if err := intIn(gen, r.name, r.v, r.lo, r.hi); err != nil {
 			return c, err
@@ -323,5 +328,6 @@ func trainParamInfos() []generators.ParamInfo {
 		{Name: "save_model", Type: "boolean", Default: d.SaveModel, Description: "store the trained model in the model store (GET /v1/models)"},
 		{Name: "memorization_samples", Type: "integer", Default: d.MemorizationN, Description: "generated samples per class compared with every training sample of the class (nearest-neighbour L2) in the report; 0: off"},
 		{Name: "grid_per_class", Type: "integer", Default: d.GridPerClass, Description: "real and generated samples per class in the sample grid; 0: no grid"},
+		{Name: "threads", Type: "integer", Default: d.Threads, Description: "batch shards trained at once, one per core (data parallelism: the same result up to float rounding); 0: one per CPU, at most one per 8 batch rows; at most batch_size"},
 	}, generators.SourceFloorParams(d.MinSources, "a GAN trained on one file of a class can only copy it; checked when training, not when sampling a stored model")...)
 }

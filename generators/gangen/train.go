@@ -90,6 +90,9 @@ func train(ctx context.Context, env *generators.Env, gen string, tc trainConfig,
 			return nil, paramErr(gen, "%v", err)
 		}
 	}
+	if err := tr.SetWorkers(tc.p.Threads); err != nil {
+		return nil, paramErr(gen, "%v", err)
+	}
 	out.tr = tr
 	ds, err := gan.NewSliceDataset(data.x, data.labels, data.features())
 	if err != nil {

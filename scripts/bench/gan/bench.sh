@@ -18,9 +18,10 @@
 #   summary whole_step_2t_default=<ratio> whole_step_2t_fast=<ratio>
 # (2 threads, against PyTorch's best).
 #
-# Threads are pinned on both sides: Go uses GOMAXPROCS=n and
-# OPENBLAS_NUM_THREADS=n; PyTorch torch.set_num_threads(n) and
-# OMP_NUM_THREADS=n. The machine, its load average before and after, and
+# Threads are pinned on both sides: Go uses GOMAXPROCS=n and n
+# data-parallel training workers (gan's Trainer.SetWorkers, the wgan-gp
+# generator's "threads"; n > 1 sets OpenBLAS to one thread per worker);
+# PyTorch torch.set_num_threads(n) and OMP_NUM_THREADS=n. The machine, its load average before and after, and
 # every round's figures go to the output.
 #
 # usage: scripts/bench/gan/bench.sh [ROUNDS] [ITERS]     (defaults 3 and 8)
@@ -49,7 +50,7 @@ TIME=/usr/bin/time
 run() {
 	name=$1 threads=$2
 	shift 2
-	GOMAXPROCS=$threads OPENBLAS_NUM_THREADS=$threads OMP_NUM_THREADS=$threads \
+	GOMAXPROCS=$threads OPENBLAS_NUM_THREADS=$threads OMP_NUM_THREADS=$threads TAILSYNTH_GAN_WORKERS=$threads \
 		$TIME ${TIME:+-v} "$@" >"$TMP/out" 2>"$TMP/time" || { cat "$TMP/out" "$TMP/time" >&2; exit 1; }
 	awk -v n="$name" -v t="$threads" '
 		/^BenchmarkStep\/critic/    { print n, t, "critic", $3 }

@@ -1,0 +1,194 @@
+package gan
+
+import (
+	"errors"
+	"fmt"
+	"runtime"
+	"sync"
+
+	"gorgonia.org/tensor"
+)
+
+// Data parallelism (issue 17 §1). One batch is split into Trainer.workers
+// shards of consecutive rows; each shard has its own critic and generator
+// graphs, built for its rows, reading the one set of weights (graphs share
+// their param tensors with the Model and only read them while they run)
+// and writing its own gradients into its own buffers (its own bufArena).
+// The shards run at once, one goroutine each; their gradients are summed,
+// each weighted by its share of the batch, and one Adam step applies the
+// sum.
+//
+// This is exact: every loss term is a mean over the batch's rows of a
+// per-row quantity (the critic's output, the gradient penalty of one
+// interpolate, the generator's loss on one sample; the architecture has no
+// batch statistics: its layer norm is per sample), so the mean over the
+// batch is the shard-weighted mean of the shards' means, and so are the
+// gradients. All random draws (batch rows, latents, ε, augmentation) are
+// made for the whole batch in the single-worker order and then cut, so a
+// run with any number of workers sees the same numbers and differs from
+// the single-worker run only in the order of float sums (TestShardsMatch
+// holds it to that). The fakes the critic is shown are made by the shards
+// too, each its rows' (generateSharded).
+
+// minShardRows is the fewest batch rows a shard gets when the worker count
+// is chosen automatically: below it, a shard's graphs run too little work
+// to pay for the goroutine and the extra gradient sums.
+const minShardRows = 8
+
+// shard is one worker's part of the batch, rows [lo, hi).
+type shard struct {
+	lo, hi int
+	cg     *criticGraph
+	gg     *genGraph
+	fg     *fwdGraph // nil with one shard: the trainer's fg makes the fakes
+}
+
+// weight is the shard's share of a batch of b rows.
+func (s *shard) weight(b int) float64 { return float64(s.hi-s.lo) / float64(b) }
+
+// AutoWorkers is the worker count SetWorkers(0) picks for a batch: one per
+// CPU the Go runtime may use (GOMAXPROCS), at most one per minShardRows
+// rows.
+func AutoWorkers(batch int) int {
+	return max(1, min(runtime.GOMAXPROCS(0), batch/minShardRows))
+}
+
+// SetWorkers sets the number of batch shards trained at once: 1 (the
+// default) runs each batch whole on one goroutine; n > 1 splits it into n
+// shards run in parallel; 0 picks AutoWorkers. It must be called before
+// the first training step, and n may not exceed the batch size. With the
+// OpenBLAS build, n > 1 sets OpenBLAS to one thread (process-wide) so that
+// its threads do not compete with the workers.
+func (t *Trainer) SetWorkers(n int) error {
+	if t.cg != nil {
+		return errors.New("gan: SetWorkers after training started; set it on a new trainer")
+	}
+	if n == 0 {
+		n = AutoWorkers(t.hp.BatchSize)
+	}
+	if n < 1 || n > t.hp.BatchSize {
+		return configErr("workers", n, fmt.Sprintf("0 (one per CPU) or 1..%d (the batch size)", t.hp.BatchSize))
+	}
+	t.workers = n
+	return nil
+}
+
+// Workers returns the number of batch shards trained at once.
+func (t *Trainer) Workers() int { return max(t.workers, 1) }
+
+// buildShards builds each shard's critic and generator graphs. Shard 0
+// shares the trainer's arena with the full-batch generator pass (they run
+// one after the other); the others run beside it and get their own.
+func (t *Trainer) buildShards() error {
+	w, b := t.Workers(), t.hp.BatchSize
+	t.shards = make([]*shard, w)
+	for k := range w {
+		sh := &shard{lo: k * b / w, hi: (k + 1) * b / w}
+		arena := t.arena
+		if k > 0 && arena != nil {
+			arena = &bufArena{}
+		}
+		var err error
+		if sh.cg, err = newCriticGraph(t.m, sh.hi-sh.lo, t.hp.Lambda, arena); err != nil {
+			return err
+		}
+		if sh.gg, err = newGenGraph(t.m, sh.hi-sh.lo, t.hp.Augment, arena); err != nil {
+			return err
+		}
+		if w > 1 {
+			// Its fakes are copied out before its critic runs on the arena.
+			if sh.fg, err = newFwdGraph(t.m, sh.hi-sh.lo, arena); err != nil {
+				return err
+			}
+		}
+		t.shards[k] = sh
+	}
+	t.cg, t.gg = t.shards[0].cg, t.shards[0].gg
+	if w > 1 {
+		if blasSingleThread != nil {
+			blasSingleThread()
+		}
+		t.cSum = zerosLike(t.m.critic)
+		t.gSum = zerosLike(t.m.gen)
+		f := t.m.cfg.features()
+		if t.m.cfg.DType == Float64 {
+			t.zFull, t.fakeFull = make([]float64, b*t.m.cfg.ZDim), make([]float64, b*f)
+		} else {
+			t.zFull, t.fakeFull = make([]float32, b*t.m.cfg.ZDim), make([]float32, b*f)
+		}
+	}
+	return nil
+}
+
+func zerosLike(ps *paramSet) []*tensor.Dense {
+	out := make([]*tensor.Dense, len(ps.list))
+	for i, p := range ps.list {
+		out[i] = tensor.New(tensor.Of(p.t.Dtype()), tensor.WithShape(p.t.Shape().Clone()...))
+	}
+	return out
+}
+
+// runShards runs fn for every shard, at once when there are several, and
+// returns the first error.
+func runShards(shards []*shard, fn func(*shard) error) error {
+	if len(shards) == 1 {
+		return fn(shards[0])
+	}
+	errs := make([]error, len(shards))
+	var wg sync.WaitGroup
+	for k, sh := range shards {
+		wg.Go(func() { errs[k] = fn(sh) })
+	}
+	wg.Wait()
+	return errors.Join(errs...)
+}
+
+// sumGrads writes into dst the sum over shards of each shard's gradients
+// (of), weighted by its share of the batch, and returns dst. Parameters
+// are summed in parallel, each by one goroutine, in shard order.
+func (t *Trainer) sumGrads(dst []*tensor.Dense, of func(*shard) []*tensor.Dense) []*tensor.Dense {
+	b := t.hp.BatchSize
+	parallelFor(len(dst), 1<<12, func(i int) {
+		switch d := dst[i].Data().(type) {
+		case []float32:
+			sumShards(d, t.shards, b, func(sh *shard) []float32 { return of(sh)[i].Data().([]float32) })
+		case []float64:
+			sumShards(d, t.shards, b, func(sh *shard) []float64 { return of(sh)[i].Data().([]float64) })
+		}
+	})
+	return dst
+}
+
+func sumShards[T float](dst []T, shards []*shard, b int, of func(*shard) []T) {
+	w := T(shards[0].weight(b))
+	for j, v := range of(shards[0]) {
+		dst[j] = w * v
+	}
+	for _, sh := range shards[1:] {
+		w := T(sh.weight(b))
+		for j, v := range of(sh) {
+			dst[j] += w * v
+		}
+	}
+}
+
+// generateSharded is generate for a sharded batch: the latents are drawn
+// for the whole batch, in generate's order, and each shard makes its rows'
+// fakes.
+func generateSharded[T float](t *Trainer) ([]T, error) {
+	z, fake := t.zFull.([]T), t.fakeFull.([]T)
+	fillNormal(z, t.rng)
+	zdim, f, k := t.m.cfg.ZDim, t.m.cfg.features(), t.m.cfg.Classes
+	err := runShards(t.shards, func(sh *shard) error {
+		copy(sh.fg.inputs.z.Data().([]T), z[sh.lo*zdim:sh.hi*zdim])
+		if err := oneHot(sh.fg.inputs.y.Data().([]T), t.labels[sh.lo:sh.hi], k); err != nil {
+			return err
+		}
+		if err := sh.fg.run(); err != nil {
+			return err
+		}
+		copy(fake[sh.lo*f:sh.hi*f], sh.fg.out.Data().([]T))
+		return nil
+	})
+	return fake, err
+}
