@@ -87,6 +87,8 @@ func newTab(t *testing.T, srv *server) *tab {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// A laptop screen's viewport, whatever the window's frame takes.
+	b.run("viewport", chromedp.EmulateViewport(1280, 800))
 	return b
 }
 
@@ -252,6 +254,7 @@ func TestConsole(t *testing.T) {
 		{"s3", serverOptions{s3: true}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel() // each its own server and browser; the evaluations overlap
 			consoleFlow(t, tc.opts, tc.name == "local" && os.Getenv(envScreenshots) == "1")
 		})
 	}
@@ -323,6 +326,7 @@ func consoleFlow(t *testing.T, o serverOptions, shots bool) {
 	}
 	b.set(`input[data-param="sheet_per_class"]`, "6")
 	b.set(sel("seed"), "7")
+	b.eval(`window.scrollTo(0, 0)`, nil)
 	b.screenshot("new-job")
 	b.click("submit", sel("submit-job"))
 	b.wait("the job page", `location.hash.startsWith('#/jobs/job_')`, 10*time.Second)
@@ -446,6 +450,8 @@ func consoleFlow(t *testing.T, o serverOptions, shots bool) {
 	if got := b.text(`[data-testid="leaderboard-row"][data-name="augment"] [data-col="lift_smote"]`); got == "" {
 		t.Error("augment's lift over SMOTE is empty")
 	}
+	b.waitReportImages("/v1/evaluations/"+ev.Evaluation.ID+"/files/report.html", 30*time.Second)
+	b.screenshot("evaluation")
 	b.click("sort by method", sel("sort-name"))
 	b.eval(`[...document.querySelectorAll('[data-testid="leaderboard-row"]')].map((r) => r.dataset.name)`, &names)
 	if !slices.IsSorted(names) {
@@ -456,8 +462,6 @@ func consoleFlow(t *testing.T, o serverOptions, shots bool) {
 	if !slices.IsSortedFunc(names, func(a, b string) int { return strings.Compare(b, a) }) {
 		t.Errorf("sorted by method, descending: %v", names)
 	}
-	b.waitReportImages("/v1/evaluations/"+ev.Evaluation.ID+"/files/report.html", 30*time.Second)
-	b.screenshot("evaluation")
 	b.click("run the winner", sel("run-winner"))
 	b.wait("the winner's job", `location.hash.startsWith('#/jobs/job_')`, 10*time.Second)
 	b.eval(`location.hash`, &hash)

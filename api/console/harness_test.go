@@ -176,14 +176,22 @@ quality:
 	}
 	cmd := exec.Command(bin, "serve", "--config", cfgPath)
 	cmd.Stdout, cmd.Stderr = logFile, logFile
-	cmd.Env = append(os.Environ(), "TAILSYNTH_CONFIG=")
+	// The server refuses TAILSYNTH_ variables that are not its settings
+	// (the tests' own, such as TAILSYNTH_SCREENSHOTS): it gets none.
+	for _, kv := range os.Environ() {
+		if !strings.HasPrefix(kv, "TAILSYNTH_") {
+			cmd.Env = append(cmd.Env, kv)
+		}
+	}
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
+	exited := make(chan struct{})
+	var waitErr error
+	go func() { waitErr = cmd.Wait(); close(exited) }()
 	t.Cleanup(func() {
 		_ = cmd.Process.Signal(os.Interrupt)
-		done := make(chan struct{})
-		go func() { _ = cmd.Wait(); close(done) }()
+		done := exited
 		select {
 		case <-done:
 		case <-time.After(10 * time.Second):
@@ -196,7 +204,7 @@ quality:
 			t.Logf("tailsynth serve log:\n%s", b)
 		}
 	})
-	deadline := time.Now().Add(30 * time.Second)
+	deadline := time.Now().Add(60 * time.Second)
 	for {
 		resp, err := http.Get(s.URL + "/healthz")
 		if err == nil {
@@ -207,9 +215,14 @@ quality:
 		}
 		if time.Now().After(deadline) {
 			b, _ := os.ReadFile(logPath)
-			t.Fatalf("tailsynth serve did not answer /healthz within 30s: %v\n%s", err, b)
+			t.Fatalf("tailsynth serve did not answer /healthz within 60s: %v\n%s", err, b)
 		}
-		time.Sleep(100 * time.Millisecond)
+		select {
+		case <-exited:
+			b, _ := os.ReadFile(logPath)
+			t.Fatalf("tailsynth serve exited before answering /healthz: %v\n%s", waitErr, b)
+		case <-time.After(100 * time.Millisecond):
+		}
 	}
 }
 

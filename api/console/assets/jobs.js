@@ -23,6 +23,13 @@ export function generatorOf(job) {
 export function progressCell(job) {
   const { done, total } = jobCounts(job);
   const stage = job.progress?.stage || '';
+  const d = job.progress?.details;
+  if (!terminal(job.state) && d && d.steps > 0 && Number.isFinite(d.step)) {
+    // A GAN training: its steps are the progress until samples are made.
+    return h('span', { testid: 'job-progress' },
+      h('progress', { max: d.steps, value: d.step, 'aria-label': `step ${d.step} of ${d.steps}` }), ' ',
+      h('span', { class: 'small' }, `step ${d.step} / ${d.steps}`), stage ? h('span', { class: 'small muted' }, ` · ${stage}`) : null);
+  }
   if (job.state === 'succeeded' && job.result) {
     return h('span', { testid: 'job-progress' }, `${job.result.files} written`);
   }
@@ -62,13 +69,13 @@ export function jobsPage() {
       onclick: async (ev) => { const j = await cancelJob(job.id, ev.currentTarget, getErr); if (j) update(j); } },
     job.cancel_requested ? 'Cancelling…' : 'Cancel');
     return h('tr', { testid: 'job-row', 'data-job-id': job.id, 'data-state': job.state },
-      h('td', {}, h('a', { href: jobHref(job), class: 'mono' }, job.id)),
-      h('td', { 'data-testid': 'job-state' }, badge(job.state)),
-      h('td', {}, generatorOf(job)),
-      h('td', { class: 'hide-narrow' }, short(job.request?.dataset, 36)),
-      h('td', {}, progressCell(job)),
-      h('td', { class: 'hide-narrow small' }, timeEl(job.created_at)),
-      h('td', {}, cancel));
+      h('td', { 'data-label': 'Job' }, h('a', { href: jobHref(job), class: 'mono' }, job.id)),
+      h('td', { 'data-label': 'State' }, badge(job.state)),
+      h('td', { 'data-label': 'Generator' }, generatorOf(job)),
+      h('td', { 'data-label': 'Dataset' }, short(job.request?.dataset, 36)),
+      h('td', { 'data-label': 'Progress' }, progressCell(job)),
+      h('td', { 'data-label': 'Created', class: 'small' }, timeEl(job.created_at)),
+      h('td', { class: 'actions' }, cancel));
   };
   const update = (job) => {
     const old = tbody.querySelector(`tr[data-job-id="${CSS.escape(job.id)}"]`);
@@ -107,9 +114,8 @@ export function jobsPage() {
       h('div', { class: 'field' }, h('button', { type: 'button', testid: 'jobs-refresh', onclick: () => load(false) }, 'Refresh')),
       h('div', { class: 'field' }, h('a', { class: 'button primary', href: '#/new' }, 'New job'))),
     errEl,
-    h('div', { class: 'table-wrap' }, h('table', { testid: 'jobs-table' },
-      h('thead', {}, h('tr', {}, ['Job', 'State', 'Generator', 'Dataset', 'Progress', 'Created', ''].map((c, i) =>
-        h('th', { scope: 'col', class: i === 3 || i === 5 ? 'hide-narrow' : null }, c)))),
+    h('div', { class: 'table-wrap' }, h('table', { testid: 'jobs-table', class: 'stack' },
+      h('thead', {}, h('tr', {}, ['Job', 'State', 'Generator', 'Dataset', 'Progress', 'Created', ''].map((c) => h('th', { scope: 'col' }, c)))),
       tbody)),
     h('p', {}, more));
   load(false);

@@ -136,7 +136,7 @@ export function generatorFields(prefix, gens, initial) {
   let form = null;
   const show = () => {
     const g = gens.find((x) => x.name === select.value);
-    replace(desc, g ? `${g.description} Reads: ${(g.kinds || []).join(', ')}.` : '');
+    replace(desc, g ? `${g.description} (reads: ${(g.kinds || []).join(', ')})` : '');
     form = g ? paramForm(g) : null;
     replace(holder, form ? form.el : null);
   };
@@ -184,7 +184,10 @@ export function newJobPage() {
       const body = { dataset, strategy };
       if (ds.manifest()) body.manifest = ds.manifest();
       const plan = await post('/v1/plan', body);
-      if (mine === seq) replace(preview, h('h2', {}, 'Plan'), planView(plan));
+      if (mine === seq) {
+        replace(preview, h('h2', {}, 'Plan'), planView(plan));
+        showError(getErr(), null); // an earlier refusal no longer holds
+      }
     } catch (err) {
       if (mine === seq) replace(preview, h('h2', {}, 'Plan'), errorBox(err, 'plan-error'));
     }
@@ -230,13 +233,12 @@ export function newJobPage() {
         getErr().scrollIntoView({ block: 'nearest' });
       }
     } },
-    ds.el, genHolder, st.el,
-    h('fieldset', {}, h('legend', {}, 'Options'),
-      field('Seed', seed, 'the same seed and inputs give the same samples'),
-      field('Output', output, 'a location; the job writes <output>/<job id>/'),
-      field('Quality report', quality)),
-    preview,
-    errorBox(null),
-    h('p', {}, submit)));
+    h('div', { class: 'split' },
+      h('div', {}, ds.el, genHolder, st.el,
+        h('fieldset', {}, h('legend', {}, 'Options'),
+          field('Seed', seed, 'the same seed and inputs give the same samples'),
+          field('Output', output, 'a location; the job writes <output>/<job id>/'),
+          field('Quality report', quality))),
+      h('aside', { class: 'side' }, preview, errorBox(null), h('p', {}, submit)))));
   return { el, stop: () => clearTimeout(timer) };
 }
