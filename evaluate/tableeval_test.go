@@ -285,3 +285,36 @@ func TestTableEvaluationRefusesImageGenerators(t *testing.T) {
 		t.Errorf("Normalize: %v, want it to name the table generators", err)
 	}
 }
+
+// With repeat_generation every method makes rows once per seed (under
+// methods/<name>/seed-<s>/), and each judge run adds its seed's rows.
+func TestTableEvaluationRepeatGeneration(t *testing.T) {
+	root := t.TempDir()
+	writeSeparableTable(t, filepath.Join(root, "t.csv"), 20)
+	p := tableQualityPipeline(t, root)
+	req := evaluate.Request{Dataset: "file://" + root + "/t.csv", Output: "file://" + root + "/out", Seeds: []int64{1, 2}, RepeatGeneration: true,
+		TableOptions: generators.TableOptions{LabelColumn: "label", OutputFormat: "parquet"}, Methods: []evaluate.Method{{Generator: "oversample"}}}
+	body, _ := json.Marshal(req)
+	r := &evaluate.Runner{Pipeline: p}
+	if _, err := r.RunEvaluation(context.Background(), "eval_r", body, func(generators.Progress) {}); err != nil {
+		t.Fatal(err)
+	}
+	dir := filepath.Join(root, "out", "eval_r")
+	for _, s := range []string{"seed-1", "seed-2"} {
+		if _, err := os.Stat(filepath.Join(dir, "methods", "oversample", s, "data.parquet")); err != nil {
+			t.Errorf("no rows of %s: %v", s, err)
+		}
+	}
+	var lb evaluate.Leaderboard
+	readJSON(t, filepath.Join(dir, evaluate.LeaderboardKey), &lb)
+	for _, v := range lb.Utility.Variants {
+		if v.Name != "oversample" {
+			continue
+		}
+		if !v.Seeded || len(v.Runs) != 2 {
+			t.Errorf("oversample: seeded %v with %d runs, want one run per generation seed", v.Seeded, len(v.Runs))
+		}
+		return
+	}
+	t.Error("the utility has no oversample variant")
+}

@@ -333,6 +333,10 @@ func (c *cli) printLeaderboard(b []byte) int {
 		header = append(header, "MACRO F1", "BAL. ACC", "LIFT/REAL")
 	}
 	header = append(header, "FRECHET", "PREC", "REC", "NEAR-COPIES", "ALERTS")
+	noFidelity := ev.Table != nil // a table evaluation has no fidelity figures
+	if noFidelity {
+		header = append(header[:len(header)-5], "ALERTS")
+	}
 	tw := tabwriter.NewWriter(c.stdout, 0, 0, 2, ' ', 0)
 	fmt.Fprintln(tw, strings.Join(header, "\t"))
 	var alerts []alertView
@@ -383,6 +387,9 @@ func (c *cli) printLeaderboard(b []byte) int {
 					unreliableN = f.MinN
 				}
 			}
+		}
+		if noFidelity {
+			cells = append(cells[:fid], cells[len(cells)-1])
 		}
 		fmt.Fprintln(tw, strings.Join(cells, "\t"))
 	}

@@ -87,6 +87,9 @@ func TestEvaluateTable(t *testing.T) {
 			t.Errorf("stdout lacks %q", want)
 		}
 	}
+	if strings.Contains(stdout, "FRECHET") {
+		t.Error("the table's leaderboard shows fidelity columns, which tables do not have")
+	}
 	rows := map[string][]string{}
 	for _, l := range strings.Split(stdout, "\n") {
 		if f := strings.Fields(l); len(f) > 3 {
