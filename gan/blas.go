@@ -5,8 +5,15 @@ package gan
 var blasName = "gonum (pure Go)"
 
 // BLAS names the BLAS implementation this build uses for matrix products:
-// pure-Go gonum by default, OpenBLAS with -tags openblas.
-func BLAS() string { return blasName }
+// in the default build, float32 products on this package's AVX2/FMA GEMM
+// where the CPU has it and gonum's pure-Go BLAS otherwise; OpenBLAS with
+// -tags openblas.
+func BLAS() string {
+	if useGEMMKernel {
+		return "tailsynth AVX2/FMA sgemm (pure Go + assembly), gonum for float64"
+	}
+	return blasName
+}
 
 // blasSingleThread, where the BLAS has threads of its own (OpenBLAS), makes
 // it use one; data-parallel training calls it. Nil for gonum, whose

@@ -25,4 +25,6 @@ func init() {
 	// Data-parallel training (Trainer.SetWorkers > 1) runs one shard per
 	// core: OpenBLAS's own threads would compete with them.
 	blasSingleThread = func() { C.openblas_set_num_threads(1) }
+	// Products go to OpenBLAS, not to gemm.go's kernel.
+	useGEMMKernel = false
 }

@@ -10,9 +10,10 @@ import (
 	"gorgonia.org/tensor"
 )
 
-// matMulOp is C = op(A)·op(B) for matrices, op(X) = X or Xᵀ, on the BLAS
-// that gorgonia uses (G.WhichBLAS: gonum's pure-Go one, or OpenBLAS with
-// -tags openblas).
+// matMulOp is C = op(A)·op(B) for matrices, op(X) = X or Xᵀ: in float32 on
+// the packed AVX2/FMA GEMM of gemm.go where the CPU has it (the default,
+// pure-Go build), else on the BLAS that gorgonia uses (G.WhichBLAS:
+// gonum's pure-Go one, or OpenBLAS with -tags openblas).
 //
 // gorgonia's own matrix product is marked as calling an extern, so its
 // TapeMachine allocates a fresh output for it on every run (Reset drops
@@ -110,7 +111,11 @@ func (op matMulOp) UsePreallocDo(prealloc G.Value, in ...G.Value) (G.Value, erro
 		if !ok {
 			return nil, fmt.Errorf("gan: matmul of %v and %v", in[0].Dtype(), in[1].Dtype())
 		}
-		impl.Sgemm(ta, tb, m, n, k, 1, a, as[1], b, bs[1], 0, out.Data().([]float32), n)
+		if useGEMMKernel {
+			sgemm(op.ta, op.tb, m, n, k, a, as[1], b, bs[1], out.Data().([]float32), n)
+		} else {
+			impl.Sgemm(ta, tb, m, n, k, 1, a, as[1], b, bs[1], 0, out.Data().([]float32), n)
+		}
 	case []float64:
 		b, ok := in[1].Data().([]float64)
 		if !ok {
