@@ -267,6 +267,8 @@ func ganParams(steps int) map[string]any {
 }
 
 func consoleFlow(t *testing.T, o serverOptions, shots bool) {
+	start := time.Now()
+	phase := func(name string) { t.Logf("%5.1fs %s", time.Since(start).Seconds(), name) }
 	srv := startServer(t, o)
 	// The slow parts run while the browser works: an evaluation (its
 	// leaderboard is checked last) and a short GAN training (a model).
@@ -277,6 +279,7 @@ func consoleFlow(t *testing.T, o serverOptions, shots bool) {
 		"seeds": []int{1}, "judges": []string{"logreg"}}, &ev)
 	gan := srv.submitJob(t, map[string]any{"dataset": srv.Dataset, "generator": "wgan-gp", "seed": 3, "quality": "off", "params": ganParams(30)})
 
+	phase("server up, evaluation and GAN submitted")
 	b := newTab(t, srv)
 	if shots {
 		b.shots = filepath.Join("..", "..", "docs", "images")
@@ -307,6 +310,8 @@ func consoleFlow(t *testing.T, o serverOptions, shots bool) {
 	if strings.Contains(href, srv.Key) {
 		t.Errorf("the key is in the URL %s", href)
 	}
+
+	phase("logged in")
 
 	// An API error is shown plainly: a dataset that does not exist.
 	b.goTo("/new")
@@ -342,12 +347,16 @@ func consoleFlow(t *testing.T, o serverOptions, shots bool) {
 		t.Errorf("the submitted job: state %s, generator %s, params %s; want succeeded augment with sheet_per_class 6", j.State, j.Request.Generator, j.Request.Params)
 	}
 
+	phase("job from the form succeeded")
+
 	// Its report, with every picture loaded.
 	b.waitReportImages("/v1/jobs/"+jobID+"/files/report.html", 30*time.Second)
 	b.run("scroll to the report", chromedp.ScrollIntoView(chromedp.CSS(sel("report"))))
 	b.screenshot("job-report")
 	b.eval(`window.scrollTo(0, 0)`, nil)
 	b.screenshot("job")
+
+	phase("report pictures loaded")
 
 	// The file browser: folders, a picture's preview, a text preview and
 	// a download whose bytes are the stored file's.
@@ -385,6 +394,8 @@ func consoleFlow(t *testing.T, o serverOptions, shots bool) {
 		t.Fatal("report.json did not download within 20s")
 	}
 
+	phase("files browsed and downloaded")
+
 	// Cancel a running job from the list: a GAN training far too long to
 	// end by itself.
 	if g := srv.waitJob(t, gan.ID, 60*time.Second); g.State != "succeeded" {
@@ -406,6 +417,8 @@ func consoleFlow(t *testing.T, o serverOptions, shots bool) {
 		return rows.length === 1 && rows[0].dataset.jobId === %s })()`, js(slow.ID)), 10*time.Second)
 	b.set(sel("state-filter"), "")
 
+	phase("GAN job cancelled")
+
 	// Models: the short training's model, its loss curve and fingerprint.
 	b.goTo("/models")
 	b.wait("the model list", `document.querySelectorAll('[data-testid="model-row"]').length === 1`, 10*time.Second)
@@ -419,6 +432,8 @@ func consoleFlow(t *testing.T, o serverOptions, shots bool) {
 	b.wait("the model's sample grid", `(() => { const i = document.querySelector('[data-testid="model-samples"]'); return i && i.complete && i.naturalWidth > 0 })()`, 10*time.Second)
 	b.wait("the batch size", `document.querySelector('[data-testid="model-hyperparameters"]')?.textContent.includes('batch_size')`, 5*time.Second)
 	b.screenshot("model")
+
+	phase("model checked")
 
 	// Schedules: create, see its next run, delete.
 	b.goTo("/schedules")
@@ -436,12 +451,15 @@ func consoleFlow(t *testing.T, o serverOptions, shots bool) {
 	b.click("confirm", srow+` [data-testid="delete-schedule"]`)
 	b.wait("the schedule gone", fmt.Sprintf(`!document.querySelector(%s) && document.querySelector('[data-testid="schedules-empty"]')`, js(srow)), 10*time.Second)
 
+	phase("schedule created and deleted")
+
 	// The evaluation: a sortable leaderboard with lifts, its report, and
 	// the winner run as a job.
 	b.goTo("/evaluations")
 	b.wait("the evaluation list", fmt.Sprintf(`document.querySelector('[data-testid="evaluation-row"][data-job-id=%q]')`, ev.Evaluation.ID), 10*time.Second)
 	b.goTo("/evaluations/" + ev.Evaluation.ID)
 	b.wait("the leaderboard", `document.querySelectorAll('[data-testid="leaderboard-row"]').length === 4`, 150*time.Second)
+	phase("leaderboard shown")
 	var names []string
 	b.eval(`[...document.querySelectorAll('[data-testid="leaderboard-row"]')].map((r) => r.dataset.name)`, &names)
 	if want := []string{"augment", "random_oversampling", "real", "smote"}; !slices.Equal(slices.Sorted(slices.Values(names)), want) {
@@ -468,6 +486,8 @@ func consoleFlow(t *testing.T, o serverOptions, shots bool) {
 	if w := srv.job(t, strings.TrimPrefix(hash, "#/jobs/")); w.Request.Generator != "augment" || !strings.HasSuffix(w.Request.Dataset, filepath.ToSlash(srv.Dataset)) {
 		t.Errorf("the winner's job runs %s on %s, want augment on %s", w.Request.Generator, w.Request.Dataset, srv.Dataset)
 	}
+
+	phase("leaderboard sorted, winner run")
 
 	// A narrow (phone) screen: the jobs list still fits.
 	if shots {

@@ -41,29 +41,43 @@ function details(d) {
 
 export function jobPage(id) {
   const base = `/v1/jobs/${encodeURIComponent(id)}`;
-  const summary = h('div', { testid: 'job-summary' }, h('p', {}, 'Loading…'));
+  // The header's buttons and the request stay while events re-render the
+  // rest, so a click or an open section is never lost to an update.
+  const state = h('span', { testid: 'job-state' });
+  const cancel = h('button', { type: 'button', class: 'danger', testid: 'cancel-job', hidden: true });
+  const retry = h('button', { type: 'button', testid: 'retry-job', hidden: true }, 'Retry');
+  const evalLink = h('a', { hidden: true }, 'Leaderboard');
+  const request = h('pre', { testid: 'job-request' });
+  const live = h('div', { testid: 'job-summary' }, h('p', {}, 'Loading…'));
   const extras = h('div');
   let stop = () => {};
   let shownReport = false;
   let files = null;
   const getErr = () => el.querySelector('[data-testid="error"]');
 
+  cancel.addEventListener('click', async () => {
+    cancel.disabled = true;
+    try { render(await post(`${base}/cancel`)); } catch (err) { showError(getErr(), err); cancel.disabled = false; }
+  });
+  retry.addEventListener('click', async () => {
+    retry.disabled = true;
+    try { render(await post(`${base}/retry`)); watch(); } catch (err) { showError(getErr(), err); }
+    retry.disabled = false;
+  });
+
   const render = (job) => {
-    const cancel = terminal(job.state) ? null : h('button', { type: 'button', class: 'danger', testid: 'cancel-job', disabled: !!job.cancel_requested,
-      onclick: async (ev) => {
-        ev.currentTarget.disabled = true;
-        try { render(await post(`${base}/cancel`)); } catch (err) { showError(getErr(), err); }
-      } }, job.cancel_requested ? 'Cancelling…' : 'Cancel');
-    const retry = job.state === 'failed' || job.state === 'cancelled' ? h('button', { type: 'button', testid: 'retry-job',
-      onclick: async () => {
-        try { render(await post(`${base}/retry`)); watch(); } catch (err) { showError(getErr(), err); }
-      } }, 'Retry') : null;
+    replace(state, badge(job.state));
+    state.dataset.state = job.state;
+    cancel.hidden = terminal(job.state);
+    cancel.disabled = !!job.cancel_requested;
+    cancel.textContent = job.cancel_requested ? 'Cancelling…' : 'Cancel';
+    retry.hidden = !(job.state === 'failed' || job.state === 'cancelled');
+    evalLink.hidden = job.kind !== 'evaluate';
+    evalLink.href = `#/evaluations/${job.id}`;
     const r = job.request || {};
     const t = job.timings || {};
-    replace(summary,
-      h('div', { class: 'row' }, h('span', { testid: 'job-state', 'data-state': job.state }, badge(job.state)), cancel, retry,
-        job.kind === 'evaluate' ? h('a', { href: `#/evaluations/${job.id}` }, 'Leaderboard') : null),
-      errorBox(null),
+    request.textContent = json(job.kind === 'evaluate' ? { ...r, evaluation: job.evaluation } : r);
+    replace(live,
       job.error ? h('div', { class: `alert ${job.state === 'retrying' ? 'warn' : 'error'}`, role: 'alert', testid: 'job-error' },
         h('p', {}, h('strong', {}, job.state === 'retrying' ? 'Last attempt failed: ' : 'Error: '), job.error)) : null,
       job.storage_wait ? h('div', { class: 'alert warn', testid: 'storage-wait' },
@@ -84,8 +98,7 @@ export function jobPage(id) {
         job.result ? h('div', { class: 'card' }, h('h2', {}, 'Result'), kv([
           ['samples written', String(job.result.files)],
           ['added', Object.entries(job.result.added || {}).filter(([, n]) => n > 0).map(([c, n]) => `${c}: ${n}`).join(', ')],
-          ['already complete', job.result.already_complete ? 'yes (nothing generated)' : '']], 'job-result')) : null),
-      h('details', {}, h('summary', {}, 'Whole request (JSON)'), h('pre', { testid: 'job-request' }, json(job.kind === 'evaluate' ? { ...r, evaluation: job.evaluation } : r))));
+          ['already complete', job.result.already_complete ? 'yes (nothing generated)' : '']], 'job-result')) : null));
     if (job.state === 'succeeded' && !shownReport) {
       shownReport = true;
       extras.prepend(reportFrame(`${base}/files/report.html`, `Report of job ${job.id}`));
@@ -98,18 +111,22 @@ export function jobPage(id) {
   const watch = () => {
     stop();
     stop = watchJob(id, (j) => {
-      const wasDone = shownReport;
       render(j);
-      if (terminal(j.state) && files && !wasDone) files.querySelector('form button[type="button"]')?.click();
+      // The output is complete: list it again.
+      if (terminal(j.state) && files) files.querySelector('form button[type="button"]')?.click();
     });
   };
 
   const el = h('div', {},
     h('h1', {}, 'Job ', h('code', { testid: 'job-id' }, id)),
-    summary, extras);
+    h('div', { class: 'row' }, state, cancel, retry, evalLink),
+    errorBox(null),
+    live,
+    h('details', {}, h('summary', {}, 'Whole request (JSON)'), request),
+    extras);
   get(base).then((j) => {
     render(j);
     if (!terminal(j.state)) watch();
-  }).catch((err) => replace(summary, errorBox(err)));
+  }).catch((err) => replace(live, errorBox(err)));
   return { el, stop: () => stop() };
 }

@@ -4,7 +4,10 @@ import { h, replace, badge, terminal, timeEl, short, jobCounts, errorBox, showEr
 import { get, post, watchJob } from './api.js';
 
 const states = ['queued', 'running', 'retrying', 'succeeded', 'failed', 'cancelled'];
-const maxWatched = 25;
+// A browser holds at most six HTTP/1.1 connections to a server, and each
+// event stream keeps one: a few streams, and a poll for the other jobs.
+const maxWatched = 3;
+const pollMs = 4000;
 
 export function jobHref(job) {
   return job.kind === 'evaluate' ? `#/evaluations/${job.id}` : `#/jobs/${job.id}`;
@@ -53,7 +56,8 @@ export async function cancelJob(id, button, errEl) {
 
 export function jobsPage() {
   const stops = new Map();
-  const stopAll = () => { for (const s of stops.values()) s(); stops.clear(); };
+  let timer = 0;
+  const stopAll = () => { for (const s of stops.values()) s(); stops.clear(); clearTimeout(timer); };
   const select = h('select', { id: 'state-filter', testid: 'state-filter' },
     h('option', { value: '' }, 'any state'), states.map((s) => h('option', { value: s }, s)));
   select.value = sessionStorage.getItem('tailsynth.stateFilter') || '';
@@ -63,28 +67,70 @@ export function jobsPage() {
   const getErr = () => el.querySelector('[data-testid="error"]');
   let cursor = '';
 
+  // A row is updated in place, so that a click on its cancel button lands
+  // even while the job's events keep arriving.
+  const cells = (job) => [
+    h('a', { href: jobHref(job), class: 'mono' }, job.id),
+    badge(job.state),
+    generatorOf(job),
+    short(job.request?.dataset, 36),
+    progressCell(job),
+    timeEl(job.created_at),
+  ];
+  const labels = ['Job', 'State', 'Generator', 'Dataset', 'Progress', 'Created'];
+  const fill = (tr, job) => {
+    tr.dataset.state = job.state;
+    tr.dataset.updated = job.updated_at;
+    const tds = tr.children;
+    cells(job).forEach((c, i) => replace(tds[i], c));
+    const act = tds[tds.length - 1];
+    let btn = act.querySelector('button');
+    if (terminal(job.state)) { replace(act); return; }
+    if (!btn) {
+      btn = h('button', { type: 'button', class: 'danger', testid: 'cancel-job', 'aria-label': `Cancel job ${job.id}`,
+        onclick: async (ev) => { const j = await cancelJob(job.id, ev.currentTarget, getErr); if (j) update(j); } });
+      act.append(btn);
+    }
+    btn.disabled = !!job.cancel_requested;
+    btn.textContent = job.cancel_requested ? 'Cancelling…' : 'Cancel';
+  };
   const row = (job) => {
-    const cancel = terminal(job.state) ? null : h('button', { type: 'button', class: 'danger', testid: 'cancel-job',
-      disabled: !!job.cancel_requested, 'aria-label': `Cancel job ${job.id}`,
-      onclick: async (ev) => { const j = await cancelJob(job.id, ev.currentTarget, getErr); if (j) update(j); } },
-    job.cancel_requested ? 'Cancelling…' : 'Cancel');
-    return h('tr', { testid: 'job-row', 'data-job-id': job.id, 'data-state': job.state },
-      h('td', { 'data-label': 'Job' }, h('a', { href: jobHref(job), class: 'mono' }, job.id)),
-      h('td', { 'data-label': 'State' }, badge(job.state)),
-      h('td', { 'data-label': 'Generator' }, generatorOf(job)),
-      h('td', { 'data-label': 'Dataset' }, short(job.request?.dataset, 36)),
-      h('td', { 'data-label': 'Progress' }, progressCell(job)),
-      h('td', { 'data-label': 'Created', class: 'small' }, timeEl(job.created_at)),
-      h('td', { class: 'actions' }, cancel));
+    const tr = h('tr', { testid: 'job-row', 'data-job-id': job.id },
+      labels.map((l) => h('td', { 'data-label': l, class: l === 'Created' ? 'small' : null })), h('td', { class: 'actions' }));
+    fill(tr, job);
+    return tr;
   };
   const update = (job) => {
-    const old = tbody.querySelector(`tr[data-job-id="${CSS.escape(job.id)}"]`);
-    if (old) old.replaceWith(row(job));
+    const tr = tbody.querySelector(`tr[data-job-id="${CSS.escape(job.id)}"]`);
+    if (tr) fill(tr, job);
     if (terminal(job.state) && stops.has(job.id)) { stops.get(job.id)(); stops.delete(job.id); }
   };
   const watch = (job) => {
     if (terminal(job.state) || stops.has(job.id) || stops.size >= maxWatched) return;
     stops.set(job.id, watchJob(job.id, update));
+  };
+
+  // poll refreshes the unfinished jobs no stream watches, and shows jobs
+  // submitted since, from the first page.
+  const poll = async () => {
+    const q = new URLSearchParams({ limit: '50' });
+    if (select.value) q.set('state', select.value);
+    try {
+      const data = await get(`/v1/jobs?${q}`);
+      let at = tbody.firstElementChild;
+      for (const j of data.jobs) {
+        const old = tbody.querySelector(`tr[data-job-id="${CSS.escape(j.id)}"]`);
+        if (old) {
+          // Unchanged rows stay as they are (keyboard focus included).
+          if (!stops.has(j.id) && old.dataset.updated !== j.updated_at) update(j);
+          at = null;
+          continue;
+        }
+        if (at !== null) { tbody.insertBefore(row(j), at); watch(j); }
+      }
+      tbody.querySelector('[data-testid="jobs-empty"]')?.closest('tr')?.remove();
+    } catch { /* the next poll tries again */ }
+    timer = setTimeout(poll, pollMs);
   };
 
   const load = async (append) => {
@@ -100,6 +146,8 @@ export function jobsPage() {
       if (!append && data.jobs.length === 0) tbody.append(h('tr', {}, h('td', { colspan: 7, class: 'muted', testid: 'jobs-empty' }, 'No jobs', select.value ? ` in state ${select.value}` : '', '. ', h('a', { href: '#/new' }, 'Submit one.'))));
       cursor = data.next_cursor || '';
       more.hidden = !cursor;
+      clearTimeout(timer);
+      timer = setTimeout(poll, pollMs);
     } catch (err) {
       errEl = showError(getErr(), err);
     }
