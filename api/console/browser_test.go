@@ -251,7 +251,8 @@ func TestConsole(t *testing.T) {
 		opts serverOptions
 	}{
 		{"local", serverOptions{}},
-		{"s3", serverOptions{s3: true}},
+		// Without API keys: the console must work with none.
+		{"s3-open", serverOptions{s3: true, open: true}},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
 			t.Parallel() // each its own server and browser; the evaluations overlap
@@ -285,15 +286,41 @@ func consoleFlow(t *testing.T, o serverOptions, shots bool) {
 		b.shots = filepath.Join("..", "..", "docs", "images")
 	}
 
-	// Log in: GET / redirects to the console, which asks for the key; a
-	// wrong key is refused with the server's message.
+	// GET / redirects to the console.
 	b.run("open the console", chromedp.Navigate(srv.URL+"/"))
-	b.wait("the login box", `document.querySelector('[data-testid="login-key"]')`, 10*time.Second)
+	b.wait("the console", `document.querySelector('[data-testid="login-key"], [data-testid="jobs-table"]')`, 10*time.Second)
 	var path string
 	b.eval(`location.pathname`, &path)
 	if path != "/ui/" {
 		t.Errorf("GET / ended at %q, want /ui/", path)
 	}
+	if srv.Key == "" {
+		openLogin(t, b)
+	} else {
+		login(t, b, srv)
+	}
+	phase("logged in")
+
+	consoleFlowRest(t, srv, b, ev.Evaluation, gan, phase, shots)
+}
+
+// openLogin checks that a server without API keys asks for none.
+func openLogin(t *testing.T, b *tab) {
+	b.wait("the jobs page", `document.querySelectorAll('[data-testid="job-row"]').length >= 2`, 10*time.Second)
+	if got := b.text(sel("auth-status")); !strings.Contains(got, "open server") {
+		t.Errorf("auth status %q, want it to say the server is open", got)
+	}
+	var n int
+	b.eval(`document.querySelectorAll('[data-testid="login-key"], [data-testid="logout"]').length`, &n)
+	if n != 0 {
+		t.Errorf("an open server shows a login box or a logout button (%d)", n)
+	}
+}
+
+// login logs in, a wrong key first, which is refused with the server's
+// message; the key is kept in sessionStorage and never in the URL.
+func login(t *testing.T, b *tab, srv *server) {
+	b.wait("the login box", `document.querySelector('[data-testid="login-key"]')`, 10*time.Second)
 	b.screenshot("login")
 	b.run("type a wrong key", chromedp.SendKeys(chromedp.CSS(sel("login-key")), "not-the-key-at-all"), chromedp.Click(chromedp.CSS(sel("login-submit"))))
 	b.wait("the login error", `(document.querySelector('[data-testid="login-error"]') || {}).textContent?.includes('not valid')`, 10*time.Second)
@@ -310,8 +337,11 @@ func consoleFlow(t *testing.T, o serverOptions, shots bool) {
 	if strings.Contains(href, srv.Key) {
 		t.Errorf("the key is in the URL %s", href)
 	}
+}
 
-	phase("logged in")
+// consoleFlowRest is the flow once logged in; evaluation is a running
+// evaluation, gan a short GAN training.
+func consoleFlowRest(t *testing.T, srv *server, b *tab, evaluation, gan job, phase func(string), shots bool) {
 
 	// An API error is shown plainly: a dataset that does not exist.
 	b.goTo("/new")
@@ -456,8 +486,8 @@ func consoleFlow(t *testing.T, o serverOptions, shots bool) {
 	// The evaluation: a sortable leaderboard with lifts, its report, and
 	// the winner run as a job.
 	b.goTo("/evaluations")
-	b.wait("the evaluation list", fmt.Sprintf(`document.querySelector('[data-testid="evaluation-row"][data-job-id=%q]')`, ev.Evaluation.ID), 10*time.Second)
-	b.goTo("/evaluations/" + ev.Evaluation.ID)
+	b.wait("the evaluation list", fmt.Sprintf(`document.querySelector('[data-testid="evaluation-row"][data-job-id=%q]')`, evaluation.ID), 10*time.Second)
+	b.goTo("/evaluations/" + evaluation.ID)
 	b.wait("the leaderboard", `document.querySelectorAll('[data-testid="leaderboard-row"]').length === 4`, 150*time.Second)
 	phase("leaderboard shown")
 	var names []string
@@ -468,7 +498,7 @@ func consoleFlow(t *testing.T, o serverOptions, shots bool) {
 	if got := b.text(`[data-testid="leaderboard-row"][data-name="augment"] [data-col="lift_smote"]`); got == "" {
 		t.Error("augment's lift over SMOTE is empty")
 	}
-	b.waitReportImages("/v1/evaluations/"+ev.Evaluation.ID+"/files/report.html", 30*time.Second)
+	b.waitReportImages("/v1/evaluations/"+evaluation.ID+"/files/report.html", 30*time.Second)
 	b.screenshot("evaluation")
 	b.click("sort by method", sel("sort-name"))
 	b.eval(`[...document.querySelectorAll('[data-testid="leaderboard-row"]')].map((r) => r.dataset.name)`, &names)

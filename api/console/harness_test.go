@@ -109,7 +109,8 @@ type server struct {
 }
 
 type serverOptions struct {
-	s3 bool // default output on the S3 test server instead of the data dir
+	s3   bool // default output on the S3 test server instead of the data dir
+	open bool // no API keys: the console asks for none
 }
 
 const testKey = "console-test-key-0123456789"
@@ -131,6 +132,10 @@ func startServer(t *testing.T, o serverOptions) *server {
 	bin := tailsynthBinary(t)
 	root := t.TempDir()
 	s := &server{Key: testKey, Dataset: filepath.Join(root, "dataset"), DataDir: filepath.Join(root, "data")}
+	keys := "[" + testKey + "]"
+	if o.open {
+		s.Key, keys = "", "[]"
+	}
 	writeDataset(t, s.Dataset, map[string]int{"common": 40, "rare": 8})
 	addr := freeAddr(t)
 	s.URL = "http://" + addr
@@ -152,7 +157,7 @@ func startServer(t *testing.T, o serverOptions) *server {
 	cfg := fmt.Sprintf(`data_dir: %s
 server:
   addr: %s
-  api_keys: [%s]
+  api_keys: %s
 log:
   level: warn
 storage:
@@ -164,7 +169,7 @@ jobs:
 quality:
   judges: [logreg]
   max_train_rows: 500
-`, s.DataDir, addr, s.Key, root, output, s3)
+`, s.DataDir, addr, keys, root, output, s3)
 	cfgPath := filepath.Join(root, "config.yaml")
 	if err := os.WriteFile(cfgPath, []byte(cfg), 0o644); err != nil {
 		t.Fatal(err)
@@ -271,7 +276,9 @@ func (s *server) call(t *testing.T, method, path string, body, out any) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	req.Header.Set("Authorization", "Bearer "+s.Key)
+	if s.Key != "" {
+		req.Header.Set("Authorization", "Bearer "+s.Key)
+	}
 	if body != nil {
 		req.Header.Set("Content-Type", "application/json")
 	}

@@ -47,7 +47,7 @@ export function evaluationsPage() {
         seeds: seeds.value.split(',').map((x) => x.trim()).filter(Boolean).map(Number),
         judges: judges.filter((c) => c.checked).map((c) => c.value) };
       if (!body.dataset) throw new Error('choose a registered dataset or give a location');
-      if (ds.manifest()) body.manifest = ds.manifest();
+      Object.assign(body, ds.extra());
       const resp = await post('/v1/evaluations', body);
       location.hash = `#/evaluations/${resp.evaluation.id}`;
     } catch (err) { showError(form.querySelector('[data-testid="error"]'), err); }
@@ -147,7 +147,9 @@ export function evaluationPage(id) {
       try {
         const jobReq = { dataset: req.dataset || ev.request.dataset, generator: best.generator, strategy: req.strategy ?? ev.request.strategy };
         if (best.params && Object.keys(best.params).length) jobReq.params = best.params;
-        if (req.manifest) jobReq.manifest = req.manifest;
+        for (const k of ['manifest', 'label_column', 'column_types', 'exclude_columns', 'output_format']) {
+          if (req[k] !== undefined && req[k] !== '') jobReq[k] = req[k];
+        }
         const r = await post('/v1/jobs', jobReq);
         location.hash = `#/jobs/${r.job.id}`;
       } catch (err) { showError(getErr(), err); e.currentTarget.disabled = false; }

@@ -17,17 +17,26 @@ export function datasetFields(prefix, onChange) {
   const select = h('select', { id: `${prefix}-dataset-select`, testid: 'dataset-select' }, h('option', { value: '' }, '— none —'));
   const location = h('input', { type: 'text', id: `${prefix}-dataset-location`, testid: 'dataset-location', placeholder: 's3://bucket/prefix or /abs/path', autocomplete: 'off' });
   const manifest = h('input', { type: 'text', id: `${prefix}-manifest`, testid: 'manifest', placeholder: 'manifest.csv (optional)', autocomplete: 'off' });
+  const label = h('input', { type: 'text', id: `${prefix}-label-column`, testid: 'label-column', placeholder: 'e.g. is_fraud', autocomplete: 'off' });
   get('/v1/datasets').then((d) => {
     for (const ds of d.datasets) select.append(h('option', { value: ds.name }, `${ds.name} — ${ds.location}`));
   }).catch(() => {});
-  for (const c of [select, location, manifest]) { c.addEventListener('change', onChange); c.addEventListener('input', onChange); }
+  for (const c of [select, location, manifest, label]) { c.addEventListener('change', onChange); c.addEventListener('input', onChange); }
   return {
     el: h('fieldset', {}, h('legend', {}, 'Dataset'),
       field('Registered dataset', select),
       field('or a location', location, 'a folder of class folders, a manifest, or a table (s3://…, file:///…, /abs/path)'),
-      field('Manifest', manifest, 'optional: a CSV or JSONL key relative to the dataset')),
+      field('Manifest', manifest, 'optional: a CSV or JSONL key relative to the dataset'),
+      field('Label column', label, 'tables only (CSV or Parquet): the column that holds each row\'s class')),
     value: () => location.value.trim() || select.value,
-    manifest: () => manifest.value.trim(),
+    // extra is the dataset's other fields of a request: manifest and
+    // label_column, when given.
+    extra() {
+      const e = {};
+      if (manifest.value.trim()) e.manifest = manifest.value.trim();
+      if (label.value.trim()) e.label_column = label.value.trim();
+      return e;
+    },
     set(ds) { location.value = ds || ''; },
   };
 }
@@ -181,8 +190,7 @@ export function newJobPage() {
     const mine = ++seq;
     replace(preview, h('h2', {}, 'Plan'), h('p', { class: 'muted' }, 'Planning…'));
     try {
-      const body = { dataset, strategy };
-      if (ds.manifest()) body.manifest = ds.manifest();
+      const body = { dataset, strategy, ...ds.extra() };
       const plan = await post('/v1/plan', body);
       if (mine === seq) {
         replace(preview, h('h2', {}, 'Plan'), planView(plan));
@@ -220,7 +228,7 @@ export function newJobPage() {
         if (!body.dataset) throw new Error('choose a registered dataset or give a location');
         const p = gen.params();
         if (Object.keys(p).length) body.params = p;
-        if (ds.manifest()) body.manifest = ds.manifest();
+        Object.assign(body, ds.extra());
         if (seed.value.trim()) body.seed = Number(seed.value);
         if (output.value.trim()) body.output = output.value.trim();
         if (quality.value) body.quality = quality.value;

@@ -54,7 +54,7 @@ export function schedulesPage() {
       if (!seed.value.trim()) throw new Error('a schedule needs a seed, so that every run is reproducible');
       const p = gen.params();
       if (Object.keys(p).length) job.params = p;
-      if (ds.manifest()) job.manifest = ds.manifest();
+      Object.assign(job, ds.extra());
       if (output.value.trim()) job.output = output.value.trim();
       const body = { cron: cron.value.trim(), job, only_if_changed: onlyIfChanged.checked, overlap: overlap.checked };
       if (name.value.trim()) body.name = name.value.trim();
