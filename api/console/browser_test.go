@@ -476,6 +476,7 @@ func consoleFlowRest(t *testing.T, srv *server, b *tab, evaluation, gan job, pha
 	b.click("create", sel("create-schedule"))
 	srow := `[data-testid="schedule-row"][data-name="nightly"]`
 	b.wait("the schedule", fmt.Sprintf(`document.querySelector(%s)?.querySelector('[data-testid="schedule-next"] time')`, js(srow)), 10*time.Second)
+	b.eval(`window.scrollTo(0, 0)`, nil)
 	b.screenshot("schedules")
 	b.click("delete", srow+` [data-testid="delete-schedule"]`)
 	b.click("confirm", srow+` [data-testid="delete-schedule"]`)

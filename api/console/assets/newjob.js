@@ -107,7 +107,7 @@ export function paramForm(g) {
     controls.push([p, control]);
     el.append(h('div', { class: 'field', testid: 'param-field', 'data-param': p.name },
       h('label', { for: id }, p.name, ' ', h('span', { class: 'muted small' }, `(${p.type})`),
-        h('span', { class: 'hint' }, p.description, p.default !== undefined ? h('span', { testid: 'param-default' }, ` Default: ${defaultText(p)}.`) : null)),
+        h('span', { class: 'hint' }, p.description, /[.!?)]$/.test(p.description || '') ? '' : '.', p.default !== undefined ? h('span', { testid: 'param-default' }, ` Default: ${defaultText(p)}.`) : null)),
       control));
   }
   if ((g.params || []).length === 0) el.append(h('p', { class: 'muted' }, 'This generator has no parameters.'));
