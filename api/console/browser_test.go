@@ -347,6 +347,7 @@ func consoleFlowRest(t *testing.T, srv *server, b *tab, evaluation, gan job, pha
 	b.goTo("/new")
 	b.wait("the generators", `document.querySelector('[data-testid="generator-select"] option[value="augment"]')`, 10*time.Second)
 	b.set(sel("dataset-location"), "no-such-dataset")
+	b.wait("the plan's refusal", `document.querySelector('[data-testid="plan-error"]')?.textContent.includes('no-such-dataset')`, 10*time.Second)
 	b.click("submit", sel("submit-job"))
 	b.wait("the error", `(document.querySelector('[data-testid="error"]') || {}).textContent?.includes('no-such-dataset')`, 10*time.Second)
 

@@ -247,6 +247,8 @@ export function newJobPage() {
           field('Seed', seed, 'the same seed and inputs give the same samples'),
           field('Output', output, 'a location; the job writes <output>/<job id>/'),
           field('Quality report', quality))),
-      h('aside', { class: 'side' }, preview, errorBox(null), h('p', {}, submit)))));
+      // The button above the plan, which changes height as it updates:
+      // it never moves under the pointer.
+      h('aside', { class: 'side' }, h('p', {}, submit), errorBox(null), preview))));
   return { el, stop: () => clearTimeout(timer) };
 }
