@@ -1,5 +1,7 @@
 package gan
 
+import "github.com/tailsynth/tailsynth/internal/sgemm"
+
 // blasName names the BLAS that gorgonia's matrix products use; the
 // openblas build tag replaces the default (see blas_openblas.go).
 var blasName = "gonum (pure Go)"
@@ -20,3 +22,7 @@ func BLAS() string {
 // products split over goroutines the Go scheduler shares with the
 // shards.
 var blasSingleThread func()
+
+// useGEMMKernel routes float32 products to internal/sgemm's kernel; the
+// OpenBLAS build sends them to OpenBLAS instead.
+var useGEMMKernel = sgemm.Enabled()

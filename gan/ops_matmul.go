@@ -7,11 +7,13 @@ import (
 	"github.com/chewxy/hm"
 	"gonum.org/v1/gonum/blas"
 	G "gorgonia.org/gorgonia"
+
+	"github.com/tailsynth/tailsynth/internal/sgemm"
 	"gorgonia.org/tensor"
 )
 
 // matMulOp is C = op(A)·op(B) for matrices, op(X) = X or Xᵀ: in float32 on
-// the packed AVX2/FMA GEMM of gemm.go where the CPU has it (the default,
+// the packed AVX2/FMA GEMM of internal/sgemm where the CPU has it (the default,
 // pure-Go build), else on the BLAS that gorgonia uses (G.WhichBLAS:
 // gonum's pure-Go one, or OpenBLAS with -tags openblas).
 //
@@ -112,7 +114,7 @@ func (op matMulOp) UsePreallocDo(prealloc G.Value, in ...G.Value) (G.Value, erro
 			return nil, fmt.Errorf("gan: matmul of %v and %v", in[0].Dtype(), in[1].Dtype())
 		}
 		if useGEMMKernel {
-			sgemm(op.ta, op.tb, m, n, k, a, as[1], b, bs[1], out.Data().([]float32), n)
+			sgemm.Mul(op.ta, op.tb, m, n, k, a, as[1], b, bs[1], out.Data().([]float32), n)
 		} else {
 			impl.Sgemm(ta, tb, m, n, k, 1, a, as[1], b, bs[1], 0, out.Data().([]float32), n)
 		}

@@ -41,6 +41,12 @@ type shard struct {
 	cg     *criticGraph
 	gg     *genGraph
 	fg     *fwdGraph // nil with one shard: the trainer's fg makes the fakes
+	// m is the model whose weights the shard's graphs read: the trainer's
+	// for shard 0, a copy for the others, refreshed before every run
+	// (syncWeights). gorgonia's ops may change the shape of a value they
+	// read while they run (see reshapeOp), which is harmless in one graph
+	// at a time but not for a tensor that graphs running at once share.
+	m *Model
 }
 
 // weight is the shard's share of a batch of b rows.
@@ -83,21 +89,24 @@ func (t *Trainer) buildShards() error {
 	w, b := t.Workers(), t.hp.BatchSize
 	t.shards = make([]*shard, w)
 	for k := range w {
-		sh := &shard{lo: k * b / w, hi: (k + 1) * b / w}
+		sh := &shard{lo: k * b / w, hi: (k + 1) * b / w, m: t.m}
 		arena := t.arena
-		if k > 0 && arena != nil {
-			arena = &bufArena{}
+		if k > 0 {
+			sh.m = t.m.copyWeights()
+			if arena != nil {
+				arena = &bufArena{}
+			}
 		}
 		var err error
-		if sh.cg, err = newCriticGraph(t.m, sh.hi-sh.lo, t.hp.Lambda, arena); err != nil {
+		if sh.cg, err = newCriticGraph(sh.m, sh.hi-sh.lo, t.hp.Lambda, arena); err != nil {
 			return err
 		}
-		if sh.gg, err = newGenGraph(t.m, sh.hi-sh.lo, t.hp.Augment, arena); err != nil {
+		if sh.gg, err = newGenGraph(sh.m, sh.hi-sh.lo, t.hp.Augment, arena); err != nil {
 			return err
 		}
 		if w > 1 {
 			// Its fakes are copied out before its critic runs on the arena.
-			if sh.fg, err = newFwdGraph(t.m, sh.hi-sh.lo, arena); err != nil {
+			if sh.fg, err = newFwdGraph(sh.m, sh.hi-sh.lo, arena); err != nil {
 				return err
 			}
 		}
@@ -129,10 +138,13 @@ func zerosLike(ps *paramSet) []*tensor.Dense {
 }
 
 // runShards runs fn for every shard, at once when there are several, and
-// returns the first error.
+// returns the first error. The shards' weight copies are refreshed first.
 func runShards(shards []*shard, fn func(*shard) error) error {
 	if len(shards) == 1 {
 		return fn(shards[0])
+	}
+	for _, sh := range shards[1:] {
+		sh.syncWeights(shards[0].m)
 	}
 	errs := make([]error, len(shards))
 	var wg sync.WaitGroup
@@ -191,4 +203,37 @@ func generateSharded[T float](t *Trainer) ([]T, error) {
 		return nil
 	})
 	return fake, err
+}
+
+// copyWeights returns a model with the same architecture and its own copy
+// of every weight.
+func (m *Model) copyWeights() *Model {
+	out := &Model{cfg: m.cfg, critic: newParamSet(), gen: newParamSet()}
+	for _, set := range [][2]*paramSet{{m.critic, out.critic}, {m.gen, out.gen}} {
+		for _, p := range set[0].list {
+			q := &param{name: p.name, t: p.t.Clone().(*tensor.Dense)}
+			set[1].list = append(set[1].list, q)
+			set[1].byName[q.name] = q
+		}
+	}
+	return out
+}
+
+// syncWeights copies the trainer's weights (and their shapes) into the
+// shard's copy.
+func (sh *shard) syncWeights(from *Model) {
+	for _, set := range [][2]*paramSet{{from.critic, sh.m.critic}, {from.gen, sh.m.gen}} {
+		for i, p := range set[0].list {
+			q := set[1].list[i].t
+			if !q.Shape().Eq(p.t.Shape()) {
+				q.Reshape(p.t.Shape()...) //nolint:errcheck // same size
+			}
+			switch d := q.Data().(type) {
+			case []float32:
+				copy(d, p.t.Data().([]float32))
+			case []float64:
+				copy(d, p.t.Data().([]float64))
+			}
+		}
+	}
 }

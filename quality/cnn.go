@@ -7,6 +7,7 @@ import (
 	"gonum.org/v1/gonum/blas/blas32"
 	"gonum.org/v1/gonum/blas/blas64"
 
+	"github.com/tailsynth/tailsynth/internal/sgemm"
 	"github.com/tailsynth/tailsynth/quality/neighbors"
 )
 
@@ -406,9 +407,11 @@ func (w *cnnWork[T]) backward(p, grads [][]T) {
 }
 
 // gemm sets c (m×n) = op(a)·op(b) + beta·c, where op(a) is m×k and op(b)
-// k×n, all densely packed row-major. gonum's Gemm splits only the output
-// between goroutines, so every sum runs in a fixed order and the result
-// does not depend on GOMAXPROCS.
+// k×n, all densely packed row-major. In float32 with beta 0 it is
+// internal/sgemm's product (the AVX2/FMA kernel where the CPU has it),
+// else gonum's Gemm. Both split only the output between goroutines, so
+// every sum runs in a fixed order and the result does not depend on
+// GOMAXPROCS.
 func gemm[T cnnFloat](transA, transB bool, m, n, k int, a, b []T, beta T, c []T) {
 	ta, lda := blas.NoTrans, k
 	if transA {
@@ -420,6 +423,10 @@ func gemm[T cnnFloat](transA, transB bool, m, n, k int, a, b []T, beta T, c []T)
 	}
 	switch a := any(a).(type) {
 	case []float32:
+		if beta == 0 {
+			sgemm.Mul(transA, transB, m, n, k, a, lda, any(b).([]float32), ldb, any(c).([]float32), n)
+			return
+		}
 		blas32.Implementation().Sgemm(ta, tb, m, n, k, 1, a, lda, any(b).([]float32), ldb, float32(beta), any(c).([]float32), n)
 	case []float64:
 		blas64.Implementation().Dgemm(ta, tb, m, n, k, 1, a, lda, any(b).([]float64), ldb, float64(beta), any(c).([]float64), n)

@@ -1,14 +1,18 @@
-package gan
+// Package sgemm is a float32 matrix product for the default (pure-Go,
+// no cgo) build: a packed GEMM with an AVX2/FMA assembly micro-kernel on
+// amd64 CPUs that have them, gonum's Sgemm elsewhere. The GAN (gan) and
+// the CNN utility judge (quality) do their products with it.
+package sgemm
 
 import (
 	"runtime"
 	"sync"
 )
 
-// sgemm is C = op(A)·op(B) in float32 (alpha 1, beta 0): C is m×n with row
+// Mul is C = op(A)·op(B) in float32 (alpha 1, beta 0): C is m×n with row
 // stride ldc, op(A) m×k, op(B) k×n, A and B row-major with strides lda and
-// ldb, transposed when ta/tb. The pure-Go (default) build routes the
-// matrix products of training and sampling here instead of gonum's Sgemm
+// ldb, transposed when ta/tb. The default build of the GAN and the CNN
+// judge do their matrix products here instead of in gonum's Sgemm
 // (issue 17 §2: the default build, without cgo, was 3.4-5.5x PyTorch's
 // time per training step).
 //
@@ -18,14 +22,16 @@ import (
 // mr rows, and an assembly micro-kernel computes each mr×nr tile of C
 // with the tile's accumulators in the 12 spare vector registers,
 // broadcasting one A value against two 8-float B vectors per fused
-// multiply-add. Elsewhere (other CPUs, arm64, or with useGEMMKernel off)
-// it is gonum's Sgemm, as before. Row blocks of C are split over
-// goroutines when the product is large.
-func sgemm(ta, tb bool, m, n, k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int) {
+// multiply-add. Elsewhere (other CPUs, arm64, -tags purego, or
+// SetEnabled(false)) it is gonum's Sgemm, as before. Row blocks of C are
+// split over goroutines when the product is large; every element of C is
+// summed by one goroutine in a fixed order, so the result does not depend
+// on GOMAXPROCS.
+func Mul(ta, tb bool, m, n, k int, a []float32, lda int, b []float32, ldb int, c []float32, ldc int) {
 	if m == 0 || n == 0 {
 		return
 	}
-	if k == 0 || !useGEMMKernel {
+	if k == 0 || !enabled {
 		gonumSgemm(ta, tb, m, n, k, a, lda, b, ldb, c, ldc)
 		return
 	}
@@ -184,3 +190,17 @@ func macroKernel(ap, bp []float32, mc, nc, kc int, c []float32, ldc int, acc boo
 		}
 	}
 }
+
+// Enabled reports whether Mul runs the assembly kernel (not gonum).
+func Enabled() bool { return enabled }
+
+// SetEnabled turns the kernel on (where the CPU has AVX2 and FMA) or off,
+// and returns whether it is on. For tests and benchmarks; not safe while
+// products run.
+func SetEnabled(on bool) bool {
+	enabled = on && haveAVX2FMA()
+	return enabled
+}
+
+// Available reports whether this CPU and build can run the kernel.
+func Available() bool { return haveAVX2FMA() }

@@ -1,6 +1,6 @@
 //go:build amd64 && !purego
 
-package gan
+package sgemm
 
 import "os"
 
@@ -34,8 +34,7 @@ func haveAVX2FMA() bool {
 	return ebx7&(1<<5) != 0 // AVX2
 }
 
-// useGEMMKernel routes float32 products to the packed AVX2/FMA GEMM; the
-// OpenBLAS build turns it off (blas_openblas.go), tests turn it off to
-// check the fallback, and TAILSYNTH_GAN_GEMM=gonum turns it off to compare
+// enabled routes products to the packed AVX2/FMA GEMM; tests turn it off
+// to check the fallback, and TAILSYNTH_GEMM=gonum turns it off to compare
 // (scripts/bench/gan).
-var useGEMMKernel = haveAVX2FMA() && os.Getenv("TAILSYNTH_GAN_GEMM") != "gonum"
+var enabled = haveAVX2FMA() && os.Getenv("TAILSYNTH_GEMM") != "gonum"

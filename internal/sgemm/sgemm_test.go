@@ -1,4 +1,4 @@
-package gan
+package sgemm
 
 import (
 	"fmt"
@@ -10,26 +10,28 @@ import (
 	"gonum.org/v1/gonum/blas/gonum"
 )
 
-// TestSgemmMatchesGonum holds sgemm to gonum's Sgemm (the reference) on
+// TestMatchesGonum holds Mul to gonum's Sgemm (the reference) on
 // sizes around the kernel's tile (6×16) and block (120, 256) edges, every
 // transpose, leading dimensions wider than the rows, and a C that already
 // holds values (beta 0 must overwrite them, NaN included), with the
 // assembly kernel and with the fallback. Tolerance: 1e-5 of the sum of
 // |a|·|b| terms, as summation order differs.
-func TestSgemmMatchesGonum(t *testing.T) {
+func TestMatchesGonum(t *testing.T) {
 	modes := []bool{false}
 	if haveAVX2FMA() {
 		modes = append(modes, true)
 	} else {
 		t.Log("no AVX2/FMA on this CPU: only the fallback is tested")
 	}
-	old := useGEMMKernel
-	t.Cleanup(func() { useGEMMKernel = old })
+	old := Enabled()
+	t.Cleanup(func() { SetEnabled(old) })
 	rng := rand.New(rand.NewPCG(7, 7))
 	sizes := []int{1, 5, 6, 7, 16, 17, 31, 121, 257}
 	checked := 0
 	for _, kernel := range modes {
-		useGEMMKernel = kernel
+		if SetEnabled(kernel) != kernel {
+			t.Fatalf("SetEnabled(%v) did not take", kernel)
+		}
 		for _, m := range sizes {
 			for _, n := range []int{1, 15, 16, 33, 130} {
 				for _, k := range []int{1, 7, 64, 300} {
@@ -53,7 +55,7 @@ func TestSgemmMatchesGonum(t *testing.T) {
 						for i := range got {
 							got[i], want[i] = float32(math.NaN()), float32(math.NaN())
 						}
-						sgemm(ta, tb, m, n, k, a, lda, b, ldb, got, ldc)
+						Mul(ta, tb, m, n, k, a, lda, b, ldb, got, ldc)
 						gonum.Implementation{}.Sgemm(trans(ta), trans(tb), m, n, k, 1, a, lda, b, ldb, 0, want, ldc)
 						for i := range m {
 							for j := range n {
@@ -92,17 +94,17 @@ func randF32(rng *rand.Rand, n int) []float32 {
 	return s
 }
 
-// BenchmarkSgemm compares sgemm with gonum's Sgemm in the same run on the
+// BenchmarkMul compares Mul with gonum's Sgemm in the same run on the
 // products of the base-64 28×28 conv critic at batch 64 (im2col rows ×
-// kernel columns) and a square one: go test -bench Sgemm ./gan
-func BenchmarkSgemm(b *testing.B) {
+// kernel columns) and a square one: go test -bench . ./internal/sgemm
+func BenchmarkMul(b *testing.B) {
 	rng := rand.New(rand.NewPCG(1, 2))
 	for _, s := range [][3]int{{64 * 14 * 14, 64, 16}, {64 * 7 * 7, 128, 1024}, {256, 256, 256}} {
 		m, n, k := s[0], s[1], s[2]
 		a, bb, c := randF32(rng, m*k), randF32(rng, k*n), make([]float32, m*n)
 		for _, impl := range []string{"tailsynth", "gonum"} {
 			b.Run(fmt.Sprintf("%s/%dx%dx%d", impl, m, n, k), func(b *testing.B) {
-				if impl == "tailsynth" && !useGEMMKernel {
+				if impl == "tailsynth" && !Enabled() {
 					b.Skip("no AVX2/FMA kernel on this machine")
 				}
 				b.SetBytes(int64(2 * m * n * k)) // "MB/s" reads as MFLOP/s
@@ -110,7 +112,7 @@ func BenchmarkSgemm(b *testing.B) {
 					if impl == "gonum" {
 						gonum.Implementation{}.Sgemm(blas.NoTrans, blas.NoTrans, m, n, k, 1, a, k, bb, n, 0, c, n)
 					} else {
-						sgemm(false, false, m, n, k, a, k, bb, n, c, n)
+						Mul(false, false, m, n, k, a, k, bb, n, c, n)
 					}
 				}
 			})
