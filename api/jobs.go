@@ -214,9 +214,12 @@ func (v *V1) retryJob(c *gin.Context) (int, any, error) {
 }
 
 func (v *V1) listJobs(c *gin.Context) (int, any, error) {
-	o := jobs.ListOptions{State: c.Query("state"), Cursor: c.Query("cursor")}
+	o := jobs.ListOptions{State: c.Query("state"), Kind: c.Query("kind"), Cursor: c.Query("cursor")}
 	if o.State != "" && !slices.Contains(jobs.States, o.State) {
 		return 0, nil, Errorf(http.StatusBadRequest, CodeValidation, "state %q: accepted: %s", o.State, strings.Join(jobs.States, ", "))
+	}
+	if kinds := []string{jobs.KindGenerate, jobs.KindEvaluate}; o.Kind != "" && !slices.Contains(kinds, o.Kind) {
+		return 0, nil, Errorf(http.StatusBadRequest, CodeValidation, "kind %q: accepted: %s", o.Kind, strings.Join(kinds, ", "))
 	}
 	if l := c.Query("limit"); l != "" {
 		n, err := strconv.Atoi(l)

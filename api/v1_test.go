@@ -288,6 +288,7 @@ func TestBadRequests(t *testing.T) {
 		{"plan missing dataset", "POST", "/v1/plan", `{"dataset":"` + s.root + `/nothing"}`, 404, "not found"},
 		{"submit missing dataset", "POST", "/v1/jobs", `{"dataset":"` + s.root + `/nothing","generator":"oversample"}`, 404, "not found"},
 		{"bad state filter", "GET", "/v1/jobs?state=done", "", 400, "accepted: queued, running"},
+		{"bad kind filter", "GET", "/v1/jobs?kind=train", "", 400, "accepted: generate, evaluate"},
 		{"bad limit", "GET", "/v1/jobs?limit=0", "", 400, "accepted: 1 to 500"},
 		{"bad cursor", "GET", "/v1/jobs?cursor=zzz", "", 400, "not one this server issued"},
 		{"cursor with junk time", "GET", "/v1/jobs?cursor=17x.job_00112233445566778899", "", 400, "accepted: the next_cursor"},

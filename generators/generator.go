@@ -108,6 +108,9 @@ type Env struct {
 	// losses); it may be called often.
 	Progress func(stage string, fields map[string]any)
 	Log      *slog.Logger
+	// JobID is the job this run belongs to ("" outside a job, and for
+	// auto's internal trial runs): a stored model names it as its source.
+	JobID string
 }
 
 // SampleRand returns the random source of sample i of class in a job with

@@ -8,6 +8,7 @@ import (
 	"io"
 	"log/slog"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -102,6 +103,22 @@ func TestEvaluationJobs(t *testing.T) {
 	list, _, err := eng.List(ctx, jobs.ListOptions{})
 	if err != nil || len(list) != 2 || list[0].Kind != jobs.KindEvaluate {
 		t.Errorf("list %d jobs (%v), want the 2 evaluations", len(list), err)
+	}
+
+	// The kind filter (GET /v1/jobs?kind=): a generation job among them.
+	gen, _, err := eng.Submit(ctx, generators.Spec{Dataset: "file:///ds", Output: "file:///out", Generator: "oversample", Seed: 1}, "", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	for kind, want := range map[string][]string{jobs.KindGenerate: {gen.ID}, jobs.KindEvaluate: {b.ID, j.ID}, "": {gen.ID, b.ID, j.ID}} {
+		list, _, err := eng.List(ctx, jobs.ListOptions{Kind: kind})
+		var ids []string
+		for _, x := range list {
+			ids = append(ids, x.ID)
+		}
+		if err != nil || !slices.Equal(ids, want) {
+			t.Errorf("kind %q: listed %v (%v), want %v", kind, ids, err, want)
+		}
 	}
 }
 

@@ -203,6 +203,9 @@ func (e *Engine) Get(ctx context.Context, id string) (*Job, error) {
 // ListOptions filter and page a job listing.
 type ListOptions struct {
 	State string
+	// Kind, when set, lists only jobs of that kind (KindGenerate,
+	// KindEvaluate).
+	Kind  string
 	Limit int
 	// Cursor is the NextCursor of the previous page.
 	Cursor string
@@ -219,6 +222,10 @@ func (e *Engine) List(ctx context.Context, o ListOptions) ([]*Job, string, error
 	if o.State != "" {
 		q += ` AND state = ?`
 		args = append(args, o.State)
+	}
+	if o.Kind != "" {
+		q += ` AND kind = ?`
+		args = append(args, o.Kind)
 	}
 	if o.Cursor != "" {
 		created, id, ok := parseCursor(o.Cursor)

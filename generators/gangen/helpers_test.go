@@ -169,6 +169,7 @@ func (l *progressLog) stages() map[string]int {
 // job is a finished job's output.
 type job struct {
 	t      testing.TB
+	id     string
 	res    *pipeline.Result
 	out    storage.Store
 	rows   []map[string]any
@@ -191,7 +192,7 @@ func (e *env) run(id, gen, dataset, params string, strategy generators.Strategy,
 	if err != nil {
 		e.t.Fatal(err)
 	}
-	j := &job{t: e.t, res: res, out: out, prog: prog}
+	j := &job{t: e.t, id: id, res: res, out: out, prog: prog}
 	for _, line := range strings.Split(strings.TrimSpace(string(j.read(generators.MetadataKey))), "\n") {
 		if line == "" {
 			continue

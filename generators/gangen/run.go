@@ -334,6 +334,7 @@ func newMeta(env *generators.Env, gen, kind, id string, data *trainSet, hp gan.H
 		Architecture: arch, Hyperparameters: hyper, Input: in, Params: params,
 		Training:         summarize(o.tr.History(), o.stop),
 		TailsynthVersion: tailsynthVersion(), GorgoniaVersion: gorgoniaVersion(), BLAS: gan.BLAS(),
+		SourceJob: env.JobID,
 	}, nil
 }
 

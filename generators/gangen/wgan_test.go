@@ -63,6 +63,9 @@ func TestWGANJobAndModelReuse(t *testing.T) {
 		m.TrainingCounts["rare"] != 3 || m.TrainingCounts["common"] != 12 || m.Training.Steps != 4 || len(m.Training.History) != 4 {
 		t.Errorf("model meta = %+v, want wgan-gp image model of common,rare (12, 3 images) after 4 steps", m)
 	}
+	if m.SourceJob != j.id {
+		t.Errorf("model source_job %q, want the job that trained it, %q", m.SourceJob, j.id)
+	}
 	if m.GorgoniaVersion == "" || m.BLAS == "" || m.DatasetFingerprint == "" {
 		t.Errorf("model meta lacks versions or fingerprint: %+v", m)
 	}

@@ -172,6 +172,7 @@ func (p *Pipeline) start(ctx context.Context, j *job) error {
 		Train: datasets.ByClass(j.plan.Dataset.TrainFiles()), Plan: j.plan.Add,
 		Work: storage.Sub(j.out, generators.WorkDir), Log: j.log,
 		Progress: func(stage string, fields map[string]any) { j.prog.stage(stage, fields) },
+		JobID:    j.spec.ID,
 	}
 	t0 := time.Now()
 	run, err := j.gen.Start(ctx, env)
