@@ -14,11 +14,9 @@ export function evaluationsPage() {
 
   const load = async () => {
     try {
-      // GET /v1/jobs has no kind filter: the evaluations are picked from
-      // the newest jobs.
-      const data = await get('/v1/jobs?limit=200');
-      const evals = data.jobs.filter((j) => j.kind === 'evaluate');
-      replace(tbody, evals.length === 0 ? h('tr', {}, h('td', { colspan: 5, class: 'muted', testid: 'evaluations-empty' }, 'No evaluations among the latest 200 jobs.')) : null,
+      const data = await get('/v1/jobs?kind=evaluate&limit=200');
+      const evals = data.jobs;
+      replace(tbody, evals.length === 0 ? h('tr', {}, h('td', { colspan: 5, class: 'muted', testid: 'evaluations-empty' }, 'No evaluations yet.')) : null,
         evals.map((j) => h('tr', { testid: 'evaluation-row', 'data-job-id': j.id },
           h('td', {}, h('a', { href: `#/evaluations/${j.id}`, class: 'mono' }, j.id)),
           h('td', {}, badge(j.state)),
