@@ -68,7 +68,7 @@ func (s Spec) Validate(reg *Registry) (Generator, error) {
 	if err != nil {
 		return nil, err
 	}
-	if err := s.TableOptions.validate(s.Manifest, gen); err != nil {
+	if err := s.TableOptions.validate(s.Manifest, gen, reg); err != nil {
 		return nil, err
 	}
 	if tg, ok := gen.(TableGenerator); ok && s.IsTable() {

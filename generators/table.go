@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"slices"
+	"strings"
 
 	"github.com/tailsynth/tailsynth/smote"
 	"github.com/tailsynth/tailsynth/storage"
@@ -54,7 +55,7 @@ func (o TableOptions) TablesOptions() (tables.Options, error) {
 }
 
 // validate checks the table options without reading the table.
-func (o TableOptions) validate(manifest string, gen Generator) error {
+func (o TableOptions) validate(manifest string, gen Generator, reg *Registry) error {
 	if !o.IsTable() {
 		if len(o.ColumnTypes) > 0 || len(o.ExcludeColumns) > 0 || o.OutputFormat != "" {
 			return &ParamError{Msg: "column_types, exclude_columns and output_format apply to tables: name the class column with label_column"}
@@ -79,7 +80,7 @@ func (o TableOptions) validate(manifest string, gen Generator) error {
 		return err
 	}
 	if _, ok := gen.(TableGenerator); !ok {
-		return &ParamError{Msg: fmt.Sprintf("generator %q makes no table rows; on tables use one of: oversample, smote", gen.Info().Name)}
+		return &ParamError{Msg: fmt.Sprintf("generator %q makes no table rows; on tables use one of: %s", gen.Info().Name, strings.Join(reg.TableGenerators(), ", "))}
 	}
 	return nil
 }
@@ -152,4 +153,17 @@ func (r *TableRows) MarshalProvenance(i int) json.RawMessage {
 	}
 	b, _ := json.Marshal(r.Provenance[i])
 	return b
+}
+
+// TableGenerators lists the registered generators that grow tables, sorted.
+func (r *Registry) TableGenerators() []string {
+	var out []string
+	for _, n := range r.Names() {
+		if g, err := r.Get(n); err == nil {
+			if _, ok := g.(TableGenerator); ok {
+				out = append(out, n)
+			}
+		}
+	}
+	return out
 }
