@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -329,4 +330,87 @@ func TestParquetWriterRowGroups(t *testing.T) {
 	if got := f.NumRows(); got != int64(n) {
 		t.Errorf("got %d rows, want %d", got, n)
 	}
+}
+
+// TestHyparquetReadsParquet writes data.parquet and reads it back with
+// hyparquet, a Parquet reader written independently of the Go library
+// tables writes with (pure JavaScript; pandas needs pyarrow or fastparquet
+// for Parquet, which Debian does not package). Every column's name, and
+// every value, missing ones as nulls, must come back as written:
+// integers exactly, floats bit for bit, booleans, category strings and
+// timestamps (at the reader's millisecond precision).
+func TestHyparquetReadsParquet(t *testing.T) {
+	modules := os.Getenv("TAILSYNTH_NODE_MODULES")
+	_, nodeErr := exec.LookPath("node")
+	if modules == "" || nodeErr != nil {
+		msg := "node or hyparquet is missing (scripts/test installs hyparquet into .cache/node and sets TAILSYNTH_NODE_MODULES)"
+		if os.Getenv("CI") != "" {
+			t.Fatal(msg)
+		}
+		t.Skip(msg)
+	}
+	s, c := readCSV(t, []byte(roundTripInput))
+	dir := t.TempDir()
+	f, err := os.Create(filepath.Join(dir, "data.parquet"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	w, err := NewParquetWriter(f, s)
+	if err != nil {
+		t.Fatal(err)
+	}
+	writeAll(t, w, c)
+	if err := f.Close(); err != nil {
+		t.Fatal(err)
+	}
+	type col struct {
+		Name   string `json:"name"`
+		Type   string `json:"type"`
+		Values []any  `json:"values"`
+	}
+	var want []col
+	types := map[Type]int{}
+	for j, sc := range s.Columns {
+		types[sc.Type]++
+		cc := col{Name: sc.Name, Type: sc.Type.String()}
+		for i := 0; i < c.Len; i++ {
+			if c.Cols[j].Missing[i] {
+				cc.Values = append(cc.Values, nil)
+				continue
+			}
+			switch sc.Type {
+			case Numeric:
+				cc.Values = append(cc.Values, c.Cols[j].Float[i])
+			case Integer:
+				cc.Values = append(cc.Values, strconv.FormatInt(c.Cols[j].Int[i], 10)) // beyond 2^53
+			case Boolean:
+				cc.Values = append(cc.Values, c.Cols[j].Code[i] == 1)
+			case Datetime:
+				cc.Values = append(cc.Values, strconv.FormatInt(c.Cols[j].Time[i].UnixNano(), 10))
+			default:
+				v, _ := c.Value(s, j, i)
+				cc.Values = append(cc.Values, v)
+			}
+		}
+		want = append(want, cc)
+	}
+	for _, typ := range []Type{Numeric, Integer, Boolean, Datetime, Categorical} {
+		if types[typ] == 0 {
+			t.Fatalf("the table has no %v column: the check would not cover it", typ)
+		}
+	}
+	js, err := json.Marshal(want)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "want.json"), js, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	cmd := exec.Command("node", "testdata/parquet-check/check_parquet.mjs", filepath.Join(dir, "data.parquet"), filepath.Join(dir, "want.json"))
+	cmd.Env = append(os.Environ(), "NODE_PATH="+modules)
+	out, err := cmd.CombinedOutput()
+	if err != nil {
+		t.Fatalf("hyparquet check failed: %v\n%s", err, out)
+	}
+	t.Logf("%s", out)
 }
