@@ -86,6 +86,7 @@ func BenchmarkStep(b *testing.B) {
 	b.Run("sample/28x28x1/n64", func(b *testing.B) {
 		tr, _, _ := benchTrainer(b)
 		m := tr.Model()
+		m.sampleWorkers = tr.Workers() // TAILSYNTH_GAN_WORKERS
 		ctx := context.Background()
 		sink := float32(0)
 		b.ReportAllocs()

@@ -17,8 +17,11 @@ type Model struct {
 	critic *paramSet
 	gen    *paramSet
 
-	mu      sync.Mutex
-	sampler *fwdGraph // built on first Sample
+	mu sync.Mutex
+	// samplers run Sample's batches, one shard of rows each (built on
+	// first Sample); sampleWorkers is their number (0: AutoWorkers).
+	samplers      []*sampleShard
+	sampleWorkers int
 }
 
 // NewModel validates cfg and returns a model with freshly initialised

@@ -221,19 +221,27 @@ func (m *Model) copyWeights() *Model {
 
 // syncWeights copies the trainer's weights (and their shapes) into the
 // shard's copy.
-func (sh *shard) syncWeights(from *Model) {
-	for _, set := range [][2]*paramSet{{from.critic, sh.m.critic}, {from.gen, sh.m.gen}} {
-		for i, p := range set[0].list {
-			q := set[1].list[i].t
-			if !q.Shape().Eq(p.t.Shape()) {
-				q.Reshape(p.t.Shape()...) //nolint:errcheck // same size
-			}
-			switch d := q.Data().(type) {
-			case []float32:
-				copy(d, p.t.Data().([]float32))
-			case []float64:
-				copy(d, p.t.Data().([]float64))
-			}
+func (sh *shard) syncWeights(from *Model) { copyModelWeights(sh.m, from) }
+
+// copyModelWeights copies from's weights (and their shapes) into dst, a
+// copyWeights of it.
+func copyModelWeights(dst, from *Model) {
+	copyParams(dst.critic, from.critic)
+	copyParams(dst.gen, from.gen)
+}
+
+// copyParams copies from's values (and shapes) into dst, a copy of it.
+func copyParams(dst, from *paramSet) {
+	for i, p := range from.list {
+		q := dst.list[i].t
+		if !q.Shape().Eq(p.t.Shape()) {
+			q.Reshape(p.t.Shape()...) //nolint:errcheck // same size
+		}
+		switch d := q.Data().(type) {
+		case []float32:
+			copy(d, p.t.Data().([]float32))
+		case []float64:
+			copy(d, p.t.Data().([]float64))
 		}
 	}
 }
