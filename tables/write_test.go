@@ -256,39 +256,7 @@ func TestPandasReadsCSV(t *testing.T) {
 	// What pandas must see: per column its dtype and values (null where
 	// missing). Integer columns with missing values are float64 in pandas
 	// unless read as Int64, so the script reads them as Int64.
-	type col struct {
-		Name   string `json:"name"`
-		Type   string `json:"type"`
-		Values []any  `json:"values"`
-	}
-	var want []col
-	for j, sc := range s.Columns {
-		cc := col{Name: sc.Name, Type: sc.Type.String()}
-		for i := 0; i < c.Len; i++ {
-			if c.Cols[j].Missing[i] {
-				cc.Values = append(cc.Values, nil)
-				continue
-			}
-			switch sc.Type {
-			case Numeric:
-				v := c.Cols[j].Float[i]
-				if math.IsInf(v, 0) {
-					t.Fatal("no infinities in this table")
-				}
-				cc.Values = append(cc.Values, v)
-			case Integer:
-				cc.Values = append(cc.Values, c.Cols[j].Int[i])
-			case Boolean:
-				cc.Values = append(cc.Values, c.Cols[j].Code[i] == 1)
-			case Datetime:
-				cc.Values = append(cc.Values, c.Cols[j].Time[i].UnixNano())
-			default:
-				v, _ := c.Value(s, j, i)
-				cc.Values = append(cc.Values, v)
-			}
-		}
-		want = append(want, cc)
-	}
+	want := wantColumns(t, s, c, false)
 	js, err := json.Marshal(want)
 	if err != nil {
 		t.Fatal(err)
@@ -363,39 +331,13 @@ func TestHyparquetReadsParquet(t *testing.T) {
 	if err := f.Close(); err != nil {
 		t.Fatal(err)
 	}
-	type col struct {
-		Name   string `json:"name"`
-		Type   string `json:"type"`
-		Values []any  `json:"values"`
-	}
-	var want []col
-	types := map[Type]int{}
-	for j, sc := range s.Columns {
-		types[sc.Type]++
-		cc := col{Name: sc.Name, Type: sc.Type.String()}
-		for i := 0; i < c.Len; i++ {
-			if c.Cols[j].Missing[i] {
-				cc.Values = append(cc.Values, nil)
-				continue
-			}
-			switch sc.Type {
-			case Numeric:
-				cc.Values = append(cc.Values, c.Cols[j].Float[i])
-			case Integer:
-				cc.Values = append(cc.Values, strconv.FormatInt(c.Cols[j].Int[i], 10)) // beyond 2^53
-			case Boolean:
-				cc.Values = append(cc.Values, c.Cols[j].Code[i] == 1)
-			case Datetime:
-				cc.Values = append(cc.Values, strconv.FormatInt(c.Cols[j].Time[i].UnixNano(), 10))
-			default:
-				v, _ := c.Value(s, j, i)
-				cc.Values = append(cc.Values, v)
-			}
-		}
-		want = append(want, cc)
+	want := wantColumns(t, s, c, true)
+	types := map[string]int{}
+	for _, cc := range want {
+		types[cc.Type]++
 	}
 	for _, typ := range []Type{Numeric, Integer, Boolean, Datetime, Categorical} {
-		if types[typ] == 0 {
+		if types[typ.String()] == 0 {
 			t.Fatalf("the table has no %v column: the check would not cover it", typ)
 		}
 	}
@@ -413,4 +355,55 @@ func TestHyparquetReadsParquet(t *testing.T) {
 		t.Fatalf("hyparquet check failed: %v\n%s", err, out)
 	}
 	t.Logf("%s", out)
+}
+
+// wantColumn is one column as an outside reader must see it.
+type wantColumn struct {
+	Name   string `json:"name"`
+	Type   string `json:"type"`
+	Values []any  `json:"values"`
+}
+
+// wantColumns lists c's columns for the pandas and hyparquet checks:
+// values by type, nil where missing. bigAsStrings writes integers and
+// datetimes (Unix nanoseconds) as decimal strings, for JavaScript, whose
+// numbers stop at 2^53.
+func wantColumns(t *testing.T, s *Schema, c *Chunk, bigAsStrings bool) []wantColumn {
+	t.Helper()
+	var want []wantColumn
+	for j, sc := range s.Columns {
+		cc := wantColumn{Name: sc.Name, Type: sc.Type.String()}
+		for i := 0; i < c.Len; i++ {
+			if c.Cols[j].Missing[i] {
+				cc.Values = append(cc.Values, nil)
+				continue
+			}
+			var v any
+			switch sc.Type {
+			case Numeric:
+				f := c.Cols[j].Float[i]
+				if math.IsInf(f, 0) {
+					t.Fatal("no infinities in this table")
+				}
+				v = f
+			case Integer:
+				v = c.Cols[j].Int[i]
+				if bigAsStrings {
+					v = strconv.FormatInt(c.Cols[j].Int[i], 10)
+				}
+			case Boolean:
+				v = c.Cols[j].Code[i] == 1
+			case Datetime:
+				v = c.Cols[j].Time[i].UnixNano()
+				if bigAsStrings {
+					v = strconv.FormatInt(c.Cols[j].Time[i].UnixNano(), 10)
+				}
+			default:
+				v, _ = c.Value(s, j, i)
+			}
+			cc.Values = append(cc.Values, v)
+		}
+		want = append(want, cc)
+	}
+	return want
 }
