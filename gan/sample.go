@@ -70,7 +70,9 @@ type sampleShard struct {
 // weights from m (which may have trained since the last call). A sample's
 // rows never meet another's in the generator (no batch statistics; each
 // output row of a product is its own sum), so sharded samples are the
-// unsharded ones bit for bit (TestSampleShardsIdentical).
+// unsharded ones: bit for bit with internal/sgemm and gonum, to float
+// rounding with OpenBLAS, whose kernels depend on the matrix sizes
+// (TestSampleShardsIdentical).
 func (m *Model) buildSamplers() error {
 	if m.samplers == nil {
 		w := m.sampleWorkers
