@@ -292,7 +292,7 @@ func (r *Runner) runTable(ctx context.Context, id string, req *Request, out stor
 				break
 			}
 			cleanScratch(ctx, job, log)
-			runs[i].outputs[seed] = uri + "/" + MethodsDir + "/" + jobID + "/" + tableDataKey(format)
+			runs[i].outputs[seed] = uri + "/" + MethodsDir + "/" + jobID + "/" + generators.TableDataKey(format)
 			if a, ok := rows.Report["alerts"].([]generators.Alert); ok && seed == genSeeds[0] {
 				runs[i].alerts = a
 			}
@@ -400,8 +400,6 @@ func checkTableRows(rows *generators.TableRows, add map[int]int, enc *tables.Enc
 	return nil
 }
 
-func tableDataKey(format string) string { return "data." + format }
-
 // writeMethodRows writes a method's rows as a table job would: data.<format>
 // (the new rows only, in the input's columns and types, class by class),
 // metadata.jsonl (a row per new row: its row in the data file, label,
@@ -414,16 +412,11 @@ func writeMethodRows(ctx context.Context, job storage.Store, enc *tables.Encodin
 	}
 	defer os.Remove(f.Name())
 	defer f.Close()
-	var w tables.Writer
-	if format == generators.FormatParquet {
-		w, err = tables.NewParquetWriter(f, enc.Schema)
-	} else {
-		w, err = tables.NewCSVWriter(f, enc.Schema)
-	}
+	w, err := generators.NewTableWriter(f, enc.Schema, format)
 	if err != nil {
 		return err
 	}
-	key := tableDataKey(format)
+	key := generators.TableDataKey(format)
 	var meta bytes.Buffer
 	byClass := map[int][]int{}
 	for i, y := range rows.Y {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"log/slog"
 	"slices"
 	"strings"
@@ -40,6 +41,19 @@ const (
 	FormatCSV     = "csv"
 	FormatParquet = "parquet"
 )
+
+// TableDataKey is the new rows' file in a table job's output (or an
+// evaluation method's folder), by format: data.csv or data.parquet.
+func TableDataKey(format string) string { return "data." + format }
+
+// NewTableWriter writes rows of schema s to w in format (FormatParquet or
+// FormatCSV).
+func NewTableWriter(w io.Writer, s *tables.Schema, format string) (tables.Writer, error) {
+	if format == FormatParquet {
+		return tables.NewParquetWriter(w, s)
+	}
+	return tables.NewCSVWriter(w, s)
+}
 
 // TablesOptions are the options package tables reads the table with.
 func (o TableOptions) TablesOptions() (tables.Options, error) {

@@ -35,9 +35,6 @@ type TablePlan struct {
 	schema *tables.Schema
 }
 
-// tableDataKey is the new rows' file in a table job's output, by format.
-func tableDataKey(format string) string { return "data." + format }
-
 // openTable opens a table job's dataset and reads its schema; the caller
 // closes the returned table.
 func (p *Pipeline) openTable(ctx context.Context, spec generators.Spec) (*datasets.Table, *tables.Schema, error) {
@@ -215,7 +212,7 @@ func (p *Pipeline) runTable(ctx context.Context, j *job) (*Result, error) {
 		rep.Alerts = append(rep.Alerts, a...)
 	}
 	rep.GeneratorReport["table"] = tp
-	rep.GeneratorReport["data_file"] = tableDataKey(format)
+	rep.GeneratorReport["data_file"] = generators.TableDataKey(format)
 	j.mark("finish_s", t0)
 	html, err := p.measureTableQuality(ctx, j, rep, &TableQualityInput{Spec: j.spec, Data: data, Encoding: enc, Add: add, Generator: tg, Log: j.log,
 		Progress: func(stage string) { j.prog.stage("measuring quality: "+stage, nil) }})
@@ -247,16 +244,11 @@ func writeTableRows(ctx context.Context, j *job, enc *tables.Encoding, rows *gen
 	}
 	defer os.Remove(f.Name())
 	defer f.Close()
-	var w tables.Writer
-	if format == generators.FormatParquet {
-		w, err = tables.NewParquetWriter(f, enc.Schema)
-	} else {
-		w, err = tables.NewCSVWriter(f, enc.Schema)
-	}
+	w, err := generators.NewTableWriter(f, enc.Schema, format)
 	if err != nil {
 		return err
 	}
-	key := tableDataKey(format)
+	key := generators.TableDataKey(format)
 	j.rows = map[string][]json.RawMessage{}
 	// rows.Y is grouped by class code; write in the order of j.classes.
 	start := map[int]int{}
