@@ -4,7 +4,10 @@ import (
 	"context"
 	"fmt"
 	"math"
+	"runtime"
 	"slices"
+
+	"golang.org/x/sync/errgroup"
 )
 
 // UtilityConfig sets [EvaluateUtility].
@@ -25,6 +28,10 @@ type UtilityConfig struct {
 	// layout of the rows (see [CNNConfig]). Its Seed is ignored: each run
 	// trains with the run's seed.
 	CNN CNNConfig `json:"cnn,omitzero"`
+	// Workers is how many runs (a variant's training and scoring for one
+	// seed) are trained at once; 0 means GOMAXPROCS. Every run is
+	// independent and deterministic, so the result does not depend on it.
+	Workers int `json:"-"`
 }
 
 // Judges of [EvaluateUtility].
@@ -164,19 +171,48 @@ func EvaluateUtility(ctx context.Context, train, test Dataset, variants []Varian
 	}
 	res.Config = cfg
 	all := append([]Variant{Real()}, variants...)
-	for _, v := range all {
+	// One task per variant and seed. The judges gain little from a
+	// second core inside one training (a CNN epoch on 5,000 28×28 rows
+	// takes the same 1.7 s on 1 and 2 cores: its products are small), so
+	// the runs themselves are spread over the cores.
+	runs := make([][]Run, len(all))
+	type task struct{ v, s int }
+	var tasks []task
+	for vi, v := range all {
 		seeds := cfg.Seeds
 		if !v.Seeded && cfg.Judge == JudgeLogReg {
 			seeds = cfg.Seeds[:1]
 		}
-		vr := VariantResult{Name: v.Name, Seeded: v.Seeded}
-		for _, seed := range seeds {
-			run, err := utilityRun(ctx, train, test, v, seed, cfg)
-			if err != nil {
-				return nil, fmt.Errorf("utility: variant %q, seed %d: %w", v.Name, seed, err)
-			}
-			vr.Runs = append(vr.Runs, run)
+		runs[vi] = make([]Run, len(seeds))
+		for si := range seeds {
+			tasks = append(tasks, task{vi, si})
 		}
+	}
+	workers := cfg.Workers
+	if workers <= 0 {
+		workers = runtime.GOMAXPROCS(0)
+	}
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(workers)
+	for _, t := range tasks {
+		g.Go(func() error {
+			v, seed := all[t.v], cfg.Seeds[t.s]
+			run, err := utilityRun(gctx, train, test, v, seed, cfg)
+			if err != nil {
+				return fmt.Errorf("utility: variant %q, seed %d: %w", v.Name, seed, err)
+			}
+			runs[t.v][t.s] = run
+			return nil
+		})
+	}
+	if err := g.Wait(); err != nil {
+		if ctx.Err() != nil {
+			return nil, ctx.Err()
+		}
+		return nil, err
+	}
+	for vi, v := range all {
+		vr := VariantResult{Name: v.Name, Seeded: v.Seeded, Runs: runs[vi]}
 		summarize(&vr, cfg)
 		res.Variants = append(res.Variants, vr)
 	}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"math/rand/v2"
 	"slices"
 	"strings"
@@ -180,5 +181,47 @@ func TestDatasetHelpers(t *testing.T) {
 				t.Errorf("got error %v, want one containing %q", tc.err, tc.want)
 			}
 		})
+	}
+}
+
+// TestEvaluateUtilityWorkers checks that spreading the runs over workers
+// changes nothing: every run is independent and deterministic, so one
+// worker and four give the same result, run for run, for both judges.
+func TestEvaluateUtilityWorkers(t *testing.T) {
+	train := bars(1, []int{60, 60, 8}, 8, 8, 1, 0.3)
+	test := bars(2, []int{30, 30, 30}, 8, 8, 1, 0.3)
+	counts := map[int]int{2: 52}
+	variants := []Variant{RandomOversampling(counts), SMOTE(0, counts)}
+	for _, judge := range []string{JudgeLogReg, JudgeCNN} {
+		var got []string
+		for _, workers := range []int{1, 4} {
+			cfg := UtilityConfig{NumClasses: 3, Minority: []int{2}, Seeds: []int64{1, 2, 3}, Judge: judge, Workers: workers,
+				CNN: CNNConfig{Height: 8, Width: 8, Channels: 1, Epochs: 2}}
+			res, err := EvaluateUtility(context.Background(), train, test, variants, cfg)
+			if err != nil {
+				t.Fatal(err)
+			}
+			b, err := json.Marshal(res)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got = append(got, string(b))
+		}
+		if got[0] != got[1] {
+			t.Errorf("%s judge: the result with 4 workers differs from the one with 1:\n%s\n%s", judge, got[0], got[1])
+		}
+	}
+}
+
+// TestEvaluateUtilityCanceled checks that a canceled context stops the
+// runs and is reported as such.
+func TestEvaluateUtilityCanceled(t *testing.T) {
+	train := bars(1, []int{60, 60, 8}, 8, 8, 1, 0.3)
+	ctx, cancel := context.WithCancel(context.Background())
+	cancel()
+	_, err := EvaluateUtility(ctx, train, train, []Variant{RandomOversampling(map[int]int{2: 52})},
+		UtilityConfig{NumClasses: 3, Minority: []int{2}, Seeds: []int64{1, 2}, Judge: JudgeCNN, CNN: CNNConfig{Height: 8, Width: 8, Channels: 1}})
+	if !errors.Is(err, context.Canceled) {
+		t.Errorf("got error %v, want context.Canceled", err)
 	}
 }

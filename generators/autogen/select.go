@@ -7,9 +7,11 @@ import (
 	"hash/fnv"
 	"math"
 	"math/rand/v2"
+	"runtime"
 	"slices"
 	"strings"
 
+	"golang.org/x/sync/errgroup"
 	"gonum.org/v1/gonum/blas/blas32"
 
 	"github.com/tailsynth/tailsynth/datasets"
@@ -620,7 +622,7 @@ func judgeFold(ctx context.Context, d *foldData, f int, synth map[string]quality
 			return quality.Dataset{X: px, Y: x.Y}, err
 		}
 	}
-	probabilities := func(train quality.Dataset) ([][]float64, error) {
+	probabilities := func(ctx context.Context, train quality.Dataset) ([][]float64, error) {
 		switch judge {
 		case quality.JudgeCNN:
 			ch := 1
@@ -653,28 +655,43 @@ func judgeFold(ctx context.Context, d *foldData, f int, synth map[string]quality
 			names = append(names, cand.Name)
 		}
 	}
-	for _, name := range names {
-		train := fit
-		if name != realName {
-			ps, err := project(synth[name])
+	// The trainings are independent and each deterministic; they run
+	// GOMAXPROCS at a time (one training uses about one core) and are
+	// tallied in order.
+	probs := make([][][]float64, len(names))
+	g, gctx := errgroup.WithContext(ctx)
+	g.SetLimit(runtime.GOMAXPROCS(0))
+	for i, name := range names {
+		g.Go(func() error {
+			train := fit
+			if name != realName {
+				ps, err := project(synth[name])
+				if err != nil {
+					return err
+				}
+				if train, err = quality.Concat(fit, ps); err != nil {
+					return err
+				}
+			}
+			pr, err := probabilities(gctx, train)
 			if err != nil {
-				return err
+				return fmt.Errorf("%s: %w", name, err)
 			}
-			if train, err = quality.Concat(fit, ps); err != nil {
-				return err
-			}
+			probs[i] = pr
+			return nil
+		})
+	}
+	if err := g.Wait(); err != nil {
+		if ctx.Err() != nil {
+			return ctx.Err()
 		}
-		probs, err := probabilities(train)
-		if err != nil {
-			if ctx.Err() != nil {
-				return ctx.Err()
-			}
-			return fmt.Errorf("%s: %w", name, err)
-		}
+		return err
+	}
+	for i, name := range names {
 		if tallies[name] == nil {
 			tallies[name] = &tally{}
 		}
-		tallies[name].add(test.Y, probs, n)
+		tallies[name].add(test.Y, probs[i], n)
 	}
 	return nil
 }
