@@ -11,9 +11,9 @@ RUN go mod download
 COPY . .
 ARG VERSION=dev
 # CGO off: a static binary with SQLite from modernc.org and the GAN's and
-# CNN judge's float32 products on internal/sgemm's AVX2/FMA assembly kernel
-# (picked at run time where the CPU has AVX2 and FMA; gonum's pure-Go BLAS
-# elsewhere). The fast training path needs no cgo, so the image has it.
+# CNN judge's float32 products on internal/sgemm's assembly kernels
+# (AVX-512 or AVX2/FMA, the widest the CPU has, picked at run time;
+# gonum's pure-Go BLAS elsewhere). The fast training path needs no cgo, so the image has it.
 RUN CGO_ENABLED=0 go build -trimpath -ldflags "-s -w -X main.version=${VERSION}" \
       -o /out/tailsynth ./cmd/tailsynth \
  && mkdir -p /out/data

@@ -7,12 +7,12 @@ import "github.com/tailsynth/tailsynth/internal/sgemm"
 var blasName = "gonum (pure Go)"
 
 // BLAS names the BLAS implementation this build uses for matrix products:
-// in the default build, float32 products on this package's AVX2/FMA GEMM
-// where the CPU has it and gonum's pure-Go BLAS otherwise; OpenBLAS with
-// -tags openblas.
+// in the default build, float32 products on internal/sgemm's packed GEMM
+// (its AVX-512 or AVX2/FMA kernel, whichever is the widest the CPU has)
+// and gonum's pure-Go BLAS otherwise; OpenBLAS with -tags openblas.
 func BLAS() string {
 	if useGEMMKernel {
-		return "tailsynth AVX2/FMA sgemm (pure Go + assembly), gonum for float64"
+		return "tailsynth sgemm, " + sgemm.Kernel() + " kernel (pure Go + assembly), gonum for float64"
 	}
 	return blasName
 }

@@ -13,8 +13,8 @@ import (
 )
 
 // matMulOp is C = op(A)·op(B) for matrices, op(X) = X or Xᵀ: in float32 on
-// the packed AVX2/FMA GEMM of internal/sgemm where the CPU has it (the default,
-// pure-Go build), else on the BLAS that gorgonia uses (G.WhichBLAS:
+// the packed GEMM of internal/sgemm (AVX-512 or AVX2/FMA) where the CPU
+// has one (the default, pure-Go build), else on the BLAS that gorgonia uses (G.WhichBLAS:
 // gonum's pure-Go one, or OpenBLAS with -tags openblas).
 //
 // gorgonia's own matrix product is marked as calling an extern, so its

@@ -408,7 +408,8 @@ func (w *cnnWork[T]) backward(p, grads [][]T) {
 
 // gemm sets c (m×n) = op(a)·op(b) + beta·c, where op(a) is m×k and op(b)
 // k×n, all densely packed row-major. In float32 with beta 0 it is
-// internal/sgemm's product (the AVX2/FMA kernel where the CPU has it),
+// internal/sgemm's product (its AVX-512 or AVX2/FMA kernel where the CPU
+// has one),
 // else gonum's Gemm. Both split only the output between goroutines, so
 // every sum runs in a fixed order and the result does not depend on
 // GOMAXPROCS.

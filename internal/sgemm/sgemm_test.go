@@ -11,31 +11,31 @@ import (
 )
 
 // TestMatchesGonum holds Mul to gonum's Sgemm (the reference) on
-// sizes around the kernel's tile (6×16) and block (120, 256) edges, every
-// transpose, leading dimensions wider than the rows, and a C that already
-// holds values (beta 0 must overwrite them, NaN included), with the
-// assembly kernel and with the fallback. Tolerance: 1e-5 of the sum of
-// |a|·|b| terms, as summation order differs.
+// sizes around the kernels' tiles (6×16 and 12×32) and the blocks' (120,
+// 256) edges, every transpose, leading dimensions wider than the rows,
+// and a C that already holds values (beta 0 must overwrite them, NaN
+// included), with every assembly kernel the CPU has (AVX-512 and AVX2 on
+// an AVX-512 machine) and with the fallback. Tolerance: 1e-5 of the sum
+// of |a|·|b| terms, as summation order differs.
 func TestMatchesGonum(t *testing.T) {
-	modes := []bool{false}
-	if haveAVX2FMA() {
-		modes = append(modes, true)
-	} else {
+	modes := append([]string{"gonum"}, Kernels()...)
+	if len(modes) == 1 {
 		t.Log("no AVX2/FMA on this CPU: only the fallback is tested")
 	}
-	old := Enabled()
-	t.Cleanup(func() { SetEnabled(old) })
+	t.Logf("kernels: %v", modes)
+	old := Kernel()
+	t.Cleanup(func() { SetKernel(old) })
 	rng := rand.New(rand.NewPCG(7, 7))
-	sizes := []int{1, 5, 6, 7, 16, 17, 31, 121, 257}
+	sizes := []int{1, 5, 6, 7, 11, 12, 13, 17, 31, 121, 257}
 	checked := 0
 	for _, kernel := range modes {
-		if SetEnabled(kernel) != kernel {
-			t.Fatalf("SetEnabled(%v) did not take", kernel)
+		if !SetKernel(kernel) || Kernel() != kernel {
+			t.Fatalf("SetKernel(%q) did not take", kernel)
 		}
 		for _, m := range sizes {
-			for _, n := range []int{1, 15, 16, 33, 130} {
+			for _, n := range []int{1, 15, 16, 31, 32, 33, 130, 4097} {
 				for _, k := range []int{1, 7, 64, 300} {
-					if m*n*k > 3_000_000 {
+					if m*n*k > 3_000_000 || (m*n*k > 300_000 && rng.IntN(2) == 0) {
 						continue
 					}
 					for _, tr := range [][2]bool{{false, false}, {true, false}, {false, true}, {true, true}} {
@@ -94,22 +94,24 @@ func randF32(rng *rand.Rand, n int) []float32 {
 	return s
 }
 
-// BenchmarkMul compares Mul with gonum's Sgemm in the same run on the
-// products of the base-64 28×28 conv critic at batch 64 (im2col rows ×
-// kernel columns) and a square one: go test -bench . ./internal/sgemm
+// BenchmarkMul compares Mul's kernels with gonum's Sgemm in the same run
+// on the products of the base-64 28×28 conv critic at batch 64 (im2col
+// rows × kernel columns) and a square one: go test -bench . ./internal/sgemm
 func BenchmarkMul(b *testing.B) {
 	rng := rand.New(rand.NewPCG(1, 2))
+	old := Kernel()
+	b.Cleanup(func() { SetKernel(old) })
 	for _, s := range [][3]int{{64 * 14 * 14, 64, 16}, {64 * 7 * 7, 128, 1024}, {256, 256, 256}} {
 		m, n, k := s[0], s[1], s[2]
 		a, bb, c := randF32(rng, m*k), randF32(rng, k*n), make([]float32, m*n)
-		for _, impl := range []string{"tailsynth", "gonum"} {
+		for _, impl := range append(Kernels(), "gonum-sgemm") {
 			b.Run(fmt.Sprintf("%s/%dx%dx%d", impl, m, n, k), func(b *testing.B) {
-				if impl == "tailsynth" && !Enabled() {
-					b.Skip("no AVX2/FMA kernel on this machine")
-				}
 				b.SetBytes(int64(2 * m * n * k)) // "MB/s" reads as MFLOP/s
+				if impl != "gonum-sgemm" {
+					SetKernel(impl)
+				}
 				for b.Loop() {
-					if impl == "gonum" {
+					if impl == "gonum-sgemm" {
 						gonum.Implementation{}.Sgemm(blas.NoTrans, blas.NoTrans, m, n, k, 1, a, k, bb, n, 0, c, n)
 					} else {
 						Mul(false, false, m, n, k, a, k, bb, n, c, n)
