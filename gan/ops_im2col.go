@@ -323,23 +323,35 @@ func col2imKernel[T float](col, im []T, batch int, g convGeom) {
 		src := col[b*oh*ow*cw : (b+1)*oh*ow*cw]
 		dst := im[b*imSize : (b+1)*imSize]
 		clear(dst)
-		i := 0
+		// For one output row oy, input row iy gets its values from one
+		// kernel row ky only, so walking ky outside ox adds to every
+		// input value in the order oy, ox, kx as before (bit for bit),
+		// with the row's bounds checked once per (oy, ky).
+		C, KW := g.C, g.KW
 		for oy := 0; oy < oh; oy++ {
-			for ox := 0; ox < ow; ox++ {
-				for ky := 0; ky < g.KH; ky++ {
-					iy := oy*g.SH - g.PH + ky
-					for kx := 0; kx < g.KW; kx++ {
-						ix := ox*g.SW - g.PW + kx
-						if iy >= 0 && iy < g.H && ix >= 0 && ix < g.W && g.C == 1 {
-							dst[iy*g.W+ix] += src[i]
-						} else if iy >= 0 && iy < g.H && ix >= 0 && ix < g.W {
-							d := dst[(iy*g.W+ix)*g.C : (iy*g.W+ix)*g.C+g.C]
-							s := src[i : i+g.C]
-							for c := range d {
-								d[c] += s[c]
-							}
+			for ky := 0; ky < g.KH; ky++ {
+				iy := oy*g.SH - g.PH + ky
+				if iy < 0 || iy >= g.H {
+					continue
+				}
+				row := dst[iy*g.W*C : (iy+1)*g.W*C]
+				for ox := 0; ox < ow; ox++ {
+					base := ((oy*ow+ox)*g.KH + ky) * KW * C
+					ix0 := ox*g.SW - g.PW
+					for kx := 0; kx < KW; kx++ {
+						ix := ix0 + kx
+						if ix < 0 || ix >= g.W {
+							continue
 						}
-						i += g.C
+						if C == 1 {
+							row[ix] += src[base+kx]
+							continue
+						}
+						d := row[ix*C : ix*C+C]
+						sv := src[base+kx*C : base+kx*C+C]
+						for c := range d {
+							d[c] += sv[c]
+						}
 					}
 				}
 			}
