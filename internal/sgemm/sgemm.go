@@ -146,6 +146,11 @@ func packB(dst []float32, nr int, tb bool, b []float32, ldb, pc, jc, kc, nc int)
 		panel := dst[q*kc : (q+nr)*kc]
 		for p := range kc {
 			row := panel[p*nr : (p+1)*nr]
+			if !tb && w == 32 && nr == 32 {
+				o := (pc+p)*ldb + jc + q
+				*(*[32]float32)(row) = [32]float32(b[o : o+32])
+				continue
+			}
 			if !tb {
 				src := b[(pc+p)*ldb+jc+q:]
 				copy(row[:w], src[:w])
@@ -174,6 +179,16 @@ func packA(dst []float32, mr int, ta bool, a []float32, lda, ic, pc, mc, kc int)
 				for p, v := range src {
 					panel[p*mr+i] = v
 				}
+			}
+		} else if h == 12 && mr == 12 {
+			// Twelve moves: copy's call into memmove cost more than its
+			// 48 bytes.
+			for p := range kc {
+				o := (pc+p)*lda + ic + r
+				d, s := panel[p*12:p*12+12:p*12+12], a[o:o+12:o+12]
+				d[0], d[1], d[2], d[3] = s[0], s[1], s[2], s[3]
+				d[4], d[5], d[6], d[7] = s[4], s[5], s[6], s[7]
+				d[8], d[9], d[10], d[11] = s[8], s[9], s[10], s[11]
 			}
 		} else {
 			for p := range kc {
