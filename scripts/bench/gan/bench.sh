@@ -25,6 +25,8 @@
 # every round's figures go to the output.
 #
 # usage: scripts/bench/gan/bench.sh [ROUNDS] [ITERS]     (defaults 3 and 8)
+#        AVX2_ROW=1 also runs the default build held to its AVX2/FMA kernel
+#        (TAILSYNTH_GEMM=avx2), what a CPU without AVX-512 runs.
 # needs: Go, libopenblas-dev, a python3 with torch (Debian python3-torch).
 # env:   PYTHON (default /usr/bin/python3); GAN_BENCH_BIN: a directory with
 #        prebuilt gan-pure.test and gan-openblas.test (go test -c [-tags
@@ -67,6 +69,9 @@ for threads in 1 2; do
 	while [ $r -lt "$ROUNDS" ]; do
 		run go-pure "$threads" "$TMP/gan-pure.test" -test.run '^$' -test.bench BenchmarkStep -test.benchtime "${ITERS}x"
 		run go-openblas "$threads" "$TMP/gan-openblas.test" -test.run '^$' -test.bench BenchmarkStep -test.benchtime "${ITERS}x"
+		if [ "${AVX2_ROW:-0}" = 1 ]; then
+			TAILSYNTH_GEMM=avx2 run go-avx2 "$threads" "$TMP/gan-pure.test" -test.run '^$' -test.bench BenchmarkStep -test.benchtime "${ITERS}x"
+		fi
 		run torch "$threads" "$PYTHON" scripts/bench/gan/bench_torch.py "$threads" "$ITERS"
 		r=$((r + 1))
 	done
@@ -78,7 +83,9 @@ echo "load average: $load_before before, $(cut -d' ' -f1-3 /proc/loadavg 2>/dev/
 [ -n "$TIME" ] || echo "(no /usr/bin/time: peak RSS not measured)"
 echo "every round (name threads step ns/op):"
 awk '$3 != "rss" { printf "  %s %s %s %.1f ms\n", $1, $2, $3, $4 / 1e6 }' "$TMP/results"
-sort -k1,1 -k2,2n -k3,3 -k4,4n "$TMP/results" | awk '
+kernel=$(GOMAXPROCS=1 "$TMP/gan-pure.test" -test.run '^TestGEMMKernelName$' -test.v 2>/dev/null | sed -n 's/.*sgemm kernel: //p' | head -1)
+echo "default build's matrix kernel: ${kernel:-unknown} (internal/sgemm, the widest this CPU has)"
+sort -k1,1 -k2,2n -k3,3 -k4,4n "$TMP/results" | awk -v kernel="${kernel:-?}" '
 	{ key = $1 " " $2 " " $3; v[key, ++n[key]] = $4; keys[key] = 1 }
 	END {
 		# A true median: the mean of the two middle values of an even
@@ -90,16 +97,17 @@ sort -k1,1 -k2,2n -k3,3 -k4,4n "$TMP/results" | awk '
 			else med[k] = (v[k, c / 2] + v[k, c / 2 + 1]) / 2
 		}
 		for (t = 1; t <= 2; t++)
-			for (b = 1; b <= 3; b++) {
-				split("go-pure go-openblas torch", names, " ")
+			for (b = 1; b <= 4; b++) {
+				split("go-pure go-openblas torch go-avx2", names, " ")
 				m = names[b]
 				med[m " " t " whole"] = 5 * med[m " " t " critic"] + med[m " " t " generator"]
 			}
 		split("critic generator whole sample", steps, " ")
-		split("go-pure go-openblas", builds, " ")
-		split("default (pure Go)|fast (-tags openblas)", labels, "|")
-		for (bi = 1; bi <= 2; bi++) {
+		split("go-pure go-openblas go-avx2", builds, " ")
+		split("default (pure Go, " kernel " kernel)|fast (-tags openblas)|default build held to its AVX2 kernel (TAILSYNTH_GEMM=avx2: a CPU without AVX-512)", labels, "|")
+		for (bi = 1; bi <= 3; bi++) {
 			b = builds[bi]
+			if (!((b " 1 critic") in med)) continue
 			printf "\n%s build\n", labels[bi]
 			printf "%-8s %-10s %12s %12s %12s %10s %10s\n", "threads", "step", "go", "torch", "torch best", "ratio", "vs best"
 			for (t = 1; t <= 2; t++) {
