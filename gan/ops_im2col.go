@@ -295,6 +295,14 @@ func im2colKernel[T float](im, col []T, batch int, g convGeom) {
 			for ox := 0; ox < ow; ox++ {
 				for ky := 0; ky < g.KH; ky++ {
 					iy := oy*g.SH - g.PH + ky
+					// A kernel row inside the image is KW·C contiguous
+					// values of the source row (channels last): one copy.
+					if ix0 := ox*g.SW - g.PW; iy >= 0 && iy < g.H && ix0 >= 0 && ix0+g.KW <= g.W {
+						n := g.KW * g.C
+						copy(dst[i:i+n], src[(iy*g.W+ix0)*g.C:])
+						i += n
+						continue
+					}
 					for kx := 0; kx < g.KW; kx++ {
 						ix := ox*g.SW - g.PW + kx
 						switch {
