@@ -90,7 +90,7 @@ func TestHarmAlertsRule(t *testing.T) {
 			for _, a := range alerts {
 				got = append(got, a.Over+" "+a.Metric+" "+a.Severity)
 				if a.Kind != generators.AlertHarm || a.Judge != "logreg" || a.Method != "m" || a.Lift >= -a.Threshold ||
-					a.Threshold != math.Max(a.Noise, evaluate.HarmFloor) || !strings.Contains(a.Message, "method m lowers") {
+					a.Threshold != max(a.Noise, evaluate.HarmFloor) || !strings.Contains(a.Message, "method m lowers") {
 					t.Errorf("alert %+v: inconsistent", a)
 				}
 				if a.Over == quality.VariantRandomOversampling && math.Abs(a.Noise-tt.wantNoise) > 1e-9 {
@@ -122,10 +122,111 @@ func TestHarmAlertsRule(t *testing.T) {
 	}
 }
 
+// variantBA builds a VariantResult of one unseeded run with the given
+// minority F1 and balanced accuracy.
+func variantBA(name string, f1, ba float64) quality.VariantResult {
+	return quality.VariantResult{Name: name, Runs: []quality.Run{{Seed: 1, MinorityF1: f1, Metrics: quality.Metrics{BalancedAccuracy: ba}}},
+		MinorityF1: stat([]float64{f1}), BalancedAccuracy: stat([]float64{ba})}
+}
+
+// A fall smaller than one held-out test example is not harm: with 5 rare
+// test rows one example is 1/5 of the rare class's recall, and a
+// deterministic judge's spread of 0 does not make a 0.1 fall meaningful.
+// With 300 rare test rows the same fall is 30 examples, and flagged.
+func TestHarmAlertsResolution(t *testing.T) {
+	// Minority F1 falls by 0.1, balanced accuracy (2 classes) by 0.05:
+	// what one rare test example out of 5 does to each, about.
+	u := func(testCounts []int, f1, ba float64) *quality.UtilityResult {
+		return &quality.UtilityResult{Config: quality.UtilityConfig{NumClasses: 2, ClassNames: []string{"ok", "fraud"}, Minority: []int{1}},
+			TestCount: testCounts, Variants: []quality.VariantResult{variantBA(quality.VariantReal, 0.8, 0.9), variantBA("m", f1, ba)}}
+	}
+	small, large := []int{24, 5}, []int{1440, 300}
+
+	// (a) 5 rare test rows: the resolution, 1/5 for minority F1 and
+	// 1/(2·5) for balanced accuracy, is above both falls.
+	if a := evaluate.HarmAlerts(u(small, 0.7, 0.85), "m"); len(a) != 0 {
+		t.Errorf("5 rare test rows, falls of 0.1 and 0.05 with spread 0: alerts %+v, want none", a)
+	}
+	c, ok := evaluate.SmallTestCaveat(u(small, 0.7, 0.85))
+	if !ok || c.Kind != generators.AlertCaveat || c.Severity != generators.SeverityAmber || c.Method != "" ||
+		c.Message != `the held-out split has only 5 test rows of class "fraud": harm flags need a fall of at least 0.200 in minority F1 `+
+			`and 0.100 in balanced accuracy (one test example); a larger test split makes the check sharper` {
+		t.Errorf("5 rare test rows: caveat %+v (%v), want the small-test caveat", c, ok)
+	}
+	// A fall of more than one example is still flagged, and the alert says
+	// that the resolution set the threshold.
+	a := evaluate.HarmAlerts(u(small, 0.5, 0.75), "m")
+	if len(a) != 2 || a[0].Metric != evaluate.MetricMinorityF1 || a[0].Threshold != 0.2 ||
+		a[1].Metric != evaluate.MetricBalancedAccuracy || math.Abs(a[1].Threshold-0.1) > 1e-12 ||
+		!strings.Contains(a[0].Message, "the threshold 0.200 is the test split's resolution, one held-out test example") {
+		t.Errorf("5 rare test rows, falls of 0.3 and 0.15: alerts %+v, want both flagged at the resolution", a)
+	}
+
+	// (b) 300 rare test rows: the same falls are flagged, the floor (0.01)
+	// above the resolution (1/300, 1/600) and the message plain.
+	a = evaluate.HarmAlerts(u(large, 0.7, 0.85), "m")
+	if len(a) != 2 || a[0].Metric != evaluate.MetricMinorityF1 || a[0].Severity != generators.SeverityRed ||
+		a[0].Threshold != evaluate.HarmFloor || a[1].Threshold != evaluate.HarmFloor || strings.Contains(a[0].Message, "resolution") {
+		t.Errorf("300 rare test rows, falls of 0.1 and 0.05: alerts %+v, want both flagged at the floor", a)
+	}
+	if c, ok := evaluate.SmallTestCaveat(u(large, 0.7, 0.85)); ok {
+		t.Errorf("300 rare test rows: caveat %+v, want none", c)
+	}
+	if c, ok := evaluate.SmallTestCaveat(u([]int{24, 20}, 0.7, 0.85)); ok {
+		t.Errorf("20 rare test rows: caveat %+v, want none (MinHarmTestRows = %d)", c, evaluate.MinHarmTestRows)
+	}
+	// Without test counts (a result made by hand) the rule is noise and
+	// floor alone.
+	if a := evaluate.HarmAlerts(u(nil, 0.7, 0.85), "m"); len(a) != 2 || a[0].Threshold != evaluate.HarmFloor {
+		t.Errorf("no test counts: alerts %+v, want both flagged, resolution 0", a)
+	}
+	if _, ok := evaluate.SmallTestCaveat(u(nil, 0.7, 0.85)); ok {
+		t.Error("no test counts: a caveat")
+	}
+}
+
+// Balanced accuracy is the mean recall over the K classes with test
+// rows, so one example of the smallest is 1/(K·n): here K = 3 (a fourth
+// class has no test rows and is not in the mean) and n = 10, 1/30;
+// minority F1 over the two minority classes, the smaller with 10 rows,
+// 1/(2·10).
+func TestHarmAlertsResolutionClasses(t *testing.T) {
+	u := func(ba float64) *quality.UtilityResult {
+		return &quality.UtilityResult{Config: quality.UtilityConfig{NumClasses: 4, Minority: []int{1, 2}},
+			TestCount: []int{50, 40, 10, 0}, Variants: []quality.VariantResult{variantBA(quality.VariantReal, 0.8, 0.9), variantBA("m", 0.8, ba)}}
+	}
+	if r, c, n := evaluate.Resolution(u(0.9), evaluate.MetricBalancedAccuracy); math.Abs(r-1.0/30) > 1e-12 || c != 2 || n != 10 {
+		t.Errorf("balanced accuracy's resolution %v (class %d, %d rows), want 1/30 (class 2, 10 rows)", r, c, n)
+	}
+	if r, c, n := evaluate.Resolution(u(0.9), evaluate.MetricMinorityF1); r != 0.05 || c != 2 || n != 10 {
+		t.Errorf("minority F1's resolution %v (class %d, %d rows), want 1/20 (class 2, 10 rows)", r, c, n)
+	}
+	// A fall of 0.03 is below 1/30 ≈ 0.033, not flagged; counting the
+	// class without test rows (1/(4·10) = 0.025) would flag it. A fall of
+	// 0.04 is flagged; counting the minority classes alone (1/(2·10) =
+	// 0.05) would not.
+	if a := evaluate.HarmAlerts(u(0.87), "m"); len(a) != 0 {
+		t.Errorf("balanced accuracy 0.03 down: alerts %+v, want none (resolution 1/30)", a)
+	}
+	a := evaluate.HarmAlerts(u(0.86), "m")
+	if len(a) != 1 || a[0].Metric != evaluate.MetricBalancedAccuracy || math.Abs(a[0].Threshold-1.0/30) > 1e-12 {
+		t.Errorf("balanced accuracy 0.04 down: alerts %+v, want one at the resolution 1/30", a)
+	}
+	// The caveat names the minority class with the fewest test rows.
+	if c, ok := evaluate.SmallTestCaveat(u(0.9)); !ok || !strings.Contains(c.Message, `only 10 test rows of class "2": harm flags need a fall of at least 0.050 in minority F1 and 0.033 in balanced accuracy`) {
+		t.Errorf("caveat %+v (%v), want class 2's 10 rows", c, ok)
+	}
+}
+
 // harmDataset is a separable problem with a rare class "d": train/{h: 40,
-// v: 40, d: 8}, test/{h, v, d: 16}.
+// v: 40, d: 8}, test/{h: 16, v: 16, d: 40}. The 40 rare test images make
+// one test example 1/40 = 0.025 of d's F1, finer than the harm the tests
+// expect, and above the small-test caveat's 20 rows.
 func harmDataset(t *testing.T, root string) string {
-	return splitDataset(t, root)
+	dir := filepath.Join(root, "ds")
+	writeSplit(t, dir, "train", map[string]int{"h": 40, "v": 40, "d": 8}, 1)
+	writeSplit(t, dir, "test", map[string]int{"h": 16, "v": 16, "d": 40}, 2)
+	return dir
 }
 
 // A method known to hurt (samples of class h labelled d) is flagged in
@@ -137,7 +238,7 @@ func TestEvaluationFlagsHarm(t *testing.T) {
 	ds := harmDataset(t, root)
 	p := testPipeline(t, nil, []generators.Generator{wrongClass{}}, root)
 	req := evaluate.Request{Dataset: "file://" + ds, Output: "file://" + root + "/out",
-		Strategy: &generators.Strategy{Mode: generators.ModeAdd, Add: map[string]int{"d": 32}},
+		Strategy: &generators.Strategy{Mode: generators.ModeAdd, Add: map[string]int{"d": 64}}, // the logistic judge's rare F1 falls ~0.12: about five test examples of 40, not one
 		Methods:  []evaluate.Method{{Generator: "oversample"}, {Generator: "wrongclass"}}}
 	res, err := runEvaluation(t, p, "harm", req)
 	if err != nil {
@@ -165,6 +266,15 @@ func TestEvaluationFlagsHarm(t *testing.T) {
 	}
 	if !hasHarm(lb.Alerts, quality.VariantReal, evaluate.MetricMinorityF1) || lb.AlertRule == "" {
 		t.Errorf("leaderboard summary alerts %+v (rule %q), want wrongclass's", lb.Alerts, lb.AlertRule)
+	}
+	one, _, _ := evaluate.Resolution(lb.UtilityByJudge[quality.JudgeLogReg], evaluate.MetricMinorityF1)
+	for _, a := range wrong.Alerts { // many test examples, not one
+		if a.Judge == quality.JudgeLogReg && a.Over == quality.VariantReal && a.Metric == evaluate.MetricMinorityF1 && (one != 1.0/40 || -a.Lift < 2*one) {
+			t.Errorf("wrongclass lowers the logreg minority F1 by %.3f; want at least two test examples (%.3f each, 1/40)", -a.Lift, one)
+		}
+	}
+	if slices.ContainsFunc(lb.Alerts, func(a evaluate.Alert) bool { return a.Kind == generators.AlertCaveat }) {
+		t.Errorf("40 rare test rows raised a caveat: %+v", lb.Alerts)
 	}
 	if a := rows["oversample"].Alerts; hasHarm(a, quality.VariantReal, "") {
 		t.Errorf("oversample (lift over real %+v) flagged: %+v", rows["oversample"].LiftOverReal, a)
@@ -284,16 +394,28 @@ func TestFidelityReliability(t *testing.T) {
 	if !strings.Contains(page, "(unreliable: n=16)") {
 		t.Error("report.html does not mark the unreliable figures")
 	}
+	// 16 test rows of d: the small-test caveat, once for both judges; one
+	// test example is 1/(2·16) of minority F1 over d and h.
+	var caveats []evaluate.Alert
+	for _, a := range q.Alerts {
+		if a.Kind == generators.AlertCaveat {
+			caveats = append(caveats, a)
+		}
+	}
+	if len(q.Judges) != 2 || len(caveats) != 1 || !strings.Contains(caveats[0].Message, `only 16 test rows of class "d": harm flags need a fall of at least 0.031 in minority F1`) {
+		t.Errorf("judges %v, caveats %+v: want one small-test caveat of 16 rows", q.Judges, caveats)
+	}
 	if evaluate.MinPRRows(3) != 50 || evaluate.MinPRRows(60) != 61 || evaluate.MinFrechetRows(64) != 100 || evaluate.MinFrechetRows(256) != 257 {
 		t.Error("thresholds differ from the documented max(k+1, 50) and max(dim+1, 100)")
 	}
 }
 
 // A method's job-report alerts (the composite generator's caveat) reach
-// its leaderboard row, the summary, the table and report.html.
+// its leaderboard row, the summary, the table and report.html; the small
+// test split's caveat (16 rare test rows) is stated once, on the real row.
 func TestEvaluationCarriesGeneratorCaveats(t *testing.T) {
 	root := t.TempDir()
-	ds := harmDataset(t, root)
+	ds := splitDataset(t, root)
 	p := testPipeline(t, nil, nil, root)
 	if err := compositegen.Register(p.Registry); err != nil {
 		t.Fatal(err)
@@ -323,6 +445,18 @@ func TestEvaluationCarriesGeneratorCaveats(t *testing.T) {
 	}
 	if !slices.ContainsFunc(lb.Alerts, isCaveat) {
 		t.Errorf("summary alerts %+v lack the caveat", lb.Alerts)
+	}
+	small := func(a evaluate.Alert) bool {
+		return a.Kind == generators.AlertCaveat && strings.HasPrefix(a.Message, "the held-out split has only 16 test rows of class")
+	}
+	n := 0
+	for _, a := range lb.Alerts {
+		if small(a) {
+			n++
+		}
+	}
+	if n != 1 || !slices.ContainsFunc(lb.Rows[slices.IndexFunc(lb.Rows, func(r evaluate.Row) bool { return r.Name == quality.VariantReal })].Alerts, small) {
+		t.Errorf("summary alerts %+v: want the small-test caveat once, from the real row", lb.Alerts)
 	}
 	page := string(readKey(t, st, generators.ReportHTMLKey))
 	if !strings.Contains(page, `<p class="alert-amber">WARNING (caveat): composites (CB-ImgComp)`) || !strings.Contains(page, "⚠ caveat") {

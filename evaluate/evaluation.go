@@ -385,7 +385,9 @@ func headlineNote(judges []string) string {
 
 // buildRows makes the leaderboard rows of the mixed protocol, best
 // minority F1 of the headline judge (judges[0]) first; methods that failed
-// come last. utils holds the result of each judge that ran.
+// come last. utils holds the result of each judge that ran. The "real"
+// row carries the held-out split's [SmallTestCaveat], so that the
+// leaderboard's alerts state it once.
 func buildRows(judges []string, utils map[string]*quality.UtilityResult, runs []methodRun, fid map[string][]ClassFidelity) []Row {
 	head := judges[0]
 	rows := []Row{
@@ -423,6 +425,16 @@ func buildRows(judges []string, utils map[string]*quality.UtilityResult, runs []
 			row.LiftOverReal, row.LiftOverSMOTE = f.LiftOverReal, f.LiftOverSMOTE
 		}
 		row.Alerts = append(harm, row.Alerts...)
+		if row.Name == quality.VariantReal { // once per leaderboard: every judge and row tests on this split
+			for _, j := range judges {
+				if a, ok := SmallTestCaveat(utils[j]); ok {
+					row.Alerts = append(row.Alerts, a)
+				}
+				if utils[j] != nil {
+					break
+				}
+			}
+		}
 	}
 	sort.SliceStable(rows, func(i, j int) bool {
 		a, b := rows[i].MinorityF1, rows[j].MinorityF1

@@ -59,7 +59,8 @@ type JobQuality struct {
 	Utility        *quality.UtilityResult            `json:"utility,omitempty"`
 	UtilityByJudge map[string]*quality.UtilityResult `json:"utility_by_judge,omitempty"`
 	UtilityNote    string                            `json:"utility_note,omitempty"`
-	// Alerts are [HarmAlerts] of this job's samples for every judge; the
+	// Alerts are [HarmAlerts] of this job's samples for every judge, and
+	// [SmallTestCaveat] once when the held-out split is small; the
 	// pipeline repeats them in report.json's top-level "alerts".
 	Alerts []Alert `json:"alerts,omitempty"`
 	// Unreadable lists (up to 50 of) the files that could not be read;
@@ -211,8 +212,12 @@ func AssessJob(ctx context.Context, cfg Config, in *pipeline.QualityInput) *JobQ
 				}
 				q.utilityNotes[j] = real.utilityNote(j) + fmt.Sprintf("; %q is this job's samples, generated once (%s)", name, once)
 				notes = append(notes, q.utilityNotes[j])
-				q.Alerts = append(q.Alerts, HarmAlerts(q.UtilityByJudge[j], name)...)
 			}
+			var results []*quality.UtilityResult
+			for _, j := range judges {
+				results = append(results, q.UtilityByJudge[j])
+			}
+			q.Alerts = append(q.Alerts, utilityAlerts(name, results...)...)
 			q.UtilityNote = strings.Join(notes, " ")
 		} else if err == nil {
 			err = fmt.Errorf("no readable synthetic samples")

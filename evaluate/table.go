@@ -36,7 +36,8 @@ type TableQuality struct {
 	// SMOTE is the baseline's variant: smote, smote-nc or smote-n.
 	SMOTE   string                 `json:"smote,omitempty"`
 	Utility *quality.UtilityResult `json:"utility,omitempty"`
-	// Alerts are HarmAlerts of the job's method.
+	// Alerts are HarmAlerts of the job's method, and SmallTestCaveat
+	// when the held-out rows are few.
 	Alerts   []Alert  `json:"alerts"`
 	HarmRule string   `json:"harm_rule"`
 	Notes    []string `json:"notes,omitempty"`
@@ -126,7 +127,7 @@ func assessTable(ctx context.Context, in *pipeline.TableQualityInput) *TableQual
 		return fail("utility: %v", err)
 	}
 	q.Utility, q.SMOTE = res.Utility, res.SMOTE
-	q.Alerts = append(q.Alerts, HarmAlerts(res.Utility, q.Method)...)
+	q.Alerts = append(q.Alerts, utilityAlerts(q.Method, res.Utility)...)
 	return q
 }
 

@@ -7,6 +7,7 @@ import (
 	"math/rand/v2"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 
@@ -56,13 +57,19 @@ func (mislabel) GenerateTable(ctx context.Context, env *generators.TableEnv) (*g
 // noise category and a missing value.
 func writeSeparableTable(t *testing.T, path string, nFraud int) {
 	t.Helper()
+	writeSeparableTableOK(t, path, 80, nFraud)
+}
+
+// writeSeparableTableOK is writeSeparableTable with nOK rows of "ok".
+func writeSeparableTableOK(t *testing.T, path string, nOK, nFraud int) {
+	t.Helper()
 	rng := rand.New(rand.NewPCG(1, 2))
 	var b strings.Builder
 	b.WriteString("x,y,colour,label\n")
 	row := func(cx, cy float64, label string) {
 		fmt.Fprintf(&b, "%.4f,%.4f,%s,%s\n", cx+rng.NormFloat64(), cy+rng.NormFloat64(), []string{"red", "blue", "green"}[rng.IntN(3)], label)
 	}
-	for range 80 {
+	for range nOK {
 		row(0, 0, "ok")
 	}
 	for range nFraud {
@@ -92,13 +99,18 @@ func tableQualityPipeline(t *testing.T, root string) *pipeline.Pipeline {
 }
 
 // A table job's report answers "did this help my rare class, and did it
-// beat SMOTE?" on held-out rows, and a method that hurts is flagged.
+// beat SMOTE?" on held-out rows, and a method that hurts is flagged. The
+// table holds 70 fraud rows, 21 of them held out: enough that one test
+// example (1/21 ≈ 0.048 of the fraud F1) is finer than mislabel's harm,
+// and no small-test caveat is raised; 14 fraud rows (4 held out) raise
+// the caveat once and no harm for smote.
 func TestTableJobQuality(t *testing.T) {
 	root := t.TempDir()
-	writeSeparableTable(t, filepath.Join(root, "t.csv"), 14)
+	writeSeparableTableOK(t, filepath.Join(root, "t.csv"), 160, 70)
+	writeSeparableTable(t, filepath.Join(root, "small.csv"), 14)
 	p := tableQualityPipeline(t, root)
-	run := func(gen string) (*pipeline.Result, evaluate.TableQuality) {
-		spec := generators.Spec{ID: "job_" + gen, Dataset: "file://" + root + "/t.csv", Generator: gen, Seed: 5,
+	run := func(gen, table string) (*pipeline.Result, evaluate.TableQuality) {
+		spec := generators.Spec{ID: "job_" + gen + "_" + strings.TrimSuffix(table, ".csv"), Dataset: "file://" + root + "/" + table, Generator: gen, Seed: 5,
 			Strategy: generators.Strategy{Mode: generators.ModeAuto}, Output: "file://" + root + "/out",
 			TableOptions: generators.TableOptions{LabelColumn: "label"}}
 		res, err := p.Run(context.Background(), spec, nil)
@@ -118,7 +130,7 @@ func TestTableJobQuality(t *testing.T) {
 		}
 		return res, rep.Quality
 	}
-	_, q := run("smote")
+	_, q := run("smote", "t.csv")
 	if q.Status != "measured" || q.Utility == nil || q.SMOTE != "smote-nc" {
 		t.Fatalf("smote: quality %+v", q)
 	}
@@ -131,19 +143,40 @@ func TestTableJobQuality(t *testing.T) {
 			t.Errorf("variants %v lack %q", names, want)
 		}
 	}
+	if fraud := q.Utility.TestCount[slices.Index(q.Utility.Config.ClassNames, "fraud")]; fraud != 21 {
+		t.Errorf("%d fraud rows held out, want 21", fraud)
+	}
 	if len(q.Alerts) != 0 {
 		t.Errorf("smote on a separable table raised %v", q.Alerts)
 	}
 
-	res, q := run("mislabel")
+	res, q := run("mislabel", "t.csv")
 	if q.Status != "measured" || len(q.Alerts) == 0 || len(res.Alerts) == 0 {
 		t.Fatalf("mislabelled rows were not flagged: quality %+v, result alerts %v", q, res.Alerts)
 	}
-	if !strings.Contains(q.Alerts[0].Message, "job:mislabel") {
-		t.Errorf("alert %q does not name the method", q.Alerts[0].Message)
+	for _, a := range q.Alerts {
+		if a.Kind != generators.AlertHarm || !strings.Contains(a.Message, "job:mislabel") {
+			t.Errorf("alert %+v: want harm naming the method", a)
+		}
 	}
-	html, _ := os.ReadFile(filepath.Join(root, "out", "job_mislabel", "report.html"))
+	if !hasHarm(q.Alerts, "real", evaluate.MetricMinorityF1) {
+		t.Errorf("mislabel alerts %+v lack minority F1 over real (lifts %+v)", q.Alerts, q.Utility.Lifts)
+	}
+	one, _, _ := evaluate.Resolution(q.Utility, evaluate.MetricMinorityF1)
+	for _, a := range q.Alerts { // well above one test example, not at its edge
+		if a.Metric == evaluate.MetricMinorityF1 && (one != 1.0/21 || -a.Lift < 2*one) {
+			t.Errorf("mislabel lowers minority F1 by %.3f; want at least two test examples (%.3f each, 1/21)", -a.Lift, one)
+		}
+	}
+	html, _ := os.ReadFile(filepath.Join(root, "out", "job_mislabel_t", "report.html"))
 	if !strings.Contains(string(html), "Does it help the rare classes?") {
 		t.Error("report.html has no table quality section")
+	}
+
+	// 4 held-out fraud rows: one caveat, with one test example's worth.
+	_, q = run("smote", "small.csv")
+	if len(q.Alerts) != 1 || q.Alerts[0].Kind != generators.AlertCaveat ||
+		!strings.Contains(q.Alerts[0].Message, `only 4 test rows of class "fraud": harm flags need a fall of at least 0.250 in minority F1`) {
+		t.Errorf("smote on 4 held-out fraud rows: alerts %+v, want the small-test caveat alone", q.Alerts)
 	}
 }

@@ -5,8 +5,9 @@ const (
 	// AlertHarm: a method made the classifier worse on the rare classes
 	// than a baseline, by more than the noise (see package evaluate).
 	AlertHarm = "harm"
-	// AlertCaveat: a generator's known limit, such as composites added
-	// to a training set of single images.
+	// AlertCaveat: a known limit of a generator, such as composites
+	// added to a training set of single images, or of a measurement, such
+	// as a held-out split too small to judge harm finely.
 	AlertCaveat = "caveat"
 
 	SeverityRed   = "red"   // worse than adding nothing
@@ -27,8 +28,10 @@ type Alert struct {
 	Method string `json:"method,omitempty"`
 	// Metric ("minority_f1", "balanced_accuracy") fell by -Lift (the
 	// mean paired lift, negative) under the baseline Over, by more than
-	// Threshold = max(Noise, floor), Noise being the spread across seeds.
-	// Absent numbers are 0.
+	// Threshold = max(Noise, floor, resolution), Noise being the spread
+	// across seeds and the resolution the change one held-out test
+	// example makes to Metric (the finest change the test set can show;
+	// the Message says when it set the Threshold). Absent numbers are 0.
 	Metric    string  `json:"metric,omitempty"`
 	Over      string  `json:"over,omitempty"`
 	Lift      float64 `json:"lift,omitempty"`
