@@ -182,14 +182,21 @@
 // copying), and metric m in minority F1 or balanced accuracy, the paired
 // lift L = method − B over the seeds has
 //
-//	L.mean < −max(noise, HarmFloor),  HarmFloor = 0.01,
+//	L.mean < −max(noise, HarmFloor, resolution),  HarmFloor = 0.01,
 //	noise = max(L's sample standard deviation across seeds,
-//	            the method's and B's own spreads of m across seeds).
+//	            the method's and B's own spreads of m across seeds),
+//	resolution = what one held-out test example changes: 1/(M·n) of
+//	            minority F1 (M minority classes, n the fewest test rows
+//	            of one), 1/(K·n) of balanced accuracy (K classes with
+//	            test rows, n the fewest of any).
 //
 // The floor keeps a deterministic tie (spread 0) from being flagged; the
 // variants' own spreads keep a noisy judge (the CNN, whose every run
 // starts from the seed) from flagging a method against an equivalent one
-// when three paired lifts happen to agree. A
+// when three paired lifts happen to agree; the resolution keeps a method
+// one test example behind a baseline on a tiny test split (5 rare rows:
+// 0.2 of recall) from being flagged, and a report whose split has under
+// MinHarmTestRows rows of a minority class says so in a caveat. A
 // job's alerts are those of its own samples ("job:<generator>"); a
 // leaderboard's are per row (every row but "real", baselines included:
 // SMOTE below real is flagged too), plus a method's job-report alerts
