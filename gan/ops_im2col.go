@@ -6,6 +6,7 @@ import (
 	"hash/fnv"
 
 	"github.com/chewxy/hm"
+	"github.com/tailsynth/tailsynth/internal/sgemm"
 	G "gorgonia.org/gorgonia"
 	"gorgonia.org/tensor"
 )
@@ -357,6 +358,10 @@ func col2imKernel[T float](col, im []T, batch int, g convGeom) {
 						}
 						d := row[ix*C : ix*C+C]
 						sv := src[base+kx*C : base+kx*C+C]
+						if f, ok := any(d).([]float32); ok && C >= 8 {
+							sgemm.Add(f, any(sv).([]float32))
+							continue
+						}
 						for c := range d {
 							d[c] += sv[c]
 						}

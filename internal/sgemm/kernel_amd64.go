@@ -17,6 +17,14 @@ func kernel6x16(kc int, a, b, c *float32, ldc int, acc bool)
 //go:noescape
 func kernel12x32(kc int, a, b, c *float32, ldc int, acc bool)
 
+// addAVX2 sets dst[i] += src[i] for i < n, n a multiple of 8 (AVX).
+//
+//go:noescape
+func addAVX2(dst, src *float32, n int)
+
+// vecAVX reports whether Add may run addAVX2.
+var vecAVX = haveAVX2FMA()
+
 // cpuid and xgetbv read the CPU's features (gemm_amd64.s).
 func cpuid(eaxArg, ecxArg uint32) (eax, ebx, ecx, edx uint32)
 func xgetbv() (eax uint32)

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"math"
 	"math/rand/v2"
+	"slices"
 	"testing"
 
 	"gonum.org/v1/gonum/blas"
@@ -118,6 +119,30 @@ func BenchmarkMul(b *testing.B) {
 					}
 				}
 			})
+		}
+	}
+}
+
+// TestAdd holds Add to a plain loop on lengths around its 8- and
+// 32-float steps, on offset slices, with and without the vector path.
+func TestAdd(t *testing.T) {
+	old := vecAVX
+	t.Cleanup(func() { vecAVX = old })
+	rng := rand.New(rand.NewPCG(3, 4))
+	for _, vec := range []bool{false, old} {
+		vecAVX = vec
+		for _, n := range []int{0, 1, 7, 8, 9, 31, 32, 33, 64, 100, 1027} {
+			for _, off := range []int{0, 1, 3} {
+				dst, src := randF32(rng, n+off+2), randF32(rng, n+off+2)
+				want := slices.Clone(dst)
+				for i := off; i < off+n; i++ {
+					want[i] += src[i+1]
+				}
+				Add(dst[off:off+n], src[off+1:])
+				if !slices.Equal(dst, want) {
+					t.Fatalf("vector %v, n=%d, offset %d: Add differs from the loop (or wrote outside dst)", vec, n, off)
+				}
+			}
 		}
 	}
 }
