@@ -18,6 +18,9 @@
 #   summary whole_step_2t_default=<ratio> whole_step_2t_fast=<ratio>
 # (2 threads, against PyTorch's best).
 #
+# Both sides make 2 untimed warm-up calls of each step before timing it
+# (the first call builds graphs and buffers on both).
+#
 # Threads are pinned on both sides: Go uses GOMAXPROCS=n and n
 # data-parallel training workers (gan's Trainer.SetWorkers, the wgan-gp
 # generator's "threads"; n > 1 sets OpenBLAS to one thread per worker);
