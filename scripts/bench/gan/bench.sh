@@ -110,7 +110,7 @@ sort -k1,1 -k2,2n -k3,3 -k4,4n "$TMP/results" | awk -v kernel="${kernel:-?}" '
 		split("default (pure Go, " kernel " kernel)|fast (-tags openblas)|default build held to its AVX2 kernel (TAILSYNTH_GEMM=avx2: a CPU without AVX-512)", labels, "|")
 		for (bi = 1; bi <= 3; bi++) {
 			b = builds[bi]
-			if (!((b " 1 critic") in med)) continue
+			if (!((b " 1 critic") in keys)) continue
 			printf "\n%s build\n", labels[bi]
 			printf "%-8s %-10s %12s %12s %12s %10s %10s\n", "threads", "step", "go", "torch", "torch best", "ratio", "vs best"
 			for (t = 1; t <= 2; t++) {
